@@ -1,0 +1,243 @@
+import { WebSocket } from 'ws';
+import { CpuMeter, type CpuSplit } from '../lib/cpu.ts';
+import { createDatabase, dropDatabase, openPool } from '../lib/pg.ts';
+import { spawn } from 'node:child_process';
+import { ROOT, type ServerProcess } from '../lib/process.ts';
+import { mb, ms, rate, type Mode, type Section } from '../lib/report.ts';
+import { LatencyRecorder, sleep } from '../lib/stats.ts';
+import { migrateTwofold, newKeySpec, startTwofold, TwofoldSeeder } from '../lib/twofold.ts';
+
+/**
+ * 6. DDP: N idle WebSocket connections, each connected and logged in with a resume token; server RSS;
+ * then method round trips at a fixed rate (open loop) spread over all connections.
+ */
+
+const METHOD = '2fa:checkCodesRemaining';
+const BARE_METHOD = 'bench:noSuchMethod';
+const CALLS_PER_SECOND = 1_000;
+const TICK_MS = 10;
+
+interface DdpClient {
+  socket: WebSocket;
+  pending: Map<string, (message: { error?: unknown }) => void>;
+  nextId: number;
+}
+
+function open(url: string): Promise<DdpClient> {
+  return new Promise((resolve, reject) => {
+    const socket = new WebSocket(url, { perMessageDeflate: false });
+    const client: DdpClient = { socket, pending: new Map(), nextId: 1 };
+    const timer = setTimeout(() => reject(new Error('DDP connect timed out')), 30_000);
+    socket.on('message', (data) => {
+      const message = JSON.parse(String(data)) as { msg?: string; id?: string; error?: unknown };
+      if (message.msg === 'ping') socket.send('{"msg":"pong"}');
+      else if (message.msg === 'connected') {
+        clearTimeout(timer);
+        resolve(client);
+      } else if (message.msg === 'result' && message.id) {
+        const done = client.pending.get(message.id);
+        client.pending.delete(message.id);
+        done?.(message);
+      } else if (message.msg === 'failed') reject(new Error('DDP version refused'));
+    });
+    socket.once('error', (error) => {
+      clearTimeout(timer);
+      reject(error);
+    });
+    socket.once('open', () => socket.send(JSON.stringify({ msg: 'connect', version: '1', support: ['1', 'pre2', 'pre1'] })));
+  });
+}
+
+function call(client: DdpClient, method: string, params: unknown[]): Promise<{ error?: unknown; result?: unknown }> {
+  const id = String(client.nextId++);
+  return new Promise((resolve) => {
+    client.pending.set(id, resolve);
+    client.socket.send(JSON.stringify({ msg: 'method', method, params, id }));
+  });
+}
+
+/** Runs `task` over `items` with at most `limit` at once. */
+async function bounded<T>(items: readonly T[], limit: number, task: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: limit }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await task(items[index]!, index);
+      }
+    }),
+  );
+}
+
+interface Phase {
+  sent: number;
+  seconds: number;
+  answeredPerSecond: number;
+  latency: ReturnType<LatencyRecorder['summary']>;
+  cpu: CpuSplit;
+}
+
+/** Open loop: every 10 ms, 10 calls on the next connections in turn; latency from the scheduled time. */
+async function callPhase(server: ServerProcess, clients: DdpClient[], method: string, expectError: boolean, seconds: number): Promise<Phase> {
+  const latencies = new LatencyRecorder();
+  let wrong = 0;
+  let sent = 0;
+  let lastAnswer = 0n;
+  const inFlight: Promise<void>[] = [];
+  const perTick = (CALLS_PER_SECOND * TICK_MS) / 1000;
+  const meter = new CpuMeter(server);
+  meter.start();
+  const begin = process.hrtime.bigint();
+  const ticks = (seconds * 1000) / TICK_MS;
+  for (let tick = 0; tick < ticks; tick++) {
+    const scheduled = begin + BigInt(tick * TICK_MS * 1e6);
+    const wait = Number(scheduled - process.hrtime.bigint()) / 1e6;
+    if (wait > 0) await sleep(wait);
+    for (let k = 0; k < perTick; k++) {
+      const client = clients[sent++ % clients.length]!;
+      inFlight.push(
+        call(client, method, []).then((reply) => {
+          lastAnswer = process.hrtime.bigint();
+          if (Boolean(reply.error) !== expectError) wrong++;
+          else latencies.add(Number(lastAnswer - scheduled));
+        }),
+      );
+    }
+  }
+  await Promise.all(inFlight);
+  const cpu = meter.stop();
+  if (wrong > 0) throw new Error(`${wrong} of ${sent} DDP calls of ${method} answered unexpectedly`);
+  const elapsed = Number(lastAnswer - begin) / 1e9;
+  return { sent, seconds: elapsed, answeredPerSecond: sent / elapsed, latency: latencies.summary(), cpu };
+}
+
+function describe(phase: Phase): string {
+  return `${phase.sent} calls, ${phase.answeredPerSecond.toFixed(0)}/s answered, p50 ${phase.latency.p50.toFixed(2)} ms, p99 ${phase.latency.p99.toFixed(2)} ms`;
+}
+
+function phaseRow(name: string, phase: Phase): Array<string | number> {
+  const { latency, cpu } = phase;
+  return [name, rate(phase.answeredPerSecond), ms(latency.p50), ms(latency.p90), ms(latency.p99), ms(latency.max), `${cpu.server.toFixed(2)} / ${cpu.postgres.toFixed(2)} / ${cpu.generator.toFixed(2)}`];
+}
+
+/** RSS of a fresh Node process right after importing `module` (nothing started): what the baseline is made of. */
+async function importRss(nodeArgs: string[], module: string | null): Promise<number> {
+  const code = `${module ? `await import(${JSON.stringify(module)});` : ''} process.stdout.write(String(process.memoryUsage().rss));`;
+  const child = spawn(process.execPath, [...nodeArgs, '--input-type=module', '-e', code], { cwd: ROOT, stdio: ['ignore', 'pipe', 'inherit'] });
+  let out = '';
+  child.stdout!.on('data', (chunk: Buffer) => (out += chunk.toString('utf8')));
+  await new Promise((resolve) => child.once('exit', resolve));
+  return Number(out);
+}
+
+async function baselineBreakdown(): Promise<Array<[string, number]>> {
+  return [
+    ['`node` alone', await importRss([], null)],
+    ['`node --import tsx` (the TypeScript loader bin/twofold.js registers)', await importRss(['--import', 'tsx'], null)],
+    ['… + `@electric-sql/pglite` (imported by src/store even on PostgreSQL)', await importRss(['--import', 'tsx'], '@electric-sql/pglite')],
+    ["… + twofold's whole module graph (`src/server/create-server.ts`), nothing started", await importRss(['--import', 'tsx'], './src/server/create-server.ts')],
+  ];
+}
+
+export async function ddp(mode: Mode): Promise<Omit<Section, 'seconds'>> {
+  const connections = mode.quick ? 500 : 10_000;
+  const callSeconds = mode.quick ? 2 : 10;
+  const name = `bench_${mode.runId}_ddp`;
+  const url = await createDatabase(name);
+  const db = openPool(url);
+  const clients: DdpClient[] = [];
+  let server: Awaited<ReturnType<typeof startTwofold>> | undefined;
+  try {
+    await migrateTwofold(url);
+    const keySpec = newKeySpec();
+    const seeder = new TwofoldSeeder(db, keySpec);
+    const users = await seeder.users(connections, 'd');
+    const tokens = await seeder.sessions(users);
+    await seeder.analyze();
+    server = await startTwofold({ databaseUrl: url, keySpec, workers: 1 });
+    await sleep(1_000);
+    const idleRss = server.rss();
+
+    const wsUrl = `${server.origin.replace('http', 'ws')}/websocket`;
+    const connectStart = process.hrtime.bigint();
+    await bounded(tokens, 100, async (token) => {
+      const client = await open(wsUrl);
+      const login = await call(client, 'login', [{ resume: token }]);
+      if (login.error) throw new Error(`resume login failed: ${JSON.stringify(login.error)}`);
+      clients.push(client);
+    });
+    const connectSeconds = Number(process.hrtime.bigint() - connectStart) / 1e9;
+    mode.log(`  ${clients.length} DDP connections open and logged in after ${connectSeconds.toFixed(1)} s`);
+    await sleep(3_000);
+    const connectedRss = server.rss();
+    mode.log(`  server RSS: ${mb(idleRss)} idle, ${mb(connectedRss)} with ${clients.length} connections`);
+
+    // A short pass at the same rate first (not kept): JIT and pools warm, as in every other benchmark.
+    await callPhase(server, clients, METHOD, false, mode.quick ? 1 : 3);
+    const withDb = await callPhase(server, clients, METHOD, false, callSeconds);
+    mode.log(`  ${METHOD}: ${describe(withDb)}`);
+    const bare = await callPhase(server, clients, BARE_METHOD, true, callSeconds);
+    mode.log(`  ${BARE_METHOD} (not found): ${describe(bare)}`);
+    const afterRss = server.rss();
+    const breakdown = await baselineBreakdown();
+
+    const judged = !mode.quick;
+    return {
+      id: 'ddp',
+      title: `DDP: ${connections.toLocaleString('en-US')} idle WebSocket connections`,
+      method:
+        `${connections.toLocaleString('en-US')} raw WebSocket connections to \`/websocket\` (the Meteor/Rocket.Chat endpoint), each ` +
+        'sending DDP `connect` and then `login` with a resume token (sessions seeded in bulk), opened 100 at a time, then left ' +
+        `idle (answering the server's pings). Server RSS (one process, \`serve --workers 1\`) is read from /proc after 3 s. Then ` +
+        `\`${METHOD}\` (a logged-in method: session check + three reads) is called ${CALLS_PER_SECOND.toLocaleString('en-US')} times ` +
+        `a second for ${callSeconds} s, open loop, round-robin over the connections; each round trip is timed from its scheduled ` +
+        'send time to its `result`. The same again with a method name that does not exist (the DDP path alone: parse, queue, ' +
+        'dispatch, a 404 result). One sample each: this benchmark is too heavy to repeat.',
+      tables: [
+        {
+          columns: ['what', 'value'],
+          rows: [
+            ['connections open and logged in', clients.length.toLocaleString('en-US')],
+            ['time to open and log in all', `${connectSeconds.toFixed(1)} s (${rate(clients.length / connectSeconds)}/s)`],
+            ['server RSS, started and idle', mb(idleRss)],
+            ['server RSS with the connections', mb(connectedRss)],
+            ['per connection', `${((connectedRss - idleRss) / clients.length / 1024).toFixed(1)} kB`],
+            ['server RSS after the calls', mb(afterRss)],
+          ],
+        },
+        {
+          title: `Method round trips, offered at ${CALLS_PER_SECOND.toLocaleString('en-US')}/s for ${callSeconds} s over all connections`,
+          columns: ['method', 'answered/s', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU cores: server / PostgreSQL / generator'],
+          rows: [phaseRow(`\`${METHOD}\` (logged in: session check + 3 reads)`, withDb), phaseRow(`\`${BARE_METHOD}\` (no such method: DDP path only, 404 result)`, bare)],
+        },
+        {
+          title: 'Where the idle baseline comes from: RSS of a fresh `node` right after importing (no server started)',
+          columns: ['process', 'RSS'],
+          rows: breakdown.map(([what, bytes]) => [what, mb(bytes)]),
+        },
+      ],
+      targets: [
+        { label: 'server RSS with the connections', goal: '≤ 250 MB', actual: mb(connectedRss), met: judged ? connectedRss <= 250e6 : null },
+        {
+          label: `round trips at ${CALLS_PER_SECOND.toLocaleString('en-US')} calls/s (\`${METHOD}\`)`,
+          goal: 'report p50/p99; keeps up with the offered rate',
+          actual: `p50 ${ms(withDb.latency.p50)} ms, p99 ${ms(withDb.latency.p99)} ms, ${rate(withDb.answeredPerSecond)}/s answered`,
+          met: judged ? withDb.answeredPerSecond >= CALLS_PER_SECOND * 0.95 : null,
+        },
+      ],
+      notes: [
+        'The RSS with the connections is read 3 s after the last login, garbage of the logins included; "after the calls" is ' +
+          'the same connections later, after the collector has run.',
+        `Before the measured calls, ${mode.quick ? 1 : 3} s of the same calls warm the server up (not kept).`,
+        'A round trip is timed from the moment its call was due, so when the server falls behind the offered rate, the queueing ' +
+          'shows in the latency instead of slowing the generator down.',
+      ],
+      data: { connections: clients.length, connectSeconds, idleRss, connectedRss, afterRss, callsPerSecond: CALLS_PER_SECOND, withDb, bare, breakdown },
+    };
+  } finally {
+    for (const client of clients) client.socket.terminate();
+    await server?.stop();
+    await db.end();
+    await dropDatabase(name);
+  }
+}

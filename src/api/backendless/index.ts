@@ -1,0 +1,57 @@
+import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { Core } from '../../core/index.ts';
+import { TwofoldError } from '../../core/errors.ts';
+import type { Links } from '../http/links.ts';
+import { checkAppCredentials, type AppCredentials } from './app-credentials.ts';
+import { backendlessErrorBody, installBackendlessErrors } from './errors.ts';
+import { backendlessTotpService } from './totp-service.ts';
+import { backendlessUserRoutes } from './user-routes.ts';
+
+export interface BackendlessOptions {
+  core: Core;
+  links: Links;
+  credentials: AppCredentials;
+}
+
+/**
+ * The Backendless-compatible façade: what the real `backendless` SDK needs for the 2FA flow of the seed
+ * document, under `/<appId>/<apiKey>/` (the usual `initApp(appId, apiKey)`) and `/api/` (the one-URL form).
+ */
+export const backendlessApi: FastifyPluginAsync<BackendlessOptions> = async (app, options) => {
+  await app.register(scope(options, true), { prefix: '/:appId/:apiKey' });
+  await app.register(scope(options, false), { prefix: '/api' });
+};
+
+function scope(options: BackendlessOptions, checkKeys: boolean): FastifyPluginAsync {
+  return async (app) => {
+    installBackendlessErrors(app);
+    acceptEmptyJson(app);
+    if (checkKeys) {
+      app.addHook('onRequest', async (request) => {
+        const { appId, apiKey } = request.params as { appId: string; apiKey: string };
+        checkAppCredentials(options.credentials, appId, apiKey);
+      });
+    }
+    app.setNotFoundHandler((request, reply) => {
+      void reply.status(404).send(backendlessErrorBody(new TwofoldError('not_found', { url: request.url.split('?')[0] })));
+    });
+    // The SDK's first call after initApp: any JSON object will do.
+    app.get('/info', async () => ({ name: 'twofold', compatibility: 'backendless', version: '0.1.0' }));
+    await app.register(backendlessUserRoutes, { core: options.core, links: options.links });
+    await app.register(backendlessTotpService, { core: options.core, links: options.links });
+  };
+}
+
+/** `invoke('TOTP', 'enable2FA')` may POST an empty body labelled JSON: read it as "no parameters". */
+function acceptEmptyJson(app: FastifyInstance): void {
+  app.removeContentTypeParser('application/json');
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
+    const text = typeof body === 'string' ? body : body.toString('utf8');
+    if (text.trim() === '') return done(null, undefined);
+    try {
+      done(null, JSON.parse(text));
+    } catch {
+      done(new TwofoldError('invalid_json'), undefined);
+    }
+  });
+}

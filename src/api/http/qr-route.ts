@@ -1,0 +1,24 @@
+import type { FastifyPluginAsync } from 'fastify';
+import QRCode from 'qrcode';
+import type { Core } from '../../core/index.ts';
+
+/**
+ * The QR image behind a `qrURL`: drawn here from the pending secret, never by a third-party service,
+ * never cached, and only while its link lives (10 minutes) and the authenticator awaits confirmation.
+ */
+export const qrRoute: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
+  app.get<{ Params: { id: string } }>(
+    '/qr/:id.png',
+    { schema: { hide: true, params: { type: 'object', properties: { id: { type: 'string', maxLength: 128 } }, required: ['id'] } } },
+    async (request, reply) => {
+      const uri = await core.totp.qrUri(request.params.id);
+      const png = await QRCode.toBuffer(uri, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 256 });
+      return reply
+        .header('cache-control', 'no-store')
+        .header('pragma', 'no-cache')
+        .header('referrer-policy', 'no-referrer')
+        .type('image/png')
+        .send(png);
+    },
+  );
+};

@@ -1,0 +1,35 @@
+import type { FastifyInstance } from 'fastify';
+import { TwofoldError } from '../../core/errors.ts';
+import { toTwofoldError } from '../http/fastify-errors.ts';
+
+/** The native API's error body: `{"error": {"code", "message", "details"}}` with the catalogue's HTTP status. */
+export function nativeErrorBody(error: TwofoldError) {
+  return { error: { code: error.code, message: error.message, details: error.details } };
+}
+
+export const errorResponseSchema = {
+  type: 'object',
+  properties: {
+    error: {
+      type: 'object',
+      properties: {
+        code: { type: 'string' },
+        message: { type: 'string' },
+        details: { type: 'object', additionalProperties: true },
+      },
+      required: ['code', 'message', 'details'],
+    },
+  },
+  required: ['error'],
+} as const;
+
+export function installNativeErrors(app: FastifyInstance): void {
+  app.setErrorHandler((error, request, reply) => {
+    const typed = toTwofoldError(error);
+    if (typed.code === 'internal') request.log.error({ err: error }, 'unhandled error');
+    void reply.status(typed.status).send(nativeErrorBody(typed));
+  });
+  app.setNotFoundHandler((request, reply) => {
+    void reply.status(404).send(nativeErrorBody(new TwofoldError('not_found', { method: request.method, url: request.url.split('?')[0] })));
+  });
+}

@@ -1,0 +1,32 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import { TwofoldError } from '../../../core/errors.ts';
+import { errorResponseSchema, nativeErrorBody } from '../errors.ts';
+
+/** Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the database answers too). */
+export const healthRoutes: FastifyPluginAsyncTypebox<{ ping: () => Promise<void> }> = async (app, { ping }) => {
+  app.get(
+    '/healthz',
+    { schema: { tags: ['health'], summary: 'The process is up', response: { 200: Type.Object({ status: Type.Literal('ok') }) } } },
+    async () => ({ status: 'ok' as const }),
+  );
+  app.get(
+    '/readyz',
+    {
+      schema: {
+        tags: ['health'],
+        summary: 'The database answers',
+        response: { 200: Type.Object({ status: Type.Literal('ready') }), 503: errorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      try {
+        await ping();
+        return { status: 'ready' as const };
+      } catch (error) {
+        request.log.warn({ err: error }, 'readiness check failed');
+        return reply.status(503).send(nativeErrorBody(new TwofoldError('database_unavailable')));
+      }
+    },
+  );
+};

@@ -1,0 +1,125 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { Core } from '../../../core/index.ts';
+import { publicUser } from '../../../core/users/user.ts';
+import { errorResponseSchema } from '../errors.ts';
+import { bearerToken, requestContext } from '../request-context.ts';
+import { CodeInput, Password, SecurityEventSchema, SessionSchema, UserSchema, sessionJson, userJson } from '../schemas.ts';
+
+export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
+  const secured = { tags: ['me'], security: [{ bearer: [] }] };
+
+  app.get(
+    '/me',
+    { schema: { ...secured, summary: 'The signed-in user', response: { 200: Type.Object({ user: UserSchema }), 401: errorResponseSchema } } },
+    async (request) => {
+      const { user } = await core.authenticate(bearerToken(request));
+      return { user: userJson(publicUser(user)) };
+    },
+  );
+
+  app.get(
+    '/me/sessions',
+    {
+      schema: {
+        ...secured,
+        summary: "The signed-in user's live sessions",
+        response: { 200: Type.Object({ sessions: Type.Array(SessionSchema) }), 401: errorResponseSchema },
+      },
+    },
+    async (request) => {
+      const { user, session } = await core.authenticate(bearerToken(request));
+      const sessions = await core.listSessions(user.id);
+      return { sessions: sessions.map((s) => sessionJson(s, session.id)) };
+    },
+  );
+
+  app.delete(
+    '/me/sessions/:id',
+    {
+      schema: {
+        ...secured,
+        summary: 'Revoke one of my sessions',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        response: { 204: Type.Null(), 401: errorResponseSchema, 404: errorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const { user } = await core.authenticate(bearerToken(request));
+      await core.revokeSession(user.id, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/me/password',
+    {
+      schema: {
+        ...secured,
+        summary: 'Change my password (needs the current one and a fresh second factor; ends my other sessions)',
+        body: Type.Object(
+          {
+            currentPassword: Password,
+            newPassword: Password,
+            code: Type.Optional(CodeInput),
+            method: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('email'), Type.Literal('password')])),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 204: Type.Null(), 400: errorResponseSchema, 401: errorResponseSchema, 429: errorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const { user, session } = await core.authenticate(bearerToken(request));
+      const { currentPassword, newPassword, code, method } = request.body;
+      const header = request.headers['x-2fa-code'];
+      await core.changePassword(user.id, { currentPassword, newPassword }, {
+        session,
+        context: requestContext(request, 'rest'),
+        code: code ?? (typeof header === 'string' ? header : undefined),
+        method,
+      });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/me/events',
+    {
+      schema: {
+        ...secured,
+        summary: 'My recent security events (sign-ins, challenges, factor changes, lockouts), newest first',
+        querystring: Type.Object({
+          limit: Type.Optional(Type.String({ pattern: '^[0-9]{1,3}$' })),
+          before: Type.Optional(Type.String({ format: 'date-time' })),
+        }),
+        response: { 200: Type.Object({ events: Type.Array(SecurityEventSchema) }), 401: errorResponseSchema },
+      },
+    },
+    async (request) => {
+      const { user } = await core.authenticate(bearerToken(request));
+      const limit = Math.min(200, Math.max(1, Number(request.query.limit ?? 50)));
+      const before = request.query.before ? new Date(request.query.before) : undefined;
+      const events = await core.listEvents(user.id, { limit, ...(before ? { before } : {}) });
+      return {
+        events: events.map((e) => ({ kind: e.kind, at: e.createdAt.toISOString(), client: e.client, ip: e.ip, userAgent: e.userAgent, details: e.details })),
+      };
+    },
+  );
+
+  app.post(
+    '/me/email-verification',
+    {
+      schema: {
+        ...secured,
+        summary: 'Send the email verification link again',
+        response: { 202: Type.Object({ sent: Type.Boolean() }), 401: errorResponseSchema, 409: errorResponseSchema, 503: errorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      const { user } = await core.authenticate(bearerToken(request));
+      await core.resendVerification(user.id);
+      return reply.status(202).send({ sent: true });
+    },
+  );
+};

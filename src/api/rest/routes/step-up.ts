@@ -1,0 +1,124 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import type { Core } from '../../../core/index.ts';
+import { errorResponseSchema } from '../errors.ts';
+import { bearerToken, requestContext } from '../request-context.ts';
+import { CodeInput } from '../schemas.ts';
+
+const Method = Type.Union([Type.Literal('totp'), Type.Literal('email'), Type.Literal('password')]);
+const ProofBody = Type.Object({ code: Type.Optional(CodeInput), method: Type.Optional(Method) }, { additionalProperties: false });
+
+/** A code from the body, else from Rocket.Chat's `x-2fa-code` / `x-2fa-method` headers. */
+function suppliedCode(request: FastifyRequest, body: { code?: unknown; method?: unknown } | undefined) {
+  const header = (name: string) => {
+    const value = request.headers[name];
+    return typeof value === 'string' && value !== '' ? value : undefined;
+  };
+  return { code: body?.code ?? header('x-2fa-code'), method: body?.method ?? header('x-2fa-method') };
+}
+
+/**
+ * Email codes and the generic step-up check: the REST side of the second-factor guard, for apps that
+ * protect their own sensitive actions. Without a code the answer is 401 `second_factor_required` with
+ * the challenge details (and, for email, a code in the user's inbox).
+ */
+export const stepUpRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
+  const secured = { security: [{ bearer: [] }] };
+  const challengeErrors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 409: errorResponseSchema };
+
+  app.post(
+    '/me/step-up',
+    {
+      config: { rateLimit: 'verify' },
+      schema: {
+        ...secured,
+        tags: ['second factor'],
+        summary: "Check that the signed-in user's code satisfies an operation of your app",
+        description:
+          'Send `{operation, code?, method?}` (or the code in `x-2fa-code`). 200 means the user may proceed. ' +
+          '`weakensAccount: true` operations never use the remember-for grace.',
+        body: Type.Object(
+          {
+            operation: Type.String({ minLength: 1, maxLength: 100 }),
+            weakensAccount: Type.Optional(Type.Boolean()),
+            code: Type.Optional(CodeInput),
+            method: Type.Optional(Method),
+          },
+          { additionalProperties: false },
+        ),
+        response: { 200: Type.Object({ verified: Type.Literal(true) }), ...challengeErrors },
+      },
+    },
+    async (request) => {
+      const { user, session } = await core.authenticate(bearerToken(request));
+      await core.checkSecondFactor({
+        userId: user.id,
+        session,
+        context: requestContext(request, 'rest'),
+        operation: { name: `app:${request.body.operation}`, weakensAccount: request.body.weakensAccount ?? false, passwordFallback: false },
+        ...suppliedCode(request, request.body),
+      });
+      return { verified: true as const };
+    },
+  );
+
+  app.post(
+    '/me/email-2fa',
+    {
+      schema: {
+        ...secured,
+        tags: ['second factor'],
+        summary: 'Turn on email codes (needs a verified email address)',
+        response: { 200: Type.Object({ enabled: Type.Literal(true) }), ...challengeErrors },
+      },
+    },
+    async (request) => {
+      const { user } = await core.authenticate(bearerToken(request));
+      await core.email2fa.enable(user.id, requestContext(request, 'rest'));
+      return { enabled: true as const };
+    },
+  );
+
+  app.post(
+    '/me/email-2fa/disable',
+    {
+      schema: {
+        ...secured,
+        tags: ['second factor'],
+        summary: 'Turn off email codes (needs a fresh second factor, never the remember-for grace)',
+        body: ProofBody,
+        response: { 204: Type.Null(), ...challengeErrors },
+      },
+      // A bare POST (no body) asks for the challenge: read it as `{}`.
+      preValidation: async (request) => {
+        request.body ??= {};
+      },
+    },
+    async (request, reply) => {
+      const { user, session } = await core.authenticate(bearerToken(request));
+      await core.email2fa.disable(user.id, { session, context: requestContext(request, 'rest'), ...suppliedCode(request, request.body) });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/email-codes',
+    {
+      config: { rateLimit: 'sendEmailCode' },
+      schema: {
+        tags: ['second factor'],
+        summary: 'Mail a new sign-in code to a user with email codes turned on',
+        description: 'Answers 202 whether or not the user exists, so it reveals nothing about who is registered.',
+        body: Type.Object({ emailOrUsername: Type.String({ minLength: 1, maxLength: 254 }) }, { additionalProperties: false }),
+        response: { 202: Type.Object({ sent: Type.Literal(true) }), 400: errorResponseSchema, 503: errorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      await core.email2fa.sendCode(request.body.emailOrUsername).catch((error: { code?: string }) => {
+        if (error.code !== 'user_not_found') throw error;
+      });
+      return reply.status(202).send({ sent: true as const });
+    },
+  );
+};

@@ -1,0 +1,41 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import Type from 'typebox';
+import type { Core } from '../../../core/index.ts';
+import { errorResponseSchema } from '../errors.ts';
+import { Email, Password, TotpEnrollmentSchema, UserSchema, totpEnrollmentJson, userJson } from '../schemas.ts';
+import type { Links } from '../../http/links.ts';
+
+export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }> = async (app, { core, links }) => {
+  app.post(
+    '/users',
+    {
+      config: { rateLimit: 'register' },
+      schema: {
+        summary: 'Register a user',
+        description:
+          'Creates an account and mails a link that verifies the address. The password policy: 8 to 256 characters. ' +
+          'With `totp: true` the answer also holds a new authenticator secret; the first code from it, sent with the ' +
+          'transaction to `POST /sessions/second-factor`, confirms it and signs the user in.',
+        tags: ['users'],
+        body: Type.Object(
+          { email: Email, password: Password, username: Type.Optional(Type.String({ maxLength: 64 })), totp: Type.Optional(Type.Boolean()) },
+          { additionalProperties: false },
+        ),
+        response: {
+          201: Type.Object({ user: UserSchema, verificationMailSent: Type.Boolean(), totp: Type.Optional(TotpEnrollmentSchema) }),
+          400: errorResponseSchema,
+          409: errorResponseSchema,
+        },
+      },
+    },
+    async (request, reply) => {
+      const { totp, ...input } = request.body;
+      if (totp) {
+        const { user, enrollment, verificationMailSent } = await core.registerWithTotp(input);
+        return reply.status(201).send({ user: userJson(user), verificationMailSent, totp: totpEnrollmentJson(enrollment, links) });
+      }
+      const { user, verificationMailSent } = await core.register(input);
+      return reply.status(201).send({ user: userJson(user), verificationMailSent });
+    },
+  );
+};

@@ -1,0 +1,776 @@
+// Generated from the OpenAPI document by `npm run openapi` (scripts/openapi). Do not edit by hand:
+// a test fails when this file and the server disagree.
+/* eslint-disable */
+export interface Paths {
+  "/v1/email-codes": {
+    post: {
+      body: {
+        "emailOrUsername": string;
+      };
+      responses: {
+        202: {
+          "sent": true;
+        };
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        503: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/email-verification": {
+    post: {
+      body: {
+        "token": string;
+      };
+      responses: {
+        200: {
+          "user": {
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "createdAt": string;
+            "updatedAt": string;
+          };
+        };
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/email-verification/confirm": {
+    get: {
+      query: {
+        "token": string;
+      };
+      responses: {
+        200: null;
+      };
+    };
+  };
+  "/v1/me": {
+    get: {
+      responses: {
+        200: {
+          "user": {
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "createdAt": string;
+            "updatedAt": string;
+          };
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/backup-codes": {
+    post: {
+      body: {
+        "code": string | number;
+      };
+      responses: {
+        200: {
+          "backupCodes": Array<string>;
+        };
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/email-2fa": {
+    post: {
+      responses: {
+        200: {
+          "enabled": true;
+        };
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        403: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/email-2fa/disable": {
+    post: {
+      body: {
+        "code"?: string | number;
+        "method"?: "totp" | "email" | "password";
+      };
+      responses: {
+        204: null;
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        403: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/email-verification": {
+    post: {
+      responses: {
+        202: {
+          "sent": boolean;
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        503: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/events": {
+    get: {
+      query: {
+        "limit"?: string;
+        "before"?: string;
+      };
+      responses: {
+        200: {
+          "events": Array<{
+            "kind": string;
+            "at": string;
+            "client": string | null;
+            "ip": string | null;
+            "userAgent": string | null;
+            "details": {
+              [key: string]: unknown;
+            };
+          }>;
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/password": {
+    post: {
+      body: {
+        "currentPassword": string;
+        "newPassword": string;
+        "code"?: string | number;
+        "method"?: "totp" | "email" | "password";
+      };
+      responses: {
+        204: null;
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        429: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/sessions": {
+    get: {
+      responses: {
+        200: {
+          "sessions": Array<{
+            "id": string;
+            "client": string;
+            "ip": string | null;
+            "userAgent": string | null;
+            "createdAt": string;
+            "lastSeenAt": string;
+            "expiresAt": string;
+            "current": boolean;
+          }>;
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/sessions/{id}": {
+    delete: {
+      params: {
+        "id": string;
+      };
+      responses: {
+        204: null;
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        404: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/step-up": {
+    post: {
+      body: {
+        "operation": string;
+        "weakensAccount"?: boolean;
+        "code"?: string | number;
+        "method"?: "totp" | "email" | "password";
+      };
+      responses: {
+        200: {
+          "verified": true;
+        };
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        403: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/totp": {
+    get: {
+      responses: {
+        200: {
+          "enabled": boolean;
+          "pending": boolean;
+          "backupCodesRemaining": number;
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    post: {
+      responses: {
+        201: {
+          "secret": string;
+          "uri": string;
+          "qrUrl": string;
+          "transactionId": string;
+          "expiresAt": string;
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/totp/confirm": {
+    post: {
+      body: {
+        "code": string | number;
+      };
+      responses: {
+        200: {
+          "backupCodes": Array<string>;
+        };
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/totp/disable": {
+    post: {
+      body: {
+        "code": string | number;
+      };
+      responses: {
+        204: null;
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/sessions": {
+    post: {
+      body: {
+        "login": string;
+        "password": string;
+      };
+      responses: {
+        201: {
+          "token": string;
+          "expiresAt": string;
+          "user": {
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "createdAt": string;
+            "updatedAt": string;
+          };
+          "session": {
+            "id": string;
+            "client": string;
+            "ip": string | null;
+            "userAgent": string | null;
+            "createdAt": string;
+            "lastSeenAt": string;
+            "expiresAt": string;
+            "current": boolean;
+          };
+        };
+        202: {
+          "secondFactorRequired": true;
+          "transactionId": string;
+          "expiresAt": string;
+          "methods": Array<string>;
+        };
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        403: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/sessions/current": {
+    delete: {
+      responses: {
+        204: null;
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/sessions/second-factor": {
+    post: {
+      body: {
+        "transactionId": string;
+        "code": string | number;
+        "method"?: "totp" | "email";
+      };
+      responses: {
+        201: ({
+          "token": string;
+          "expiresAt": string;
+          "user": {
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "createdAt": string;
+            "updatedAt": string;
+          };
+          "session": {
+            "id": string;
+            "client": string;
+            "ip": string | null;
+            "userAgent": string | null;
+            "createdAt": string;
+            "lastSeenAt": string;
+            "expiresAt": string;
+            "current": boolean;
+          };
+        }) & ({
+          "backupCodes"?: Array<string>;
+        });
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        403: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        404: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        410: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/users": {
+    post: {
+      body: {
+        "email": string;
+        "password": string;
+        "username"?: string;
+        "totp"?: boolean;
+      };
+      responses: {
+        201: {
+          "user": {
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "createdAt": string;
+            "updatedAt": string;
+          };
+          "verificationMailSent": boolean;
+          "totp"?: {
+            "secret": string;
+            "uri": string;
+            "qrUrl": string;
+            "transactionId": string;
+            "expiresAt": string;
+          };
+        };
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+}

@@ -1,0 +1,139 @@
+import { isAbsolute, join, resolve } from 'node:path';
+import type { DatabaseTarget } from './store/index.ts';
+
+/** Everything the server reads from its environment, validated once at start-up. */
+export interface Config {
+  port: number;
+  host: string;
+  publicUrl: string;
+  dataDir: string;
+  database: DatabaseTarget;
+  /** `id:base64,...`; undefined means "generate one into the data directory" (embedded mode only). */
+  secretKeys: string | undefined;
+  smtpUrl: string | undefined;
+  mailFrom: string;
+  logLevel: string;
+  production: boolean;
+  /** Dev mail transport may print codes and links to the log (never in production or tests). */
+  logMailSecrets: boolean;
+  trustProxy: boolean;
+  bodyLimitBytes: number;
+  sessionTtlSeconds: number;
+  emailVerificationTtlSeconds: number;
+  issuer: string;
+  productName: string;
+  emailCodeTtlSeconds: number;
+  rememberForSeconds: number;
+  /** Bearer token that guards `/metrics`; without one, `/metrics` is open outside production and off in it. */
+  metricsToken: string | undefined;
+  /** Per-IP request limits (on by default; off only for load tests and the test suite). */
+  rateLimitsEnabled: boolean;
+  /** Backendless app id and REST API key; unset means generated once and kept in the database. */
+  backendlessAppId: string | undefined;
+  backendlessApiKey: string | undefined;
+}
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
+
+/** Reads and checks the environment; collects every problem so an operator fixes them in one go. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const problems: string[] = [];
+  const int = (name: string, fallback: number, min: number, max: number): number => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    const value = Number(raw);
+    if (!Number.isInteger(value) || value < min || value > max) {
+      problems.push(`${name} must be a whole number from ${min} to ${max} (got "${raw}")`);
+      return fallback;
+    }
+    return value;
+  };
+  const bool = (name: string, fallback: boolean): boolean => {
+    const raw = env[name]?.toLowerCase();
+    if (raw === undefined || raw === '') return fallback;
+    if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
+    if (['0', 'false', 'no', 'off'].includes(raw)) return false;
+    problems.push(`${name} must be true or false (got "${env[name]}")`);
+    return fallback;
+  };
+
+  const port = int('PORT', 8080, 0, 65535);
+  const host = env.HOST || '127.0.0.1';
+  const production = env.NODE_ENV === 'production';
+  const dataDir = resolve(env.DATA_DIR || './data');
+
+  const publicUrl = (env.PUBLIC_URL || `http://localhost:${port}`).replace(/\/+$/, '');
+  try {
+    const url = new URL(publicUrl);
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') problems.push('PUBLIC_URL must be an http:// or https:// URL');
+  } catch {
+    problems.push(`PUBLIC_URL must be an absolute URL (got "${env.PUBLIC_URL}")`);
+  }
+
+  const database = parseDatabase(env.DATABASE_URL, dataDir, int('DB_POOL_SIZE', 10, 1, 200), problems);
+  const secretKeys = env.TWOFOLD_SECRET_KEYS || undefined;
+  if (!secretKeys && database.kind === 'postgres') {
+    problems.push('TWOFOLD_SECRET_KEYS is required with a PostgreSQL DATABASE_URL (generate one with `twofold keys generate`)');
+  }
+
+  for (const name of ['TWOFOLD_APP_ID', 'TWOFOLD_API_KEY']) {
+    const value = env[name];
+    if (value && !/^[A-Za-z0-9_-]{8,128}$/.test(value)) problems.push(`${name} must be 8 to 128 letters, digits, "-" or "_"`);
+  }
+
+  const smtpUrl = env.SMTP_URL || undefined;
+  if (smtpUrl && !/^smtps?:\/\//.test(smtpUrl)) problems.push('SMTP_URL must start with smtp:// or smtps://');
+
+  const logLevel = env.LOG_LEVEL || 'info';
+  if (!LOG_LEVELS.includes(logLevel)) problems.push(`LOG_LEVEL must be one of ${LOG_LEVELS.join(', ')}`);
+
+  const issuer = env.TWOFOLD_ISSUER || 'twofold';
+  if (issuer.includes(':')) problems.push('TWOFOLD_ISSUER must not contain ":" (authenticator apps split on it)');
+
+  const config: Config = {
+    port,
+    host,
+    publicUrl,
+    dataDir,
+    database,
+    secretKeys,
+    smtpUrl,
+    mailFrom: env.MAIL_FROM || 'twofold <no-reply@localhost>',
+    logLevel,
+    production,
+    logMailSecrets: !production && env.NODE_ENV !== 'test' && !smtpUrl,
+    trustProxy: bool('TRUST_PROXY', false),
+    bodyLimitBytes: int('BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
+    sessionTtlSeconds: int('SESSION_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
+    emailVerificationTtlSeconds: int('EMAIL_VERIFICATION_TTL_SECONDS', 24 * 3600, 60, 7 * 24 * 3600),
+    issuer,
+    productName: env.TWOFOLD_PRODUCT_NAME || issuer,
+    emailCodeTtlSeconds: int('EMAIL_CODE_TTL_SECONDS', 600, 60, 600),
+    rateLimitsEnabled: bool('RATE_LIMITS', true),
+    metricsToken: env.METRICS_TOKEN || undefined,
+    rememberForSeconds: int('TWOFOLD_REMEMBER_FOR_SECONDS', 1800, 0, 30 * 24 * 3600),
+    backendlessAppId: env.TWOFOLD_APP_ID || undefined,
+    backendlessApiKey: env.TWOFOLD_API_KEY || undefined,
+  };
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+function parseDatabase(raw: string | undefined, dataDir: string, poolSize: number, problems: string[]): DatabaseTarget {
+  if (!raw) return { kind: 'pglite', dataDir: join(dataDir, 'pgdata') };
+  if (raw === 'memory://') return { kind: 'pglite', dataDir: undefined };
+  if (raw.startsWith('file://')) {
+    const path = raw.slice('file://'.length);
+    return { kind: 'pglite', dataDir: isAbsolute(path) ? path : resolve(path) };
+  }
+  if (/^postgres(ql)?:\/\//.test(raw)) return { kind: 'postgres', url: raw, poolSize };
+  problems.push('DATABASE_URL must be postgres://..., memory:// or file://<dir> (or unset for the embedded default)');
+  return { kind: 'pglite', dataDir: undefined };
+}

@@ -1,0 +1,40 @@
+import type { RequestContext } from '../sessions/session.ts';
+
+/** What the audit log records. Names are stable: operators filter on them. */
+export type SecurityEventKind =
+  | 'login_succeeded'
+  | 'login_failed'
+  | 'challenge_issued'
+  | 'challenge_passed'
+  | 'challenge_failed'
+  | 'factor_enabled'
+  | 'factor_disabled'
+  | 'backup_codes_regenerated'
+  | 'account_locked'
+  | 'totp_replay_rejected'
+  | 'password_changed'
+  | 'sessions_revoked'
+  | 'key_rotated';
+
+export interface SecurityEvent {
+  id: string;
+  userId: string | null;
+  kind: SecurityEventKind;
+  client: string | null;
+  ip: string | null;
+  userAgent: string | null;
+  /** Never a secret: methods, reasons, counts. */
+  details: Record<string, unknown>;
+  createdAt: Date;
+}
+
+export interface AuditStore {
+  append(event: SecurityEvent): Promise<void>;
+  listForUser(userId: string, options: { limit: number; before?: Date }): Promise<SecurityEvent[]>;
+  query(filter: { userId?: string; kind?: SecurityEventKind; since?: Date; limit: number }): Promise<SecurityEvent[]>;
+}
+
+/** The core's way to record an event; contexts are optional where no request is behind the change. */
+export interface AuditLog {
+  record(kind: SecurityEventKind, userId: string | null, context?: RequestContext | null, details?: Record<string, unknown>): Promise<void>;
+}

@@ -1,0 +1,53 @@
+import { TwofoldError } from '../errors.ts';
+import { burnPasswordCheck, passwordDigest, verifyPasswordDigest } from '../password.ts';
+import { parseLoginIdentity } from '../users/identity.ts';
+import type { UserStore } from '../users/store.ts';
+import type { UserRecord } from '../users/user.ts';
+
+export interface PasswordLoginInput {
+  identity: unknown;
+  /** The password as typed (REST, Backendless) ... */
+  password?: unknown;
+  /** ... or its hex SHA-256, as Meteor/DDP clients send it. */
+  passwordDigest?: unknown;
+}
+
+const HEX_SHA256 = /^[0-9a-f]{64}$/;
+
+/**
+ * Checks a password login. Unknown identities and wrong passwords fail alike, in comparable time
+ * (an argon2 check against a dummy hash), so the answer does not reveal who is registered.
+ */
+export async function checkPasswordLogin(deps: { users: UserStore }, input: PasswordLoginInput): Promise<UserRecord> {
+  if (typeof input.identity !== 'string' || input.identity.trim() === '') throw new TwofoldError('missing_identity');
+  const digest = digestOf(input);
+  const identity = parseLoginIdentity(input.identity);
+  const user = !identity
+    ? null
+    : 'email' in identity
+      ? await deps.users.findByEmail(identity.email)
+      : await deps.users.findByUsername(identity.username);
+  if (!user) {
+    await burnPasswordCheck(digest);
+    throw new TwofoldError('invalid_credentials');
+  }
+  if (!(await verifyPasswordDigest(user.passwordHash, digest))) throw new TwofoldError('invalid_credentials');
+  // Told only to someone who knows the password: it reveals nothing to a guesser.
+  if (user.disabledAt) throw new TwofoldError('user_disabled');
+  return user;
+}
+
+function digestOf(input: PasswordLoginInput): string {
+  if (typeof input.passwordDigest === 'string') {
+    const digest = input.passwordDigest.toLowerCase();
+    if (!HEX_SHA256.test(digest)) throw new TwofoldError('validation_failed', { field: 'password.digest' });
+    return digest;
+  }
+  if (input.password === undefined || input.password === null || input.password === '') {
+    throw new TwofoldError('missing_password');
+  }
+  if (typeof input.password !== 'string' || input.password.length > 4096) {
+    throw new TwofoldError('validation_failed', { field: 'password' });
+  }
+  return passwordDigest(input.password);
+}

@@ -1,0 +1,151 @@
+import { TwofoldError } from '../errors.ts';
+import { formatBackupCode, generateBackupCodes, hashBackupCodes } from '../factors/backup-codes.ts';
+import { sendEmailCode, verifyEmailCode } from '../factors/email-codes.ts';
+import { availableMethods, type FactorMethod } from '../guard/available-methods.ts';
+import { challenge, checkSecondFactor, type GuardDeps } from '../guard/second-factor-guard.ts';
+import type { IssuedSession, RequestContext } from '../sessions/session.ts';
+import { createSession, type SessionDeps } from '../sessions/sessions.ts';
+import { loadTransaction, openTransaction, type TransactionDeps } from '../transactions/login-transactions.ts';
+import type { UserStore } from '../users/store.ts';
+import type { UserRecord } from '../users/user.ts';
+import { checkSecondFactorCode } from './second-factor.ts';
+import { throttledCheck } from '../guard/account-throttle.ts';
+import { parseCodeInput } from '../factors/code-input.ts';
+
+export type SecondFactorMethod = FactorMethod | 'backup_code';
+
+/** What a correct password turns into: a session, or a transaction waiting for the second factor. */
+export type LoginResult =
+  | { kind: 'session'; user: UserRecord; issued: IssuedSession }
+  | { kind: 'second_factor'; user: UserRecord; transactionId: string; expiresAt: Date; methods: SecondFactorMethod[] };
+
+export interface GateDeps {
+  sessions: SessionDeps;
+  transactions: TransactionDeps;
+  guard: GuardDeps;
+  users: UserStore;
+}
+
+/**
+ * How a façade wants a pending second factor reported: as a transaction to complete later
+ * (REST, Backendless), or as an immediate challenge error (DDP `login`, which retries with the code).
+ */
+export type PendingStyle = 'transaction' | 'challenge';
+
+/**
+ * The single place where a login becomes a session. Every login path of every façade ends here, so
+ * "second factor pending" is a state of session issuance, not a check some routes remember to make:
+ * a user with an enabled factor gets a transaction or a challenge, never a token, until it is verified.
+ */
+export async function completeLogin(deps: GateDeps, user: UserRecord, context: RequestContext, style: PendingStyle = 'transaction'): Promise<LoginResult> {
+  const audit = deps.guard.factors.events.audit;
+  const available = await availableMethods(deps.guard.factors, user);
+  if (available.length === 0) {
+    const issued = await createSession(deps.sessions, user, context);
+    await audit.record('login_succeeded', user.id, context, { secondFactor: false });
+    return { kind: 'session', user, issued };
+  }
+  await audit.record('challenge_issued', user.id, context, { method: available[0], operation: 'login' });
+  if (style === 'challenge') {
+    throw new TwofoldError('second_factor_required', { ...(await challenge(deps.guard, user, available[0]!, available)) });
+  }
+  const { transactionId, expiresAt } = await openTransaction(deps.transactions, user.id, 'login');
+  if (available[0] === 'email') await sendEmailCode(deps.guard.email, user);
+  const methods: SecondFactorMethod[] = available.includes('totp') ? [...available, 'backup_code'] : available;
+  return { kind: 'second_factor', user, transactionId, expiresAt, methods };
+}
+
+/** A login that carries its second factor along (DDP `{totp: {login, code}}`): checked, then a session. */
+export async function completeLoginWithCode(
+  deps: GateDeps,
+  user: UserRecord,
+  context: RequestContext,
+  supplied: { code: unknown; method?: unknown },
+): Promise<LoginResult> {
+  const outcome = await checkSecondFactor(deps.guard, { user, context, operation: { name: 'login' }, ...supplied });
+  const issued = await createSession(deps.sessions, user, context, outcome.verified);
+  await deps.guard.factors.events.audit.record('login_succeeded', user.id, context, { secondFactor: outcome.verified });
+  return { kind: 'session', user, issued };
+}
+
+export interface SecondFactorLogin {
+  user: UserRecord;
+  issued: IssuedSession;
+  /** Set when this code confirmed a new authenticator: the backup codes, shown this once. */
+  backupCodes?: string[];
+}
+
+/**
+ * Finishes a transaction with a code: a login (TOTP, backup or email code) or the confirmation of a
+ * new authenticator (its first TOTP code). The guess is reserved before the code is checked and the
+ * transaction consumed before the session exists, so parallel requests get at most the allowed
+ * guesses and at most one session.
+ */
+export async function completeSecondFactor(
+  deps: GateDeps,
+  input: { transactionId: unknown; code: unknown; method?: unknown },
+  context: RequestContext,
+): Promise<SecondFactorLogin> {
+  const tx = deps.transactions;
+  const now = () => tx.clock.now();
+  const { idHash, transaction } = await loadTransaction(tx, input.transactionId);
+  const user = await deps.users.findById(transaction.userId);
+  if (!user) throw new TwofoldError('transaction_not_found');
+  const enrolling = transaction.purpose === 'enroll';
+  const credential = enrolling
+    ? await deps.guard.factors.totp.findById(transaction.credentialId ?? '')
+    : await deps.guard.factors.totp.findActive(transaction.userId);
+  const useEmail = !enrolling && (input.method === 'email' || !credential) && (await availableMethods(deps.guard.factors, user)).includes('email');
+  const credentialFits = credential && credential.state === (enrolling ? 'pending' : 'active') && credential.userId === user.id;
+  if (!useEmail && !credentialFits) {
+    // The authenticator this transaction was for was replaced or removed meanwhile.
+    await tx.transactions.burn(idHash, now());
+    throw new TwofoldError('transaction_not_found');
+  }
+
+  // A malformed code is a typing slip, not a guess: refuse it before any allowance is spent.
+  if (!useEmail) parseCodeInput(input.code, credential!.params.digits);
+  const attempt = await tx.transactions.reserveAttempt(idHash, now(), tx.maxAttempts);
+  if (attempt === null) {
+    // Another request used, burned or outlived it since we looked: report which.
+    await loadTransaction(tx, input.transactionId);
+    throw new TwofoldError('transaction_locked');
+  }
+  const outcome = await throttledCheck(
+    deps.guard.throttle,
+    user,
+    () =>
+      useEmail
+        ? verifyEmailCode(deps.guard.email, user, input.code)
+        : checkSecondFactorCode(deps.guard.factors, credential!, input.code, { allowBackupCode: !enrolling, user, context }),
+    (o) => o === 'ok',
+  );
+  const audit = deps.guard.factors.events.audit;
+  await audit.record(outcome === 'ok' ? 'challenge_passed' : 'challenge_failed', user.id, context, {
+    method: useEmail ? 'email' : 'totp',
+    operation: enrolling ? 'enroll' : 'login',
+  });
+  if (outcome !== 'ok') {
+    const attemptsLeft = Math.max(0, tx.maxAttempts - attempt);
+    if (attemptsLeft === 0) await tx.transactions.burn(idHash, now());
+    throw new TwofoldError('code_invalid', { attemptsLeft });
+  }
+  if (!(await tx.transactions.consume(idHash, now()))) throw new TwofoldError('transaction_used');
+  if (user.disabledAt) throw new TwofoldError('user_disabled');
+
+  let backupCodes: string[] | undefined;
+  if (enrolling) {
+    backupCodes = generateBackupCodes();
+    const activated = await deps.guard.factors.totp.activate(credential!.id, user.id, now(), hashBackupCodes(deps.guard.factors.keyRing, user.id, backupCodes));
+    if (!activated) throw new TwofoldError('transaction_not_found');
+    await deps.guard.factors.events.factorChanged(user, 'totp', 'enabled', context);
+  }
+  const issued = await createSession(deps.sessions, user, context, true);
+  await audit.record('login_succeeded', user.id, context, { secondFactor: true });
+  return backupCodes ? { user, issued, backupCodes: backupCodes.map(formatBackupCode) } : { user, issued };
+}
+
+/** Opens the transaction that confirms a pending authenticator with its first code. */
+export function openEnrollmentTransaction(deps: GateDeps, userId: string, credentialId: string) {
+  return openTransaction(deps.transactions, userId, 'enroll', credentialId);
+}

@@ -1,0 +1,19 @@
+/**
+ * What the core asks to be told to a user. The core decides *that* a user must be told something;
+ * `src/mail` decides how it reads. Secrets (links, codes) travel here only on their way to the user.
+ */
+export type Notice =
+  | { kind: 'verify-email'; to: string; link: string; expiresAt: Date }
+  | { kind: 'email-code'; to: string[]; code: string; expiresAt: Date }
+  | { kind: 'factor-enabled'; to: string; factor: FactorName; at: Date }
+  | { kind: 'factor-disabled'; to: string; factor: FactorName; at: Date }
+  | { kind: 'backup-codes-regenerated'; to: string; at: Date }
+  | { kind: 'account-locked'; to: string; until: Date }
+  | { kind: 'totp-replay-rejected'; to: string; at: Date };
+
+export type FactorName = 'totp' | 'email';
+
+/** Port implemented by `src/mail`. Throws `TwofoldError('mail_delivery_failed')` when the message could not be handed over. */
+export interface Notifier {
+  send(notice: Notice): Promise<void>;
+}

@@ -1,0 +1,31 @@
+/** Which façade a session was issued through; shown to the user in their session list. */
+export type ClientKind = 'rest' | 'backendless' | 'ddp' | 'cli';
+
+/** Who is asking: carried from the façade into the core for sessions, audit and rate limits. */
+export interface RequestContext {
+  client: ClientKind;
+  ip?: string | undefined;
+  userAgent?: string | undefined;
+}
+
+export interface Session {
+  id: string;
+  userId: string;
+  client: ClientKind;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+  expiresAt: Date;
+  revokedAt: Date | null;
+  /** Last time this session passed a second-factor check, and from where (the remember-for grace). */
+  secondFactorAt: Date | null;
+  secondFactorIp: string | null;
+  secondFactorUserAgent: string | null;
+}
+
+/** A freshly issued session: the only moment the bearer token exists outside the user's hands. */
+export interface IssuedSession {
+  session: Session;
+  token: string;
+}

@@ -1,0 +1,28 @@
+import type { UserRecord } from '../users/user.ts';
+import type { ClientKind, Session } from './session.ts';
+
+export interface NewSession {
+  id: string;
+  userId: string;
+  tokenHash: Buffer;
+  client: ClientKind;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  expiresAt: Date;
+  /** The login passed a second factor: starts the remember-for grace. */
+  secondFactorVerified: boolean;
+}
+
+/** Storage port for sessions; tokens are known only by their hash. */
+export interface SessionStore {
+  insert(session: NewSession): Promise<Session>;
+  /** The live (not revoked) session for a token hash, with its user. Expiry is judged by the caller. */
+  findByTokenHash(tokenHash: Buffer): Promise<{ session: Session; user: UserRecord } | null>;
+  /** Records activity at most once per `minIntervalMs`, to keep reads from turning into writes. */
+  touch(id: string, now: Date, minIntervalMs: number): Promise<void>;
+  markSecondFactor(id: string, now: Date, ip: string | null, userAgent: string | null): Promise<void>;
+  listForUser(userId: string, now: Date): Promise<Session[]>;
+  revoke(id: string, userId: string, now: Date): Promise<boolean>;
+  revokeAllForUser(userId: string, now: Date, exceptSessionId?: string): Promise<number>;
+}

@@ -1,0 +1,77 @@
+import cors from '@fastify/cors';
+import swagger from '@fastify/swagger';
+import swaggerUi from '@fastify/swagger-ui';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import type { Core } from '../core/index.ts';
+import { nativeApi } from '../api/rest/index.ts';
+import { installNativeErrors } from '../api/rest/errors.ts';
+import { healthRoutes } from '../api/rest/routes/health.ts';
+import { createLinks } from '../api/http/links.ts';
+import { installRateLimits } from '../api/http/rate-limit-hook.ts';
+import { installMetrics } from '../api/http/metrics-route.ts';
+import type { Metrics } from './metrics.ts';
+import { qrRoute } from '../api/http/qr-route.ts';
+import { backendlessApi } from '../api/backendless/index.ts';
+import { webPage } from '../api/http/web-page.ts';
+import { handleSockjsHttp } from '../api/ddp/server/index.ts';
+import type { AppCredentials } from '../api/backendless/app-credentials.ts';
+
+export interface HttpAppOptions {
+  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'publicUrl' | 'metricsToken' | 'production'>;
+  metrics: Metrics;
+  core: Core;
+  backendless: AppCredentials;
+  logger: Logger;
+  ping: () => Promise<void>;
+}
+
+/** Fastify with the OpenAPI document, the health probes and every HTTP façade. */
+export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const app = Fastify({
+    loggerInstance: options.logger as FastifyBaseLogger,
+    bodyLimit: options.config.bodyLimitBytes,
+    trustProxy: options.config.trustProxy,
+    return503OnClosing: true,
+    ajv: {
+      // Strict bodies: unknown fields and wrong types are errors, never silently dropped or coerced.
+      customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
+    },
+  });
+  installNativeErrors(app);
+  installRateLimits(app, options.core);
+  installMetrics(app, options.metrics, { token: options.config.metricsToken, production: options.config.production });
+  // SockJS' `/sockjs/info` (and its preflight) answer before CORS: browser SockJS clients fetch it with
+  // credentials, which our bearer-token CORS policy refuses; nothing here uses cookies.
+  app.addHook('onRequest', (request, reply, done) => {
+    if (handleSockjsHttp(request.raw, reply.raw)) return void reply.hijack();
+    done();
+  });
+  // Browser apps call us cross-origin. Sessions are bearer headers, never cookies, so no ambient
+  // credential rides along and reflecting the origin is safe.
+  await app.register(cors, {
+    origin: true,
+    credentials: false,
+    allowedHeaders: ['content-type', 'authorization', 'user-token', 'bl-execution-type', 'x-2fa-code', 'x-2fa-method'],
+    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    maxAge: 600,
+  });
+
+  await app.register(swagger, {
+    openapi: {
+      info: { title: 'twofold', description: 'Self-hosted two-factor authentication server', version: '0.1.0' },
+      servers: [{ url: options.config.publicUrl }],
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+    },
+  });
+  await app.register(swaggerUi, { routePrefix: '/docs' });
+
+  await app.register(healthRoutes, { ping: options.ping });
+  const links = createLinks(options.config.publicUrl);
+  await app.register(qrRoute, { core: options.core });
+  await app.register(nativeApi, { prefix: '/v1', core: options.core, links });
+  await app.register(backendlessApi, { core: options.core, links, credentials: options.backendless });
+  await app.register(webPage);
+  return app;
+}

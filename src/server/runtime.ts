@@ -1,0 +1,115 @@
+import { join } from 'node:path';
+import type { Logger } from 'pino';
+import type { Config } from '../config.ts';
+import { systemClock, type Clock } from '../core/clock.ts';
+import { createCore, defaultRateLimitPolicy, defaultThrottlePolicy, type Core } from '../core/index.ts';
+import type { Notifier } from '../core/notices.ts';
+import { createMailer, createMailNotifier, type Mailer } from '../mail/index.ts';
+import { createStores, migrate, openDb, type Db } from '../store/index.ts';
+import { VERIFY_LINK_PATH } from '../api/rest/index.ts';
+import { createLogger } from './logger.ts';
+import { loadKeyRing } from './secret-keys.ts';
+import { resolveAppCredentials } from './app-credentials.ts';
+import { createMetrics, type Metrics } from './metrics.ts';
+import type { AppCredentials } from '../api/backendless/app-credentials.ts';
+
+export interface RuntimeOptions {
+  config: Config;
+  logger?: Logger;
+  /** Share an open database (tests); otherwise one is opened from the config and closed with the runtime. */
+  db?: Db;
+  clock?: Clock;
+  /** Replace mail delivery (tests); otherwise SMTP or the dev outbox per config. */
+  notifier?: Notifier;
+}
+
+/** Everything but the network: storage (migrated), key ring, mail and the core. The CLI uses it alone. */
+export interface Runtime {
+  config: Config;
+  metrics: Metrics;
+  /** App id and REST API key the Backendless façade expects in its URLs. */
+  backendless: AppCredentials;
+  core: Core;
+  db: Db;
+  logger: Logger;
+  close(): Promise<void>;
+}
+
+export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
+  const { config } = options;
+  const logger = options.logger ?? createLogger(config.logLevel);
+  const ownsDb = !options.db;
+  const db = options.db ?? (await openDb(config.database, (error) => logger.warn({ err: error }, 'database connection lost')));
+  let mailer: Mailer | undefined;
+  try {
+    await migrate(db);
+    const keyRing = await loadKeyRing(config, logger);
+    const stores = createStores(db);
+    const backendless = await resolveAppCredentials(config, stores.settings, logger);
+    if (!options.notifier) {
+      mailer = createMailer({
+        from: config.mailFrom,
+        outboxDir: join(config.dataDir, 'outbox'),
+        logger,
+        logSecrets: config.logMailSecrets,
+        ...(config.smtpUrl ? { smtpUrl: config.smtpUrl } : {}),
+      });
+    }
+    const metrics = createMetrics();
+    const notifier = countedMail(options.notifier ?? createMailNotifier(mailer!, { productName: config.productName }), metrics);
+    const core = createCore({
+      stores,
+      keyRing,
+      clock: options.clock ?? systemClock,
+      notifier,
+      logger,
+      policy: {
+        sessionTtlSeconds: config.sessionTtlSeconds,
+        emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
+        issuer: config.issuer,
+        transactionTtlSeconds: 300,
+        transactionMaxAttempts: 5,
+        qrLinkTtlSeconds: 600,
+        emailCodeTtlSeconds: config.emailCodeTtlSeconds,
+        emailCodeMaxAttempts: 5,
+        rememberForSeconds: config.rememberForSeconds,
+        throttle: defaultThrottlePolicy,
+        rateLimits: { ...defaultRateLimitPolicy, enabled: config.rateLimitsEnabled },
+      },
+      onEvent: (kind, details) => metrics.observeEvent(kind, details),
+      links: { verifyEmail: (token) => `${config.publicUrl}${VERIFY_LINK_PATH}?token=${encodeURIComponent(token)}` },
+    });
+    if (db.stats) metrics.gauge('twofold_db_pool_connections', 'Database pool connections by state', db.stats, 'state');
+    return {
+      config,
+      metrics,
+      backendless,
+      core,
+      db,
+      logger,
+      async close() {
+        await mailer?.close();
+        if (ownsDb) await db.close();
+      },
+    };
+  } catch (error) {
+    await mailer?.close().catch(() => undefined);
+    if (ownsDb) await db.close().catch(() => undefined);
+    throw error;
+  }
+}
+
+/** Counts mails handed over and failed, without touching what they say. */
+function countedMail(notifier: Notifier, metrics: Metrics): Notifier {
+  return {
+    async send(notice) {
+      try {
+        await notifier.send(notice);
+        metrics.mails.inc({ result: 'sent' });
+      } catch (error) {
+        metrics.mails.inc({ result: 'failed' });
+        throw error;
+      }
+    },
+  };
+}

@@ -1,0 +1,46 @@
+import type { CoreStores } from '../core/index.ts';
+import type { Db } from './db.ts';
+import { createPgDb } from './pg-driver.ts';
+import { createPgliteDb } from './pglite-driver.ts';
+import { createSessionStore } from './session-store.ts';
+import { createEmailVerificationStore, createUserStore } from './user-store.ts';
+import { createBackupCodeStore, createQrLinkStore, createTotpStore } from './totp-store.ts';
+import { createTransactionStore } from './transaction-store.ts';
+import { createEmailCodeStore } from './email-code-store.ts';
+import { createThrottleStore } from './throttle-store.ts';
+import { createAuditStore } from './audit-store.ts';
+import { createRateLimitStore } from './rate-limit-store.ts';
+import { createSettingsStore, type SettingsStore } from './settings-store.ts';
+
+export type { Db, Queryable } from './db.ts';
+export { migrate } from './migrate.ts';
+
+/** Every store: the core's ports plus what only the server assembly uses. */
+export interface Stores extends CoreStores {
+  settings: SettingsStore;
+}
+
+export function createStores(db: Db): Stores {
+  return {
+    users: createUserStore(db),
+    sessions: createSessionStore(db),
+    emailVerifications: createEmailVerificationStore(db),
+    totp: createTotpStore(db),
+    backupCodes: createBackupCodeStore(db),
+    transactions: createTransactionStore(db),
+    qrLinks: createQrLinkStore(db),
+    settings: createSettingsStore(db),
+    emailCodes: createEmailCodeStore(db),
+    throttle: createThrottleStore(db),
+    audit: createAuditStore(db),
+    rateLimits: createRateLimitStore(db),
+  };
+}
+
+export type DatabaseTarget = { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string | undefined };
+
+export function openDb(target: DatabaseTarget, onError?: (error: Error) => void): Promise<Db> {
+  return target.kind === 'postgres'
+    ? Promise.resolve(createPgDb({ connectionString: target.url, poolSize: target.poolSize, ...(onError ? { onError } : {}) }))
+    : createPgliteDb(target.dataDir);
+}

@@ -1,0 +1,33 @@
+import { PGlite } from '@electric-sql/pglite';
+import type { Db, Queryable } from './db.ts';
+
+/**
+ * Embedded PostgreSQL (PGlite, in-process WASM). `dataDir` undefined means in memory.
+ * PGlite has one connection and serialises queries itself; `transaction` holds it exclusively.
+ */
+export async function createPgliteDb(dataDir: string | undefined): Promise<Db> {
+  const lite = dataDir ? new PGlite(dataDir) : new PGlite();
+  await lite.waitReady;
+  return pgliteDb(lite, true);
+}
+
+/** Wraps an existing PGlite instance (tests share one; creating one costs seconds). */
+export function pgliteDb(lite: PGlite, owned: boolean): Db {
+  const wrap = (conn: Pick<PGlite, 'query' | 'exec'>): Queryable => ({
+    async query<Row>(sql: string, params?: readonly unknown[]) {
+      return (await conn.query<Row>(sql, params as unknown[])).rows;
+    },
+    async exec(sql: string) {
+      await conn.exec(sql);
+    },
+  });
+  return {
+    driver: 'pglite',
+    ...wrap(lite),
+    transaction: (fn) => lite.transaction((tx) => fn(wrap(tx))),
+    withConnection: (fn) => fn(wrap(lite)),
+    async close() {
+      if (owned) await lite.close();
+    },
+  };
+}

@@ -1,0 +1,110 @@
+import type { Session } from '../core/sessions/session.ts';
+import type { SessionStore } from '../core/sessions/store.ts';
+import type { Queryable } from './db.ts';
+import { toUserRecord, type UserRow } from './user-store.ts';
+
+interface SessionRow {
+  id: string;
+  user_id: string;
+  client: Session['client'];
+  ip: string | null;
+  user_agent: string | null;
+  created_at: Date;
+  last_seen_at: Date;
+  expires_at: Date;
+  revoked_at: Date | null;
+  second_factor_at: Date | null;
+  second_factor_ip: string | null;
+  second_factor_user_agent: string | null;
+}
+
+const SESSION_COLUMNS =
+  'id, user_id, client, ip, user_agent, created_at, last_seen_at, expires_at, revoked_at, second_factor_at, second_factor_ip, second_factor_user_agent';
+
+function toSession(row: SessionRow): Session {
+  return {
+    id: row.id,
+    userId: row.user_id,
+    client: row.client,
+    ip: row.ip,
+    userAgent: row.user_agent,
+    createdAt: row.created_at,
+    lastSeenAt: row.last_seen_at,
+    expiresAt: row.expires_at,
+    revokedAt: row.revoked_at,
+    secondFactorAt: row.second_factor_at,
+    secondFactorIp: row.second_factor_ip,
+    secondFactorUserAgent: row.second_factor_user_agent,
+  };
+}
+
+export function createSessionStore(db: Queryable): SessionStore {
+  return {
+    async insert(s) {
+      const rows = await db.query<SessionRow>(
+        `INSERT INTO sessions (id, user_id, token_hash, client, ip, user_agent, created_at, last_seen_at, expires_at,
+                               second_factor_at, second_factor_ip, second_factor_user_agent)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $5, $6) RETURNING ${SESSION_COLUMNS}`,
+        [s.id, s.userId, s.tokenHash, s.client, s.ip, s.userAgent, s.createdAt, s.expiresAt, s.secondFactorVerified ? s.createdAt : null],
+      );
+      return toSession(rows[0]!);
+    },
+    async findByTokenHash(tokenHash) {
+      const rows = await db.query<{ s: SessionRow; u: UserRow }>(
+        `SELECT row_to_json(s.*) AS s, row_to_json(u.*) AS u FROM sessions s JOIN users u ON u.id = s.user_id
+         WHERE s.token_hash = $1 AND s.revoked_at IS NULL`,
+        [tokenHash],
+      );
+      const row = rows[0];
+      return row ? { session: toSession(reviveDates(row.s)), user: toUserRecord(reviveDates(row.u)) } : null;
+    },
+    async touch(id, now, minIntervalMs) {
+      await db.query('UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $3', [
+        id,
+        now,
+        new Date(now.getTime() - minIntervalMs),
+      ]);
+    },
+    async markSecondFactor(id, now, ip, userAgent) {
+      await db.query('UPDATE sessions SET second_factor_at = $2, second_factor_ip = $3, second_factor_user_agent = $4 WHERE id = $1', [
+        id,
+        now,
+        ip,
+        userAgent,
+      ]);
+    },
+    async listForUser(userId, now) {
+      const rows = await db.query<SessionRow>(
+        `SELECT ${SESSION_COLUMNS} FROM sessions WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2
+         ORDER BY last_seen_at DESC`,
+        [userId, now],
+      );
+      return rows.map(toSession);
+    },
+    async revoke(id, userId, now) {
+      const rows = await db.query('UPDATE sessions SET revoked_at = $3 WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL RETURNING id', [
+        id,
+        userId,
+        now,
+      ]);
+      return rows.length === 1;
+    },
+    async revokeAllForUser(userId, now, exceptSessionId) {
+      const rows = await db.query(
+        `UPDATE sessions SET revoked_at = $2 WHERE user_id = $1 AND revoked_at IS NULL
+         AND ($3::uuid IS NULL OR id <> $3::uuid) RETURNING id`,
+        [userId, now, exceptSessionId ?? null],
+      );
+      return rows.length;
+    },
+  };
+}
+
+/** row_to_json turns timestamps into strings; bring back the Dates the records promise. */
+function reviveDates<T extends object>(row: T): T {
+  const out = { ...row } as Record<string, unknown>;
+  for (const key of Object.keys(out)) {
+    if (key.endsWith('_at') && typeof out[key] === 'string') out[key] = new Date(out[key] as string);
+  }
+  return out as T;
+}

@@ -1,0 +1,44 @@
+import { createHash } from 'node:crypto';
+import simpleDDP from 'simpleddp';
+import { simpleDDPLogin } from 'simpleddp-plugin-login';
+import WebSocket from 'ws';
+
+export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+export type SimpleDdpClient = InstanceType<typeof simpleDDP> & {
+  login(options: unknown): Promise<{ id: string; token: string; tokenExpires: unknown; type: string }>;
+  logout(): Promise<void>;
+};
+
+/** simpleddp with its login plugin, connected to our raw DDP endpoint. */
+export async function connectSimpleDdp(wsUrl: string): Promise<SimpleDdpClient> {
+  const client = new simpleDDP({ endpoint: wsUrl, SocketConstructor: WebSocket, reconnectInterval: 60_000 }, [simpleDDPLogin]) as SimpleDdpClient;
+  await withTimeout(client.connect(), 5000, 'simpleddp connect');
+  return client;
+}
+
+/** A DDP call's error, or a failure if the call succeeded. */
+export async function ddpError(call: Promise<unknown>): Promise<{ error: string | number; reason?: string; details?: any; message: string }> {
+  try {
+    await call;
+  } catch (error) {
+    return error as { error: string | number; reason?: string; details?: any; message: string };
+  }
+  throw new Error('expected the DDP call to fail');
+}
+
+export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`${what} did not settle within ${ms} ms`)), ms);
+    promise.then(
+      (value) => {
+        clearTimeout(timer);
+        resolve(value);
+      },
+      (error: unknown) => {
+        clearTimeout(timer);
+        reject(error);
+      },
+    );
+  });
+}

@@ -1,0 +1,66 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { createInterface } from 'node:readline';
+
+export interface ServerProcess {
+  url: string;
+  child: ChildProcess;
+  logs: string[];
+  stop(): Promise<number | null>;
+}
+
+const BIN = new URL('../../bin/twofold.js', import.meta.url).pathname;
+
+/** Runs `twofold <args>` in a child process and waits for it to exit. */
+export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr }));
+  });
+}
+
+/** Starts `twofold serve` as its own process and resolves once it logs that it listens. */
+export function startServerProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [BIN, 'serve'], {
+      // LOG_LEVEL stays info: the "listening" line is how we learn the port.
+      env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', RATE_LIMITS: 'false', ...env, LOG_LEVEL: 'info' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const logs: string[] = [];
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+      reject(new Error(`server did not start in ${timeoutMs} ms:\n${logs.join('\n')}`));
+    }, timeoutMs);
+    const exited = new Promise<number | null>((done) => child.on('exit', (code) => done(code)));
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`server exited with ${code} before listening:\n${logs.join('\n')}`));
+    });
+    createInterface({ input: child.stderr! }).on('line', (line) => logs.push(line));
+    createInterface({ input: child.stdout! }).on('line', (line) => {
+      logs.push(line);
+      try {
+        const entry = JSON.parse(line) as { msg?: string; url?: string };
+        if (entry.msg === 'twofold is listening' && entry.url) {
+          clearTimeout(timer);
+          resolve({
+            url: entry.url,
+            child,
+            logs,
+            async stop() {
+              child.kill('SIGTERM');
+              return exited;
+            },
+          });
+        }
+      } catch {
+        // not a JSON log line
+      }
+    });
+  });
+}

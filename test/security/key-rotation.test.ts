@@ -1,0 +1,68 @@
+// Key rotation (security.md "key ring", OWASP ASVS 6.2.4 / 6.4.1): secrets at rest move to a new key
+// online — servers keep decrypting with old and new keys meanwhile — and an old key can be retired only when
+// nothing depends on it any more. A rerun after an interruption finds the work done.
+import { mkdtemp } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createKeyRing, generateKeySpec, parseKeySpecs } from '../../src/core/crypto/keyring.ts';
+import { reencryptSecrets, retirementBlockers } from '../../src/core/keys/rotation.ts';
+import { createKeyRotationStore } from '../../src/store/key-rotation-store.ts';
+import { startTestServer, TEST_KEYS, type TestServer } from '../helpers/server.ts';
+import { testDb } from '../helpers/db.ts';
+import { enrolledUser, startLogin, verify } from '../helpers/accounts.ts';
+import { authenticatorCode } from '../helpers/totp.ts';
+import { runCli } from '../helpers/process.ts';
+
+let t: TestServer;
+beforeAll(async () => {
+  t = await startTestServer();
+});
+afterAll(() => t.close());
+
+describe('rotating the key ring', () => {
+  it('re-encrypts every secret under the new key; sign-in works on a server with the new ring', async () => {
+    const { email, password, secret } = await enrolledUser(t, 'rotate');
+    const store = createKeyRotationStore(await testDb());
+    const newKey = generateKeySpec('rot2');
+    const rotated = createKeyRing(parseKeySpecs(`${newKey},${TEST_KEYS}`));
+    const back = createKeyRing(parseKeySpecs(`${TEST_KEYS},${newKey}`));
+    try {
+      const first = await reencryptSecrets(store, rotated);
+      expect(first.reencrypted).toBeGreaterThan(0);
+      // Interrupted or not, a rerun finds nothing left to do.
+      expect((await reencryptSecrets(store, rotated)).reencrypted).toBe(0);
+      const usage = await store.usage(new Date());
+      expect(usage.find((u) => u.keyId === 'test1')?.secrets ?? 0).toBe(0);
+      // Backup codes are one-way hashes peppered by their key: they hold the old key in the ring.
+      expect(retirementBlockers(usage, 'test1').join()).toMatch(/backup codes/);
+
+      const rotatedServer = await startTestServer({ TWOFOLD_SECRET_KEYS: `${newKey},${TEST_KEYS}` });
+      try {
+        rotatedServer.clock.advance(60_000);
+        const transactionId = await startLogin(rotatedServer, email, password);
+        expect((await verify(rotatedServer, transactionId, authenticatorCode(secret, rotatedServer.clock))).status).toBe(201);
+      } finally {
+        await rotatedServer.close();
+      }
+    } finally {
+      // Give the shared test database back to the suite's key.
+      await reencryptSecrets(store, back);
+    }
+  });
+
+  it('with the embedded default, `twofold keys rotate` adds a key and retires the old one when it is free', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'twofold-keys-'));
+    const env = { DATA_DIR: dir, DATABASE_URL: `file://${join(dir, 'pgdata')}`, TWOFOLD_SECRET_KEYS: '', NODE_ENV: 'test' };
+    expect((await runCli(['user', 'create', '--email', `keys.${Date.now()}@example.test`, '--password', 'rotate my keys'], env)).code).toBe(0);
+    const rotated = await runCli(['keys', 'rotate', '--retire', 'k1', '--json'], env);
+    expect(rotated.code).toBe(0);
+    const result = JSON.parse(rotated.stdout) as { activeKeyId: string; retired: string | null };
+    expect(result.activeKeyId).not.toBe('k1');
+    expect(result.retired).toBe('k1');
+    const listed = JSON.parse((await runCli(['keys', 'list', '--json'], env)).stdout) as Array<{ keyId: string; active: boolean }>;
+    expect(listed.map((k) => k.keyId)).toEqual([result.activeKeyId]);
+    const events = JSON.parse((await runCli(['events', '--kind', 'key_rotated', '--json'], env)).stdout) as unknown[];
+    expect(events).toHaveLength(1);
+  });
+});

@@ -1,0 +1,102 @@
+// Anti-automation (OWASP ASVS 2.2.1; security.md "per-IP and per-route rate limits"): sign-in, registration,
+// code checks and email codes are limited per client IP in PostgreSQL-backed counters, with the answers each
+// façade's clients understand: REST 429 + Retry-After + X-RateLimit-*, Backendless non-2xx, DDP too-many-requests.
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { connectSimpleDdp, ddpError } from '../helpers/ddp-clients.ts';
+import { testDb, uniqueEmail } from '../helpers/db.ts';
+
+let t: TestServer;
+const swallow = () => undefined;
+beforeAll(async () => {
+  process.on('unhandledRejection', swallow);
+  t = await startTestServer({ RATE_LIMITS: 'true' });
+});
+afterAll(async () => {
+  await t.close();
+  process.off('unhandledRejection', swallow);
+});
+
+/** Each test starts with fresh counters (they are shared by every instance on the database). */
+async function resetCounters() {
+  await (await testDb()).query('DELETE FROM rate_limits');
+}
+
+describe('REST sign-in', () => {
+  it('allows 10 attempts a minute per IP, then answers 429 with Retry-After and X-RateLimit-* headers', async () => {
+    await resetCounters();
+    const attempts = [];
+    for (let i = 0; i < 12; i++) attempts.push(await t.request('POST', '/v1/sessions', { body: { login: uniqueEmail('rl'), password: 'wrong password' } }));
+    expect(attempts.slice(0, 10).every((a) => a.status === 401)).toBe(true);
+    expect(attempts[0]!.headers.get('x-ratelimit-limit')).toBe('10');
+    expect(attempts[0]!.headers.get('x-ratelimit-remaining')).toBe('9');
+    const limited = attempts[10]!;
+    expect(limited.status).toBe(429);
+    expect(limited.body.error).toMatchObject({ code: 'rate_limited', details: { rule: 'login', limit: 10 } });
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
+    expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
+
+    // The window passes (time travel, no sleeping) and sign-in works again.
+    t.clock.advance(61_000);
+    try {
+      expect((await t.request('POST', '/v1/sessions', { body: { login: uniqueEmail('rl'), password: 'wrong password' } })).status).toBe(401);
+    } finally {
+      t.clock.reset();
+    }
+  });
+
+  it('counts a parallel burst exactly: no more than the limit gets through', async () => {
+    await resetCounters();
+    const burst = await Promise.all(
+      Array.from({ length: 25 }, () => t.request('POST', '/v1/users', { body: { email: 'not-an-email', password: 'whatever it is' } })),
+    );
+    expect(burst.filter((r) => r.status === 400)).toHaveLength(10);
+    expect(burst.filter((r) => r.status === 429)).toHaveLength(15);
+  });
+});
+
+describe('Backendless façade', () => {
+  it('answers the limit with a non-2xx Backendless error', async () => {
+    await resetCounters();
+    const { appId, apiKey } = t.server.backendless;
+    let last: Response | undefined;
+    for (let i = 0; i < 11; i++) {
+      last = await fetch(`${t.url}/${appId}/${apiKey}/users/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ login: uniqueEmail('bl'), password: 'wrong password' }),
+      });
+    }
+    expect(last!.status).toBe(429);
+    expect(await last!.json()).toMatchObject({ code: 8429, message: expect.any(String) });
+  });
+});
+
+describe('DDP', () => {
+  it('answers too-many-requests with details.timeToReset', async () => {
+    await resetCounters();
+    const ddp = await connectSimpleDdp(t.wsUrl);
+    try {
+      const errors = [];
+      for (let i = 0; i < 6; i++) errors.push(await ddpError(ddp.call('sendEmailCode', `nobody-${i}`)));
+      expect(errors.slice(0, 5).every((e) => e.error === 'error-invalid-user')).toBe(true);
+      expect(errors[5]).toMatchObject({ error: 'too-many-requests', details: { timeToReset: expect.any(Number) } });
+      expect(errors[5]!.reason).toMatch(/^Error, too many requests\. Please slow down\. You must wait \d+ seconds before trying again\.$/);
+    } finally {
+      await ddp.disconnect();
+    }
+  });
+
+  it('limits email codes per target, whichever IP asks (email bombing)', async () => {
+    await resetCounters();
+    const email = uniqueEmail('bomb');
+    const answers = [];
+    for (let i = 0; i < 6; i++) {
+      // Different "IPs": the per-IP counter is reset each time, the per-target one is not.
+      await (await testDb()).query(`DELETE FROM rate_limits WHERE key LIKE 'sendEmailCode:%'`);
+      answers.push(await t.request('POST', '/v1/email-codes', { body: { emailOrUsername: email } }));
+    }
+    expect(answers.slice(0, 5).every((a) => a.status === 202)).toBe(true);
+    expect(answers[5]!.status).toBe(429);
+  });
+});

@@ -1,0 +1,376 @@
+/**
+ * The account page at `/`, proven in a real browser (Debian's Chromium driven by playwright-core):
+ * sign up, verify the email, enrol an authenticator, sign in with each second factor, turn factors off.
+ * Each step leaves a screenshot in .tmp/screenshots/ (with UPDATE_SCREENSHOTS=1, in docs/screenshots/, which the
+ * README shows).
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import Fastify from 'fastify';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { PAGE_SECURITY_HEADERS, WEB_DIST, webPage } from '../../src/api/http/web-page.ts';
+import { enrolledUser, startLogin, verify } from '../helpers/accounts.ts';
+import { uniqueEmail } from '../helpers/db.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { authenticatorCode } from '../helpers/totp.ts';
+
+const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+const CHROMIUM = '/usr/bin/chromium';
+const SHOTS = join(ROOT, process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : '.tmp/screenshots');
+const DESKTOP = { width: 1280, height: 860 };
+const PHONE = { width: 390, height: 844 };
+const PASSWORD = 'correct horse battery staple';
+
+/** Newest modification time under a file or directory. */
+function newest(path: string): number {
+  const stat = statSync(path);
+  if (!stat.isDirectory()) return stat.mtimeMs;
+  return Math.max(stat.mtimeMs, ...readdirSync(path).map((name) => newest(join(path, name))));
+}
+
+/** Builds web/dist when it is missing or older than its sources (about a second with Vite). */
+function ensurePageBuilt(): void {
+  const built = join(WEB_DIST, 'index.html');
+  const sources = ['web/index.html', 'web/src', 'web/vite.config.ts', 'src/client'].map((p) => join(ROOT, p));
+  if (existsSync(built) && Math.max(...sources.map(newest)) <= statSync(built).mtimeMs) return;
+  execFileSync(process.execPath, [join(ROOT, 'node_modules/vite/bin/vite.js'), 'build', '--config', 'web/vite.config.ts'], {
+    cwd: ROOT,
+    env: { ...process.env, NODE_ENV: 'production' },
+    stdio: 'pipe',
+    timeout: 60_000,
+  });
+}
+
+function launchChromium(): Promise<Browser> {
+  if (!existsSync(CHROMIUM)) {
+    throw new Error(
+      `The account page test needs Chromium at ${CHROMIUM} and it is missing. ` +
+        (process.env.CI ? 'CI must install it (.ci/run: apt-get install -y chromium).' : 'Install it: apt-get install -y chromium.'),
+    );
+  }
+  return chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+}
+
+/** Form fields without a label, buttons without a name, images without alt: there must be none. */
+const A11Y_PROBLEMS = `(() => {
+  const problems = [];
+  for (const e of document.querySelectorAll('input:not([type=hidden]), select, textarea')) {
+    if (!(e.labels && e.labels.length) && !e.getAttribute('aria-label') && !e.getAttribute('aria-labelledby')) problems.push('unlabelled ' + (e.id || e.outerHTML));
+  }
+  for (const b of document.querySelectorAll('button')) {
+    if (!b.textContent.trim() && !b.getAttribute('aria-label')) problems.push('nameless button ' + b.outerHTML);
+  }
+  for (const i of document.querySelectorAll('img')) if (!i.hasAttribute('alt')) problems.push('img without alt ' + i.outerHTML);
+  if (!document.documentElement.lang) problems.push('no lang on html');
+  return problems;
+})()`;
+
+const NO_SIDEWAYS_SCROLL = 'document.documentElement.scrollWidth <= document.documentElement.clientWidth';
+const STORED_TOKEN = "sessionStorage.getItem('twofold.session')";
+
+describe('account page (browser)', () => {
+  let t: TestServer;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    ensurePageBuilt();
+    mkdirSync(SHOTS, { recursive: true });
+    t = await startTestServer();
+    browser = await launchChromium();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await t?.close();
+  });
+
+  /** A new browser context and page; `close()` also fails the test on any error the page logged. */
+  async function freshPage(viewport = DESKTOP, extra: Parameters<Browser['newContext']>[0] = {}) {
+    const context: BrowserContext = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC', acceptDownloads: true, ...extra });
+    const page: Page = await context.newPage();
+    const failures: string[] = [];
+    page.on('pageerror', (error) => failures.push(error.message));
+    page.on('console', (message) => {
+      // A CSP violation or a broken script shows here. Refused API calls (4xx) are part of the journey.
+      if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) failures.push(message.text());
+    });
+    const close = async () => {
+      await context.close();
+      expect(failures, 'errors in the browser console').toEqual([]);
+    };
+    return { context, page, close };
+  }
+
+  const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, name), fullPage: true, animations: 'disabled' });
+
+  it('signs up, verifies, enrols TOTP, signs in with each factor and turns the factors off', { timeout: 120_000 }, async () => {
+    const { context, page, close } = await freshPage();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
+    const email = uniqueEmail('web');
+    const view = (name: string) => page.locator(`#view-${name}`);
+    const totpCard = page.locator('section.card', { has: page.getByRole('heading', { name: 'Authenticator app' }) });
+    const emailCodesCard = page.locator('section.card', { has: page.getByRole('heading', { name: 'Email codes' }) });
+
+    // --- sign up
+    await page.goto(`${t.url}/`);
+    await expect.poll(() => view('sign-in').isVisible()).toBe(true);
+    expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
+    await page.getByRole('button', { name: 'Create an account' }).click();
+    await view('sign-up').getByLabel('Email address').fill(email);
+    await view('sign-up').getByLabel('Password', { exact: true }).fill(PASSWORD);
+    await shot(page, '01-sign-up.png');
+    await page.getByRole('button', { name: 'Create account' }).click();
+    await page.getByRole('heading', { name: 'Your account' }).waitFor();
+    await expect.poll(() => page.locator('#email-badge').textContent()).toBe('not verified');
+    expect(await page.locator('#notice').textContent()).toContain(`We sent a link to ${email}`);
+    expect(await page.evaluate(STORED_TOKEN)).toBeTruthy();
+    await shot(page, '02-signed-up.png');
+
+    // --- verify the address with the mailed link, then back to the page, still signed in (this tab)
+    const link = t.notices.last('verify-email', email).link;
+    expect(new URL(link).pathname).toBe('/v1/email-verification/confirm');
+    await page.goto(link);
+    await page.getByRole('heading', { name: 'Email address verified' }).waitFor();
+    // Meanwhile the same account signs in elsewhere (a script): the page lists it and revokes it.
+    const elsewhere = await t.request('POST', '/v1/sessions', { body: { login: email, password: PASSWORD }, headers: { 'user-agent': 'curl/8.5.0' } });
+    expect(elsewhere.status).toBe(201);
+    await page.goto(`${t.url}/`);
+    await expect.poll(() => page.locator('#email-badge').textContent()).toBe('verified');
+    expect(await page.locator('#email-unverified').isVisible()).toBe(false);
+    const sessions = page.locator('#sessions-list > li');
+    await expect.poll(() => sessions.count()).toBe(2);
+    const other = sessions.filter({ hasText: 'curl/8.5.0' });
+    expect(await other.textContent()).toContain('127.0.0.1');
+    await other.getByRole('button', { name: /^Revoke the session of curl\/8\.5\.0/ }).click();
+    await expect.poll(() => sessions.count()).toBe(1);
+    expect(await sessions.textContent()).toContain('this browser');
+    expect((await t.request('GET', '/v1/me', { token: elsewhere.body.token })).status).toBe(401);
+
+    // --- enrol an authenticator: QR from our server, the key in groups of four, a code, backup codes
+    await page.getByRole('button', { name: 'Set up an authenticator app' }).click();
+    await page.getByRole('heading', { name: 'Set up your authenticator app' }).waitFor();
+    // (Polled from here: waitForFunction would need eval, which the page's CSP rightly refuses.)
+    await expect.poll(() => page.evaluate("(() => { const img = document.getElementById('totp-qr'); return img.complete && img.naturalWidth > 0; })()")).toBe(true);
+    expect(await page.locator('#totp-qr').getAttribute('src')).toMatch(/^\.\/qr\/[^/]+\.png$/);
+    const grouped = (await page.locator('#totp-secret').textContent()) ?? '';
+    expect(grouped).toMatch(/^([A-Z2-7]{4} )+[A-Z2-7]{1,4}$/);
+    const secret = grouped.replace(/\s/g, '');
+    await totpCard.getByRole('button', { name: 'Copy key' }).click();
+    await expect.poll(() => totpCard.locator(':scope > .msg').textContent()).toBe('Key copied.');
+    expect(await page.evaluate('navigator.clipboard.readText()')).toBe(secret);
+    expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
+    await shot(page, '03-enrol-totp.png');
+    await totpCard.getByLabel('Enter the 6-digit code the app shows').fill(authenticatorCode(secret, t.clock));
+    await totpCard.getByRole('button', { name: 'Confirm' }).click();
+
+    await page.getByRole('heading', { name: 'Your backup codes' }).waitFor();
+    const backupCodes = await page.locator('#backup-list li').allTextContents();
+    expect(backupCodes).toHaveLength(12);
+    for (const code of backupCodes) expect(code).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    expect(await page.locator('#totp-secret').textContent(), 'the key leaves the page once confirmed').toBe('');
+    await totpCard.getByRole('button', { name: 'Copy codes' }).click();
+    await expect.poll(() => page.evaluate('navigator.clipboard.readText()')).toBe(backupCodes.join('\n'));
+    const [download] = await Promise.all([page.waitForEvent('download'), totpCard.getByRole('button', { name: 'Download .txt' }).click()]);
+    expect(download.suggestedFilename()).toBe('twofold-backup-codes.txt');
+    expect(download.url()).toMatch(/^blob:/);
+    const saved = readFileSync(await download.path(), 'utf8');
+    for (const code of backupCodes) expect(saved).toContain(code);
+    await shot(page, '04-backup-codes.png');
+    await totpCard.getByRole('button', { name: 'I have saved them' }).click();
+    await expect.poll(() => page.locator('#totp-status').textContent()).toBe('On. 12 backup codes left.');
+    expect(await page.locator('#backup-list li').count(), 'the codes leave the page once saved').toBe(0);
+
+    // --- email codes on too, so signing in offers a choice
+    await emailCodesCard.getByRole('button', { name: 'Turn on email codes' }).click();
+    await expect.poll(() => page.locator('#email2fa-status').textContent()).toMatch(/^On\./);
+    await expect.poll(() => page.locator('#events-list').textContent()).toContain('Authenticator app turned on');
+    expect(await page.locator('#events-list').textContent()).toContain('Email codes turned on');
+    expect(await page.locator('#sessions-list').textContent()).toContain('this browser');
+    expect(page.url(), 'nothing in the address bar').toBe(`${t.url}/`);
+    await shot(page, '05-account.png');
+
+    // The account view fits a phone without sideways scrolling.
+    await page.setViewportSize(PHONE);
+    expect(await page.evaluate(NO_SIDEWAYS_SCROLL)).toBe(true);
+    await page.setViewportSize(DESKTOP);
+
+    const signOut = async () => {
+      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+      expect(await page.evaluate(STORED_TOKEN)).toBeNull();
+    };
+    /** Signs in with the keyboard only: type, Tab, type, Enter. */
+    const signInWithPassword = async () => {
+      await view('sign-in').getByLabel('Email or username').focus();
+      await page.keyboard.press('ControlOrMeta+A'); // the page keeps the last login: type over it
+      await page.keyboard.type(email);
+      await page.keyboard.press('Tab');
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+    };
+    const signedIn = async () => {
+      await page.getByRole('heading', { name: 'Your account' }).waitFor();
+      expect(await page.evaluate(STORED_TOKEN)).toBeTruthy();
+    };
+
+    // --- sign in with password + authenticator code (typed, Enter)
+    await signOut();
+    await signInWithPassword();
+    expect(await page.getByRole('group', { name: 'Verify with' }).isVisible()).toBe(true);
+    expect(await page.getByRole('radio', { name: 'Authenticator app' }).isChecked()).toBe(true);
+    expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
+    await shot(page, '06-second-factor.png');
+    t.clock.advance(30_000);
+    await page.keyboard.type(authenticatorCode(secret, t.clock));
+    await page.keyboard.press('Enter');
+    await signedIn();
+
+    // --- sign in with an emailed code
+    await signOut();
+    await signInWithPassword();
+    await page.getByRole('radio', { name: 'Email code' }).check();
+    await page.getByRole('button', { name: 'Email me a code' }).click();
+    await expect.poll(() => page.locator('#sf-form > .msg').textContent()).toContain('A code is on its way');
+    await page.getByLabel('Code from the email').fill(t.notices.last('email-code', email).code);
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await signedIn();
+
+    // --- sign in with a backup code
+    await signOut();
+    await signInWithPassword();
+    await page.getByRole('radio', { name: 'Backup code' }).check();
+    await page.locator('#sf-code').fill(backupCodes[0]!);
+    await shot(page, '07-sign-in-backup-code.png');
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await signedIn();
+    await expect.poll(() => page.locator('#totp-status').textContent()).toBe('On. 11 backup codes left.');
+
+    // --- email codes off: the server asks for a fresh code (here from the authenticator)
+    await emailCodesCard.getByRole('button', { name: 'Turn off email codes' }).click();
+    const email2faCode = emailCodesCard.getByLabel('To turn email codes off, enter a code from your authenticator app');
+    await email2faCode.waitFor();
+    t.clock.advance(30_000);
+    await email2faCode.fill(authenticatorCode(secret, t.clock));
+    await emailCodesCard.getByRole('button', { name: 'Turn off email codes' }).click();
+    await expect.poll(() => emailCodesCard.locator(':scope > .msg').textContent()).toBe('Email codes are off.');
+    expect(await page.locator('#email2fa-status').textContent()).toMatch(/^Off\./);
+
+    // --- authenticator off, with a current code
+    await totpCard.getByRole('button', { name: 'Turn off' }).click();
+    const totpCode = totpCard.getByLabel('To turn the app off, enter a code from it');
+    await totpCode.waitFor();
+    t.clock.advance(30_000);
+    await totpCode.fill(authenticatorCode(secret, t.clock));
+    await totpCard.getByRole('button', { name: 'Turn off' }).click();
+    await expect.poll(() => page.locator('#totp-status').textContent()).toMatch(/^Off\./);
+    expect(await totpCard.getByRole('button', { name: 'Set up an authenticator app' }).isVisible()).toBe(true);
+    await expect.poll(() => page.locator('#events-list').textContent()).toContain('Authenticator app turned off');
+    await shot(page, '08-factors-off.png');
+
+    // The server agrees: this account signs in with a password alone again.
+    const direct = await t.request('POST', '/v1/sessions', { body: { login: email, password: PASSWORD } });
+    expect(direct.status).toBe(201);
+    expect(page.url()).toBe(`${t.url}/`);
+    await close();
+  });
+
+  it('fits a phone: the sign-in screen', async () => {
+    const { page, close } = await freshPage(PHONE, { isMobile: true, hasTouch: true, deviceScaleFactor: 2 });
+    await page.goto(`${t.url}/`);
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    expect(await page.evaluate(NO_SIDEWAYS_SCROLL)).toBe(true);
+    await shot(page, '09-sign-in-phone.png');
+    await close();
+  });
+
+  it('says clearly when the account is locked after too many wrong codes', async () => {
+    const user = await enrolledUser(t, 'web-locked');
+    // Ten wrong codes (two sign-ins of five) pause the checks.
+    for (let round = 0; round < 2; round += 1) {
+      const transactionId = await startLogin(t, user.email, user.password);
+      for (let i = 0; i < 5; i += 1) expect((await verify(t, transactionId, '000000')).status).toBe(401);
+    }
+    const { page, close } = await freshPage();
+    await page.goto(`${t.url}/`);
+    await page.locator('#view-sign-in').getByLabel('Email or username').fill(user.email);
+    await page.locator('#view-sign-in').getByLabel('Password').fill(user.password);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Two-step verification' }).waitFor();
+    await page.locator('#view-second-factor').getByLabel('Code from your authenticator app').fill(authenticatorCode(user.secret, t.clock, 1));
+    await page.getByRole('button', { name: 'Verify' }).click();
+    await expect.poll(() => page.locator('#sf-form > .msg').textContent()).toMatch(/^Too many wrong codes: sign-in checks for this account are paused\. Try again after .+ \(in about 1[45] minutes\)\.$/);
+    expect(await page.locator('#sf-form > .msg').getAttribute('class')).toContain('error');
+    await shot(page, '10-locked-out.png');
+    await close();
+  });
+
+  it('verifies an address from #verify=<token> and drops the token from the address bar', async () => {
+    const email = uniqueEmail('web-hash');
+    expect((await t.request('POST', '/v1/users', { body: { email, password: PASSWORD } })).status).toBe(201);
+    const token = new URL(t.notices.last('verify-email', email).link).searchParams.get('token');
+    const { page, close } = await freshPage();
+    await page.goto(`${t.url}/#verify=${token}`);
+    await expect.poll(() => page.locator('#notice').textContent()).toBe('Your email address is verified.');
+    expect(page.url()).toBe(`${t.url}/`);
+    expect(await page.evaluate('location.hash')).toBe('');
+    const session = await t.request('POST', '/v1/sessions', { body: { login: email, password: PASSWORD } });
+    expect(session.body.user.emailVerified).toBe(true);
+    await close();
+  });
+
+  it('serves the page with strict headers, hashed assets cached for a year, and the API unchanged', async () => {
+    const page = await fetch(`${t.url}/`, { headers: { 'accept-encoding': 'identity' } });
+    expect(page.status).toBe(200);
+    expect(page.headers.get('content-type')).toMatch(/^text\/html/);
+    expect(page.headers.get('cache-control')).toBe('no-store');
+    for (const [name, value] of Object.entries(PAGE_SECURITY_HEADERS)) expect(page.headers.get(name), name).toBe(value);
+    expect(page.headers.get('content-security-policy')).toBe(
+      "default-src 'self'; img-src 'self' data: blob:; style-src 'self'; script-src 'self'; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    const html = await page.text();
+    expect(html).not.toMatch(/(src|href)="(https?:)?\/\//);
+    const assets = [...html.matchAll(/(?:src|href)="\.\/(assets\/[^"]+)"/g)].map((m) => m[1]!);
+    expect(assets.some((a) => a.endsWith('.js')) && assets.some((a) => a.endsWith('.css'))).toBe(true);
+
+    let scriptBytes = 0;
+    for (const asset of assets) {
+      const response = await fetch(`${t.url}/${asset}`, { headers: { 'accept-encoding': 'br' } });
+      expect(response.status, asset).toBe(200);
+      expect(response.headers.get('cache-control')).toBe('public, max-age=31536000, immutable');
+      expect(response.headers.get('content-encoding')).toBe('br');
+      expect(response.headers.get('x-content-type-options')).toBe('nosniff');
+      if (asset.endsWith('.js')) scriptBytes += statSync(join(WEB_DIST, asset)).size;
+    }
+    expect(scriptBytes, 'the page script stays small').toBeLessThan(25_000);
+
+    // Only the built files are routes: other URLs keep their own answers (two segments are Backendless').
+    const missing = await t.request('GET', '/assets/nothing.js');
+    expect(missing.status).not.toBe(200);
+    expect(missing.headers.get('content-security-policy')).toBeNull();
+    expect((await t.request('GET', '/nothing-here')).body.error.code).toBe('not_found');
+    const api = await t.request('GET', '/v1/me');
+    expect(api.status).toBe(401);
+    expect(api.body.error.code).toBe('not_authenticated');
+    expect(api.headers.get('content-security-policy')).toBeNull();
+    expect((await t.request('GET', '/healthz')).status).toBe(200);
+  });
+
+  it('answers 503 with what to do when the page is not built', async () => {
+    const app = Fastify({ logger: false });
+    await app.register(webPage, { root: join(ROOT, '.tmp', 'no-such-build') });
+    const response = await app.inject({ method: 'GET', url: '/' });
+    expect(response.statusCode).toBe(503);
+    expect(response.headers['content-type']).toMatch(/^text\/html/);
+    expect(response.body).toContain('npm run build');
+    expect(response.headers['content-security-policy']).toBe(PAGE_SECURITY_HEADERS['content-security-policy']);
+    await app.close();
+  });
+});

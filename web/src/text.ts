@@ -1,0 +1,104 @@
+/** Words for what the API answers: errors, events, devices, times. */
+import { TwofoldClientError } from '../../src/client/index.ts';
+
+const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+
+export const formatTime = (iso: string | Date) => when.format(typeof iso === 'string' ? new Date(iso) : iso);
+
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+
+export function lockedText(details: Record<string, unknown>): string {
+  const retryAt = typeof details.retryAt === 'string' ? new Date(details.retryAt) : null;
+  if (!retryAt) return 'Too many wrong codes: sign-in checks for this account are paused until an administrator unlocks it.';
+  const seconds = typeof details.retryAfterSeconds === 'number' ? details.retryAfterSeconds : (retryAt.getTime() - Date.now()) / 1000;
+  const minutes = Math.max(1, Math.ceil(seconds / 60));
+  return `Too many wrong codes: sign-in checks for this account are paused. Try again after ${formatTime(retryAt)} (in about ${plural(minutes, 'minute')}).`;
+}
+
+/** A sentence for a failure, from its catalogue code (src/core/errors.ts) and details. */
+export function explain(error: unknown): string {
+  if (!(error instanceof TwofoldClientError)) return error instanceof Error ? error.message : String(error);
+  const details = error.details;
+  switch (error.code) {
+    case 'invalid_credentials':
+      return 'Wrong email, username or password.';
+    case 'weak_password':
+      return 'Choose a password of 8 to 256 characters.';
+    case 'code_invalid':
+      return typeof details.attemptsLeft === 'number'
+        ? `That code is not valid. ${plural(details.attemptsLeft, 'attempt')} left.`
+        : 'That code is not valid.';
+    case 'second_factor_invalid':
+      return 'That code is not valid.';
+    case 'code_malformed':
+      return 'Enter the 6 digits from your authenticator app, or a backup code such as ABCD-EFGH.';
+    case 'code_required':
+      return 'Enter the code.';
+    case 'account_locked':
+      return lockedText(details);
+    case 'rate_limited':
+      return `Too many requests. Try again in ${typeof details.retryAfterSeconds === 'number' ? plural(details.retryAfterSeconds, 'second') : 'a moment'}.`;
+    case 'network_error':
+      return 'The server cannot be reached. Check your connection and try again.';
+    default:
+      return error.message;
+  }
+}
+
+export const isCode = (error: unknown, ...codes: string[]) => error instanceof TwofoldClientError && codes.includes(error.code);
+
+const factorNames: Record<string, string> = { totp: 'Authenticator app', email: 'Email codes' };
+const eventNames: Record<string, string> = {
+  login_succeeded: 'Signed in',
+  login_failed: 'Failed sign-in',
+  challenge_issued: 'Code asked for',
+  challenge_passed: 'Code accepted',
+  challenge_failed: 'Wrong code',
+  backup_codes_regenerated: 'New backup codes made',
+  account_locked: 'Checks paused after too many wrong codes',
+  totp_replay_rejected: 'A used code was tried again',
+  password_changed: 'Password changed',
+  sessions_revoked: 'Other sessions signed out',
+  key_rotated: 'Encryption key rotated',
+};
+
+export function eventName(kind: string, details: Record<string, unknown>): string {
+  if (kind === 'factor_enabled' || kind === 'factor_disabled') {
+    const factor = factorNames[String(details.factor)] ?? 'A second factor';
+    return `${factor} turned ${kind === 'factor_enabled' ? 'on' : 'off'}`;
+  }
+  return eventNames[kind] ?? kind.replace(/_/g, ' ');
+}
+
+const clientNames: Record<string, string> = { rest: 'web or API', ddp: 'Meteor app', backendless: 'Backendless app' };
+export const clientName = (client: string | null) => (client ? (clientNames[client] ?? client) : 'unknown client');
+
+/** "Firefox on Android" from a user agent, or the start of it. */
+export function device(userAgent: string | null): string {
+  if (!userAgent) return 'Unknown device';
+  const browser = /Edg\//.test(userAgent)
+    ? 'Edge'
+    : /Firefox\//.test(userAgent)
+      ? 'Firefox'
+      : /Chrom(e|ium)\//.test(userAgent)
+        ? 'Chrome'
+        : /Safari\//.test(userAgent)
+          ? 'Safari'
+          : '';
+  const os = /Android/.test(userAgent)
+    ? 'Android'
+    : /iPhone|iPad/.test(userAgent)
+      ? 'iOS'
+      : /Windows/.test(userAgent)
+        ? 'Windows'
+        : /Mac OS X/.test(userAgent)
+          ? 'macOS'
+          : /Linux/.test(userAgent)
+            ? 'Linux'
+            : '';
+  if (browser && os) return `${browser} on ${os}`;
+  return browser || os || userAgent.slice(0, 48);
+}
+
+/** A TOTP secret as people type it: groups of four. */
+export const groupsOfFour = (secret: string) => secret.replace(/(.{4})(?=.)/g, '$1 ');
