@@ -24,6 +24,10 @@ export interface Config {
   productName: string;
   emailCodeTtlSeconds: number;
   rememberForSeconds: number;
+  /** WebAuthn relying party: its id (a domain), display name and the origins allowed to answer challenges. */
+  webauthn: { rpId: string; rpName: string; origins: string[] };
+  /** Days a remembered device skips the second factor at login (0: no trusted devices). */
+  trustedDeviceDays: number;
   /** Bearer token that guards `/metrics`; without one, `/metrics` is open outside production and off in it. */
   metricsToken: string | undefined;
   /** Per-IP request limits (on by default; off only for load tests and the test suite). */
@@ -119,11 +123,38 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rateLimitsEnabled: bool('RATE_LIMITS', true),
     metricsToken: env.METRICS_TOKEN || undefined,
     rememberForSeconds: int('TWOFOLD_REMEMBER_FOR_SECONDS', 1800, 0, 30 * 24 * 3600),
+    webauthn: parseRelyingParty(env, publicUrl, env.TWOFOLD_PRODUCT_NAME || issuer, problems),
+    trustedDeviceDays: int('TRUSTED_DEVICE_DAYS', 30, 0, 365),
     backendlessAppId: env.TWOFOLD_APP_ID || undefined,
     backendlessApiKey: env.TWOFOLD_API_KEY || undefined,
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/**
+ * WebAuthn binds keys to a domain (the RP id) and checks the page's origin: both default to PUBLIC_URL.
+ * Each origin must be that domain or under it, or browsers refuse the ceremony.
+ */
+function parseRelyingParty(env: NodeJS.ProcessEnv, publicUrl: string, productName: string, problems: string[]): Config['webauthn'] {
+  const fallbackHost = URL.canParse(publicUrl) ? new URL(publicUrl).hostname : 'localhost';
+  const rpId = (env.WEBAUTHN_RP_ID || fallbackHost).toLowerCase();
+  // A PUBLIC_URL that does not parse is reported once, as such, not again as an origin.
+  const fallback = URL.canParse(publicUrl) ? [publicUrl] : [];
+  const raw = env.WEBAUTHN_ORIGINS ? env.WEBAUTHN_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean) : fallback;
+  const origins: string[] = [];
+  for (const entry of raw) {
+    if (!URL.canParse(entry)) {
+      problems.push(`WEBAUTHN_ORIGINS: "${entry}" is not an origin like https://example.org`);
+      continue;
+    }
+    const url = new URL(entry);
+    if (url.hostname !== rpId && !url.hostname.endsWith(`.${rpId}`)) {
+      problems.push(`WEBAUTHN_ORIGINS: ${url.origin} is not ${rpId} or a subdomain of it (WEBAUTHN_RP_ID)`);
+    }
+    origins.push(url.origin);
+  }
+  return { rpId, rpName: env.WEBAUTHN_RP_NAME || productName, origins };
 }
 
 function parseDatabase(raw: string | undefined, dataDir: string, poolSize: number, problems: string[]): DatabaseTarget {

@@ -15,6 +15,18 @@ describe('configuration', () => {
     expect(pg.database).toMatchObject({ kind: 'postgres', url: 'postgres://u@h/db' });
   });
 
+  it('takes the WebAuthn relying party from PUBLIC_URL, and checks explicit origins against it', () => {
+    expect(loadConfig({ PUBLIC_URL: 'https://auth.example.org' }).webauthn).toEqual({
+      rpId: 'auth.example.org',
+      rpName: 'twofold',
+      origins: ['https://auth.example.org'],
+    });
+    const shared = loadConfig({ WEBAUTHN_RP_ID: 'example.org', WEBAUTHN_ORIGINS: 'https://example.org, https://app.example.org:8443' });
+    expect(shared.webauthn.origins).toEqual(['https://example.org', 'https://app.example.org:8443']);
+    expect(() => loadConfig({ WEBAUTHN_RP_ID: 'example.org', WEBAUTHN_ORIGINS: 'https://example.net' })).toThrow(/not example.org or a subdomain/);
+    expect(loadConfig({ TRUSTED_DEVICE_DAYS: '0' }).trustedDeviceDays).toBe(0);
+  });
+
   it('reports every problem, one line each', () => {
     try {
       loadConfig({ PORT: 'eighty', DATABASE_URL: 'postgres://h/db', LOG_LEVEL: 'loud', PUBLIC_URL: 'nope', SMTP_URL: 'http://x' });

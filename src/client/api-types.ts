@@ -134,6 +134,58 @@ export interface Paths {
       };
     };
   };
+  "/v1/me/devices": {
+    get: {
+      responses: {
+        200: {
+          "devices": Array<{
+            "id": string;
+            "label": string;
+            "createdAt": string;
+            "expiresAt": string;
+            "lastUsedAt": string | null;
+          }>;
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/devices/{id}": {
+    delete: {
+      params: {
+        "id": string;
+      };
+      responses: {
+        204: null;
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        404: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
   "/v1/me/email-2fa": {
     post: {
       responses: {
@@ -183,7 +235,16 @@ export interface Paths {
     post: {
       body: {
         "code"?: string | number;
-        "method"?: "totp" | "email" | "password";
+        "method"?: "totp" | "email" | "password" | "webauthn";
+        "webauthn"?: {
+          "id": string;
+          "rawId": string;
+          "type": string;
+          "response": {
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
       };
       responses: {
         204: null;
@@ -394,7 +455,16 @@ export interface Paths {
         "operation": string;
         "weakensAccount"?: boolean;
         "code"?: string | number;
-        "method"?: "totp" | "email" | "password";
+        "method"?: "totp" | "email" | "password" | "webauthn";
+        "webauthn"?: {
+          "id": string;
+          "rawId": string;
+          "type": string;
+          "response": {
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
       };
       responses: {
         200: {
@@ -555,6 +625,244 @@ export interface Paths {
       };
     };
   };
+  "/v1/me/webauthn/credentials": {
+    post: {
+      body: {
+        "name": string;
+        "response": {
+          "id": string;
+          "rawId": string;
+          "type": string;
+          "response": {
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
+      };
+      responses: {
+        201: {
+          "id": string;
+          "name": string;
+          "createdAt": string;
+          "lastUsedAt": string | null;
+          "deviceType": "singleDevice" | "multiDevice";
+          "backedUp": boolean;
+          "transports": Array<string>;
+        };
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        403: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        404: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+    get: {
+      responses: {
+        200: {
+          "credentials": Array<{
+            "id": string;
+            "name": string;
+            "createdAt": string;
+            "lastUsedAt": string | null;
+            "deviceType": "singleDevice" | "multiDevice";
+            "backedUp": boolean;
+            "transports": Array<string>;
+          }>;
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/webauthn/credentials/{id}/remove": {
+    post: {
+      body: {
+        "code"?: string | number;
+        "method"?: "totp" | "email" | "password" | "webauthn";
+        "webauthn"?: {
+          "id": string;
+          "rawId": string;
+          "type": string;
+          "response": {
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
+      };
+      params: {
+        "id": string;
+      };
+      responses: {
+        204: null;
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        403: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        404: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/me/webauthn/registration-options": {
+    post: {
+      body: {
+        "code"?: string | number;
+        "method"?: "totp" | "email" | "password" | "webauthn";
+        "webauthn"?: {
+          "id": string;
+          "rawId": string;
+          "type": string;
+          "response": {
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
+      };
+      responses: {
+        200: {
+          "challenge": string;
+          "rp": {
+            [key: string]: unknown;
+          };
+          "user": {
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        403: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        404: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
   "/v1/sessions": {
     post: {
       body: {
@@ -640,8 +948,18 @@ export interface Paths {
     post: {
       body: {
         "transactionId": string;
-        "code": string | number;
-        "method"?: "totp" | "email";
+        "code"?: string | number;
+        "method"?: "totp" | "email" | "webauthn";
+        "webauthn"?: {
+          "id": string;
+          "rawId": string;
+          "type": string;
+          "response": {
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
+        "rememberDevice"?: boolean;
       };
       responses: {
         201: ({
@@ -667,6 +985,11 @@ export interface Paths {
           };
         }) & ({
           "backupCodes"?: Array<string>;
+          "device"?: {
+            "id": string;
+            "token": string;
+            "expiresAt": string;
+          };
         });
         400: {
           "error": {
@@ -678,6 +1001,66 @@ export interface Paths {
           };
         };
         401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        403: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        404: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        410: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+      };
+    };
+  };
+  "/v1/sessions/webauthn-options": {
+    post: {
+      body: {
+        "transactionId": string;
+      };
+      responses: {
+        200: {
+          "challenge": string;
+          "rpId"?: string;
+          "timeout"?: number;
+          [key: string]: unknown;
+        };
+        400: {
           "error": {
             "code": string;
             "message": string;

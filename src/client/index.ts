@@ -4,6 +4,12 @@
  */
 import type { ErrorCode } from '../core/errors.ts';
 import type { Paths } from './api-types.ts';
+import type {
+  AuthenticationResponseJSON,
+  PublicKeyCredentialCreationOptionsJSON,
+  PublicKeyCredentialRequestOptionsJSON,
+  RegistrationResponseJSON,
+} from '@simplewebauthn/server';
 
 export type { Paths } from './api-types.ts';
 
@@ -77,14 +83,20 @@ export function createClient(options: ClientOptions = {}) {
     },
 
     register: (body: Paths['/v1/users']['post']['body']) => call('post', '/v1/users', { body }),
-    /** Signs in; a 201 carries the session (kept by the client), a 202 the transaction for the second factor. */
-    async signIn(login: string, password: string) {
-      const result = await call('post', '/v1/sessions', { body: { login, password } });
+    /**
+     * Signs in; a 201 carries the session (kept by the client), a 202 the transaction for the second factor.
+     * A remembered device's token (`deviceToken`) skips the second factor; browsers send the cookie by themselves.
+     */
+    async signIn(login: string, password: string, options: { deviceToken?: string } = {}) {
+      const headers: Record<string, string> = options.deviceToken ? { 'x-twofold-device': options.deviceToken } : {};
+      const result = await call('post', '/v1/sessions', { body: { login, password }, headers });
       if ('token' in result) token = result.token;
       return result;
     },
-    async completeSecondFactor(transactionId: string, code: string, method?: 'totp' | 'email') {
-      const result = await call('post', '/v1/sessions/second-factor', { body: { transactionId, code, ...(method ? { method } : {}) } });
+    /** Finishes a sign-in with a code; `rememberDevice` asks for a device token (and cookie) for later sign-ins. */
+    async completeSecondFactor(transactionId: string, code: string, method?: 'totp' | 'email', options: { rememberDevice?: boolean } = {}) {
+      const body = { transactionId, code, ...(method ? { method } : {}), ...(options.rememberDevice ? { rememberDevice: true } : {}) };
+      const result = await call('post', '/v1/sessions/second-factor', { body });
       token = result.token;
       return result;
     },
@@ -111,12 +123,52 @@ export function createClient(options: ClientOptions = {}) {
       disable: (code?: string, method?: 'totp' | 'email' | 'password') => call('post', '/v1/me/email-2fa/disable', { body: { ...(code ? { code } : {}), ...(method ? { method } : {}) } }),
       sendCode: (emailOrUsername: string) => call('post', '/v1/email-codes', { body: { emailOrUsername } }),
     },
+    /** Passkeys and security keys; the options and answers are those of @simplewebauthn/browser. */
+    webauthn: {
+      loginOptions: async (transactionId: string) =>
+        (await call('post', '/v1/sessions/webauthn-options', { body: { transactionId } })) as unknown as PublicKeyCredentialRequestOptionsJSON,
+      async completeSignIn(transactionId: string, response: AuthenticationResponseJSON, options: { rememberDevice?: boolean } = {}) {
+        const body = { transactionId, method: 'webauthn' as const, webauthn: response, ...(options.rememberDevice ? { rememberDevice: true } : {}) };
+        const result = await call('post', '/v1/sessions/second-factor', { body: body as never });
+        token = result.token;
+        return result;
+      },
+      registrationOptions: async (proof: WebAuthnProof = {}) =>
+        (await call('post', '/v1/me/webauthn/registration-options', { body: proofBody(proof) })) as unknown as PublicKeyCredentialCreationOptionsJSON,
+      register: (name: string, response: RegistrationResponseJSON) =>
+        call('post', '/v1/me/webauthn/credentials', { body: { name, response } as never }),
+      list: () => call('get', '/v1/me/webauthn/credentials'),
+      /** Needs a fresh second factor: without one it throws `second_factor_required` (options in `details.webauthn`). */
+      remove: (id: string, proof: WebAuthnProof = {}) =>
+        call('post', '/v1/me/webauthn/credentials/{id}/remove', { params: { id }, body: proofBody(proof) }),
+    },
+    /** Remembered devices: each skips the second factor at sign-in until it expires or is forgotten. */
+    devices: {
+      list: () => call('get', '/v1/me/devices'),
+      revoke: (id: string) => call('delete', '/v1/me/devices/{id}', { params: { id } }),
+    },
     /** "Does this user's code satisfy my operation?": resolves, or throws `second_factor_required` with the challenge. */
     stepUp: (body: Paths['/v1/me/step-up']['post']['body']) => call('post', '/v1/me/step-up', { body }),
   };
 }
 
 export type TwofoldClient = ReturnType<typeof createClient>;
+
+/** A fresh second factor for a protected call: a code, or a passkey's answer to `details.webauthn`. */
+export interface WebAuthnProof {
+  code?: string;
+  method?: 'totp' | 'email' | 'webauthn';
+  webauthn?: AuthenticationResponseJSON;
+}
+
+function proofBody(proof: WebAuthnProof) {
+  const method = proof.method ?? (proof.webauthn ? 'webauthn' : undefined);
+  return {
+    ...(proof.code ? { code: proof.code } : {}),
+    ...(method ? { method } : {}),
+    ...(proof.webauthn ? { webauthn: proof.webauthn as unknown as Record<string, never> } : {}),
+  } as never;
+}
 
 function safeJson(text: string): unknown {
   try {

@@ -46,6 +46,14 @@ export const errorCatalogue = {
   account_locked: { status: 429, message: 'Too many failed second-factor attempts: checks are paused for this account.' },
   email_not_verified: { status: 409, message: 'Verify your email address before using it for two-factor codes.' },
 
+  webauthn_not_enabled: { status: 400, message: 'This account has no passkey or security key.' },
+  webauthn_invalid: { status: 401, message: 'The passkey or security key did not confirm this sign-in.' },
+  webauthn_registration_failed: { status: 400, message: 'The passkey or security key could not be registered. Try again.' },
+  webauthn_credential_exists: { status: 409, message: 'This passkey or security key is already registered.' },
+  webauthn_credential_not_found: { status: 404, message: 'No such passkey or security key.' },
+  webauthn_limit_reached: { status: 409, message: 'This account has as many passkeys and security keys as it may have.' },
+  device_not_found: { status: 404, message: 'No such trusted device.' },
+
   invalid_app_credentials: { status: 401, message: 'Unknown application id or API key.' },
 
   mail_delivery_failed: { status: 503, message: 'The email could not be sent. Try again later.' },

@@ -39,6 +39,16 @@ import { authenticateToken, listSessions, revokeSession, type SessionDeps } from
 import type { SessionStore } from './sessions/store.ts';
 import { confirmEmailVerification, sendEmailVerification, type EmailVerificationDeps } from './users/email-verification.ts';
 import { normalizeEmail } from './users/identity.ts';
+import type { WebAuthnStore } from './factors/webauthn/store.ts';
+import type { RelyingParty } from './factors/webauthn/relying-party.ts';
+import type { WebAuthnDeps } from './factors/webauthn/challenges.ts';
+import { registrationOptions } from './factors/webauthn/registration.ts';
+import { assertionOptions } from './factors/webauthn/assertion.ts';
+import { addKey, findKey, removeKey, type WebAuthnManagementDeps } from './factors/webauthn/management.ts';
+import type { TrustedDeviceStore } from './devices/store.ts';
+import type { TrustedDeviceDeps } from './devices/trusted-devices.ts';
+import { loadTransaction } from './transactions/login-transactions.ts';
+import type { SecondFactorInput } from './auth/session-gate.ts';
 import { registerUser, type RegistrationInput } from './users/registration.ts';
 import type { EmailVerificationStore, UserStore } from './users/store.ts';
 import { publicUser, type User, type UserRecord } from './users/user.ts';
@@ -56,6 +66,8 @@ export interface CoreStores {
   throttle: ThrottleStore;
   audit: AuditStore;
   rateLimits: RateLimitStore;
+  webauthn: WebAuthnStore;
+  devices: TrustedDeviceStore;
 }
 
 export interface CoreDeps {
@@ -91,6 +103,10 @@ export interface CorePolicy {
   throttle: ThrottlePolicy;
   /** Per-IP / per-target request limits, shared by every instance. */
   rateLimits: RateLimitPolicy;
+  /** WebAuthn: the relying party keys are registered with. */
+  webauthn: RelyingParty;
+  /** How long a remembered device skips the login's second factor (0: never). */
+  trustedDeviceTtlSeconds: number;
 }
 
 /**
@@ -136,6 +152,7 @@ export function createCore(deps: CoreDeps) {
     firstInWindow: async (key, windowSeconds) => (await stores.rateLimits.hit(key, clock.now(), windowSeconds)).hits === 1,
     notifier: deps.notifier,
     sessions: stores.sessions,
+    devices: stores.devices,
     clock,
   });
   const throttleDeps: ThrottleDeps = {
@@ -154,6 +171,7 @@ export function createCore(deps: CoreDeps) {
     throttle: throttleDeps,
     totp: stores.totp,
     backupCodes: stores.backupCodes,
+    webauthn: stores.webauthn,
     keyRing: deps.keyRing,
     clock,
     issuer: deps.policy.issuer,
@@ -167,8 +185,12 @@ export function createCore(deps: CoreDeps) {
     ttlSeconds: deps.policy.emailCodeTtlSeconds,
     maxAttempts: deps.policy.emailCodeMaxAttempts,
   };
+  const webauthnDeps: WebAuthnDeps = { webauthn: stores.webauthn, rp: deps.policy.webauthn, clock };
+  const keyDeps: WebAuthnManagementDeps = { webauthn: webauthnDeps, events };
+  const deviceDeps: TrustedDeviceDeps = { devices: stores.devices, clock, ttlSeconds: deps.policy.trustedDeviceTtlSeconds };
   const guardDeps: GuardDeps = {
     factors: factorDeps,
+    webauthn: webauthnDeps,
     throttle: throttleDeps,
     email: emailDeps,
     sessions: stores.sessions,
@@ -186,6 +208,7 @@ export function createCore(deps: CoreDeps) {
     },
     guard: guardDeps,
     users: stores.users,
+    devices: deviceDeps,
   };
 
   /** A password check that leaves a trace when it fails (no user id: it may not exist). */
@@ -250,9 +273,15 @@ export function createCore(deps: CoreDeps) {
       return { ...registered, enrollment: await startTotpEnrollment(registered.record) };
     },
 
-    async loginWithPassword(input: PasswordLoginInput, context: RequestContext, style: PendingStyle = 'transaction'): Promise<LoginResult> {
+    /** A password login; `deviceToken` is a remembered device's token, which skips the second factor for its user. */
+    async loginWithPassword(
+      input: PasswordLoginInput,
+      context: RequestContext,
+      style: PendingStyle = 'transaction',
+      options: { deviceToken?: unknown } = {},
+    ): Promise<LoginResult> {
       const user = await passwordLogin(input, context);
-      return completeLogin(gateDeps, user, context, style);
+      return completeLogin(gateDeps, user, context, style, options);
     },
 
     /** A password login carrying its second-factor code (DDP `{totp: {login, code}}`). */
@@ -288,9 +317,42 @@ export function createCore(deps: CoreDeps) {
       },
     },
 
-    /** Completes a login or registration transaction with a TOTP (or backup) code. */
-    completeSecondFactor(input: { transactionId: unknown; code: unknown }, context: RequestContext): Promise<SecondFactorLogin> {
+    /** Completes a login or registration transaction with a code or a WebAuthn answer (and may remember the device). */
+    completeSecondFactor(input: SecondFactorInput, context: RequestContext): Promise<SecondFactorLogin> {
       return completeSecondFactor(gateDeps, input, context);
+    },
+
+    webauthn: {
+      /** Options to sign in with a key, for a pending login transaction; the challenge is bound to it. */
+      async loginOptions(transactionId: unknown) {
+        const { idHash, transaction } = await loadTransaction(gateDeps.transactions, transactionId);
+        if (transaction.purpose !== 'login') throw new TwofoldError('transaction_not_found');
+        return assertionOptions(webauthnDeps, await requireUser(transaction.userId), { purpose: 'login', transactionHash: idHash });
+      },
+      /** Options to register a new key; a user who has a factor proves it first. */
+      async registrationOptions(userId: string, proof: SecondFactorProof) {
+        const user = await requireUser(userId);
+        await guard(user, protectedOperations.addWebAuthnKey, proof);
+        return registrationOptions(webauthnDeps, user);
+      },
+      register: async (userId: string, name: unknown, response: unknown, context: RequestContext | null) =>
+        addKey(keyDeps, await requireUser(userId), name, response, context),
+      list: (userId: string) => stores.webauthn.listForUser(userId),
+      /** Needs a fresh second factor every time (it weakens the account). */
+      async remove(userId: string, id: string, proof: SecondFactorProof): Promise<void> {
+        const user = await requireUser(userId);
+        await findKey(keyDeps, user, id);
+        await guard(user, protectedOperations.removeWebAuthnKey, proof);
+        await removeKey(keyDeps, user, id, { context: proof.context, keepSessionId: proof.session?.id ?? null });
+      },
+    },
+
+    devices: {
+      list: (userId: string) => stores.devices.listForUser(userId, clock.now()),
+      async revoke(userId: string, id: string, context: RequestContext | null): Promise<void> {
+        if (!(await stores.devices.revoke(id, userId, clock.now()))) throw new TwofoldError('device_not_found');
+        await audit.record('devices_revoked', userId, context, { count: 1, reason: 'revoked by the user' });
+      },
     },
 
     totp: {
@@ -369,6 +431,7 @@ export function createCore(deps: CoreDeps) {
         const user = await requireUser(userId);
         const now = clock.now();
         await stores.totp.removeAll(user.id);
+        await stores.webauthn.removeAll(user.id);
         if (user.emailTwoFactorEnabledAt) await stores.users.setEmailTwoFactor(user.id, null, now);
         await stores.transactions.burnAllForUser(user.id, now);
         await stores.throttle.reset(user.id);

@@ -11,7 +11,7 @@ export type Notice =
   | { kind: 'account-locked'; to: string; until: Date }
   | { kind: 'totp-replay-rejected'; to: string; at: Date };
 
-export type FactorName = 'totp' | 'email';
+export type FactorName = 'totp' | 'email' | 'webauthn';
 
 /** Port implemented by `src/mail`. Throws `TwofoldError('mail_delivery_failed')` when the message could not be handed over. */
 export interface Notifier {

@@ -75,6 +75,9 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         rememberForSeconds: config.rememberForSeconds,
         throttle: defaultThrottlePolicy,
         rateLimits: { ...defaultRateLimitPolicy, enabled: config.rateLimitsEnabled },
+        // A WebAuthn challenge lives as long as the login transaction it belongs to.
+        webauthn: { id: config.webauthn.rpId, name: config.webauthn.rpName, origins: config.webauthn.origins, challengeTtlSeconds: 300 },
+        trustedDeviceTtlSeconds: config.trustedDeviceDays * 24 * 3600,
       },
       onEvent: (kind, details) => metrics.observeEvent(kind, details),
       links: { verifyEmail: (token) => `${config.publicUrl}${VERIFY_LINK_PATH}?token=${encodeURIComponent(token)}` },

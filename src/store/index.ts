@@ -11,6 +11,8 @@ import { createThrottleStore } from './throttle-store.ts';
 import { createAuditStore } from './audit-store.ts';
 import { createRateLimitStore } from './rate-limit-store.ts';
 import { createSettingsStore, type SettingsStore } from './settings-store.ts';
+import { createWebAuthnStore } from './webauthn-store.ts';
+import { createTrustedDeviceStore } from './trusted-device-store.ts';
 
 export type { Db, Queryable } from './db.ts';
 export { migrate } from './migrate.ts';
@@ -34,6 +36,8 @@ export function createStores(db: Db): Stores {
     throttle: createThrottleStore(db),
     audit: createAuditStore(db),
     rateLimits: createRateLimitStore(db),
+    webauthn: createWebAuthnStore(db),
+    devices: createTrustedDeviceStore(db),
   };
 }
 

@@ -51,7 +51,7 @@ export const TEST_KEYS = 'test1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=';
 /** A real server on 127.0.0.1 with a random port, on the suite's shared database. */
 export async function startTestServer(
   env: Record<string, string> = {},
-  options: { realMail?: boolean; logLines?: string[] } = {},
+  options: { realMail?: boolean; logLines?: string[]; publicHost?: string } = {},
 ): Promise<TestServer> {
   const port = await freePort();
   const config = loadConfig({
@@ -61,7 +61,8 @@ export async function startTestServer(
     DATABASE_URL: 'memory://',
     TWOFOLD_SECRET_KEYS: TEST_KEYS,
     DATA_DIR: '.tmp/test-data',
-    PUBLIC_URL: `http://127.0.0.1:${port}`,
+    // Browsers refuse WebAuthn on an IP address: a browser test names the server `localhost`.
+    PUBLIC_URL: `http://${options.publicHost ?? '127.0.0.1'}:${port}`,
     // The suite signs in hundreds of times from one IP; the limits have their own test.
     RATE_LIMITS: 'false',
     ...env,
@@ -77,7 +78,8 @@ export async function startTestServer(
     // With logLines, every log line at every level is kept for the test to inspect.
     logger: options.logLines ? createLogger('trace', lineCollector(options.logLines)) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
-  const url = await server.listen();
+  const listening = await server.listen();
+  const url = options.publicHost ? listening.replace('127.0.0.1', options.publicHost) : listening;
   return {
     url,
     wsUrl: `${url.replace(/^http/, 'ws')}/websocket`,

@@ -7,6 +7,8 @@ import { sessionRoutes } from './routes/sessions.ts';
 import { userRoutes } from './routes/users.ts';
 import { totpRoutes } from './routes/totp.ts';
 import { stepUpRoutes } from './routes/step-up.ts';
+import { webauthnRoutes } from './routes/webauthn.ts';
+import { deviceRoutes } from './routes/devices.ts';
 import type { Links } from '../http/links.ts';
 
 /** The native JSON API, mounted under `/v1`. */
@@ -18,6 +20,8 @@ export const nativeApi: FastifyPluginAsync<{ core: Core; links: Links }> = async
   await app.register(sessionRoutes, { core });
   await app.register(meRoutes, { core });
   await app.register(emailVerificationRoutes, { core });
+  await app.register(webauthnRoutes, { core });
+  await app.register(deviceRoutes, { core });
 };
 
 export { VERIFY_LINK_PATH } from './routes/email-verification.ts';

@@ -57,6 +57,23 @@ export function sessionJson(session: Session, currentId?: string) {
   };
 }
 
+/**
+ * WebAuthn JSON as @simplewebauthn defines it. The server checks these with the library, so the schemas only
+ * fix the envelope; nested members pass through as the browser produced them.
+ */
+export const WebAuthnResponse = Type.Object(
+  { id: Type.String({ maxLength: 1024 }), rawId: Type.String({ maxLength: 1024 }), type: Type.String({ maxLength: 32 }), response: Type.Object({}, { additionalProperties: true }) },
+  { additionalProperties: true, description: 'A RegistrationResponseJSON or AuthenticationResponseJSON from the browser.' },
+);
+export const WebAuthnRequestOptions = Type.Object(
+  { challenge: Type.String(), rpId: Type.Optional(Type.String()), timeout: Type.Optional(Type.Number()) },
+  { additionalProperties: true, description: 'PublicKeyCredentialRequestOptionsJSON, for navigator.credentials.get().' },
+);
+export const WebAuthnCreationOptions = Type.Object(
+  { challenge: Type.String(), rp: Type.Object({}, { additionalProperties: true }), user: Type.Object({}, { additionalProperties: true }) },
+  { additionalProperties: true, description: 'PublicKeyCredentialCreationOptionsJSON, for navigator.credentials.create().' },
+);
+
 /** A code as typed: digits from the authenticator (string or number) or a backup code. */
 export const CodeInput = Type.Union([Type.String({ maxLength: 64 }), Type.Integer({ minimum: 0 })]);
 

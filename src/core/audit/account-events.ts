@@ -2,6 +2,7 @@ import type { Clock } from '../clock.ts';
 import type { FactorName, Notifier } from '../notices.ts';
 import type { RequestContext } from '../sessions/session.ts';
 import type { SessionStore } from '../sessions/store.ts';
+import type { TrustedDeviceStore } from '../devices/store.ts';
 import type { UserRecord } from '../users/user.ts';
 import type { AuditLog } from './events.ts';
 
@@ -26,6 +27,7 @@ export function createAccountEvents(deps: {
   firstInWindow(key: string, windowSeconds: number): Promise<boolean>;
   notifier: Notifier;
   sessions: SessionStore;
+  devices: TrustedDeviceStore;
   clock: Clock;
 }): AccountEvents {
   // Mail is best effort here: the change is made and recorded; an outage must not undo it.
@@ -34,6 +36,12 @@ export function createAccountEvents(deps: {
   async function revokeOthers(user: UserRecord, context: RequestContext | null | undefined, keepSessionId: string | null | undefined, reason: string) {
     const revoked = await deps.sessions.revokeAllForUser(user.id, deps.clock.now(), keepSessionId ?? undefined);
     if (revoked > 0) await deps.audit.record('sessions_revoked', user.id, context, { count: revoked, reason });
+  }
+
+  /** A weaker account must not keep devices that skip its second factor. */
+  async function forgetDevices(user: UserRecord, context: RequestContext | null | undefined, reason: string) {
+    const revoked = await deps.devices.revokeAllForUser(user.id, deps.clock.now());
+    if (revoked > 0) await deps.audit.record('devices_revoked', user.id, context, { count: revoked, reason });
   }
 
   return {
@@ -46,7 +54,10 @@ export function createAccountEvents(deps: {
         return;
       }
       await deps.audit.record(change === 'enabled' ? 'factor_enabled' : 'factor_disabled', user.id, context, { factor });
-      if (change === 'disabled') await revokeOthers(user, context, keepSessionId, `${factor} disabled`);
+      if (change === 'disabled') {
+        await revokeOthers(user, context, keepSessionId, `${factor} disabled`);
+        await forgetDevices(user, context, `${factor} disabled`);
+      }
       await tell({ kind: change === 'enabled' ? 'factor-enabled' : 'factor-disabled', to: user.email, factor, at });
     },
     async replayRejected(user, context) {
@@ -59,6 +70,7 @@ export function createAccountEvents(deps: {
     async passwordChanged(user, context, keepSessionId) {
       await deps.audit.record('password_changed', user.id, context);
       await revokeOthers(user, context, keepSessionId, 'password changed');
+      await forgetDevices(user, context, 'password changed');
     },
   };
 }

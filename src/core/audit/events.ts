@@ -14,7 +14,9 @@ export type SecurityEventKind =
   | 'totp_replay_rejected'
   | 'password_changed'
   | 'sessions_revoked'
-  | 'key_rotated';
+  | 'key_rotated'
+  | 'device_trusted'
+  | 'devices_revoked';
 
 export interface SecurityEvent {
   id: string;

@@ -2,12 +2,14 @@ import { consumeBackupCode } from '../factors/backup-codes.ts';
 import { parseCodeInput } from '../factors/code-input.ts';
 import { verifyTotpCode, type TotpDeps } from '../factors/totp-factor.ts';
 import type { BackupCodeStore, TotpCredential } from '../factors/totp-store.ts';
+import type { WebAuthnStore } from '../factors/webauthn/store.ts';
 import type { AccountEvents } from '../audit/account-events.ts';
 import type { RequestContext } from '../sessions/session.ts';
 import type { UserRecord } from '../users/user.ts';
 
 export interface SecondFactorDeps extends TotpDeps {
   backupCodes: BackupCodeStore;
+  webauthn: WebAuthnStore;
   events: AccountEvents;
 }
 

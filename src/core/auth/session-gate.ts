@@ -11,6 +11,9 @@ import type { UserRecord } from '../users/user.ts';
 import { checkSecondFactorCode } from './second-factor.ts';
 import { throttledCheck } from '../guard/account-throttle.ts';
 import { parseCodeInput } from '../factors/code-input.ts';
+import { verifyAssertion } from '../factors/webauthn/assertion.ts';
+import { rememberDevice, trustedDevice, type IssuedDevice, type TrustedDeviceDeps } from '../devices/trusted-devices.ts';
+import type { TotpCredential } from '../factors/totp-store.ts';
 
 export type SecondFactorMethod = FactorMethod | 'backup_code';
 
@@ -24,6 +27,7 @@ export interface GateDeps {
   transactions: TransactionDeps;
   guard: GuardDeps;
   users: UserStore;
+  devices: TrustedDeviceDeps;
 }
 
 /**
@@ -37,12 +41,26 @@ export type PendingStyle = 'transaction' | 'challenge';
  * "second factor pending" is a state of session issuance, not a check some routes remember to make:
  * a user with an enabled factor gets a transaction or a challenge, never a token, until it is verified.
  */
-export async function completeLogin(deps: GateDeps, user: UserRecord, context: RequestContext, style: PendingStyle = 'transaction'): Promise<LoginResult> {
+export async function completeLogin(
+  deps: GateDeps,
+  user: UserRecord,
+  context: RequestContext,
+  style: PendingStyle = 'transaction',
+  options: { deviceToken?: unknown } = {},
+): Promise<LoginResult> {
   const audit = deps.guard.factors.events.audit;
   const available = await availableMethods(deps.guard.factors, user);
   if (available.length === 0) {
     const issued = await createSession(deps.sessions, user, context);
     await audit.record('login_succeeded', user.id, context, { secondFactor: false });
+    return { kind: 'session', user, issued };
+  }
+  // A device this user chose to remember skips the login's second factor, and nothing else: the
+  // session is not marked as having passed one, so protected operations still ask for it.
+  const device = options.deviceToken ? await trustedDevice(deps.devices, user.id, options.deviceToken) : null;
+  if (device) {
+    const issued = await createSession(deps.sessions, user, context);
+    await audit.record('login_succeeded', user.id, context, { secondFactor: false, trustedDevice: device.id });
     return { kind: 'session', user, issued };
   }
   await audit.record('challenge_issued', user.id, context, { method: available[0], operation: 'login' });
@@ -73,6 +91,30 @@ export interface SecondFactorLogin {
   issued: IssuedSession;
   /** Set when this code confirmed a new authenticator: the backup codes, shown this once. */
   backupCodes?: string[];
+  /** Set when the caller asked to remember this device: its token, shown this once. */
+  device?: IssuedDevice;
+}
+
+/** What a client may send to finish a transaction. */
+export interface SecondFactorInput {
+  transactionId: unknown;
+  code?: unknown;
+  method?: unknown;
+  /** The browser's answer to the transaction's WebAuthn options (with `method: 'webauthn'`). */
+  webauthn?: unknown;
+  rememberDevice?: unknown;
+}
+
+type LoginMethod = 'totp' | 'email' | 'webauthn';
+
+/**
+ * Which factor a login transaction is finished with: the one asked for when the user has it, else the
+ * authenticator app, else email, else a key. Null when none fits (the factor went away meanwhile).
+ */
+function loginMethod(requested: unknown, available: FactorMethod[], hasAuthenticator: boolean): LoginMethod | null {
+  if ((requested === 'email' || requested === 'webauthn') && available.includes(requested)) return requested;
+  if (hasAuthenticator) return 'totp';
+  return available.find((m): m is LoginMethod => m === 'email' || m === 'webauthn') ?? null;
 }
 
 /**
@@ -81,11 +123,7 @@ export interface SecondFactorLogin {
  * transaction consumed before the session exists, so parallel requests get at most the allowed
  * guesses and at most one session.
  */
-export async function completeSecondFactor(
-  deps: GateDeps,
-  input: { transactionId: unknown; code: unknown; method?: unknown },
-  context: RequestContext,
-): Promise<SecondFactorLogin> {
+export async function completeSecondFactor(deps: GateDeps, input: SecondFactorInput, context: RequestContext): Promise<SecondFactorLogin> {
   const tx = deps.transactions;
   const now = () => tx.clock.now();
   const { idHash, transaction } = await loadTransaction(tx, input.transactionId);
@@ -95,54 +133,71 @@ export async function completeSecondFactor(
   const credential = enrolling
     ? await deps.guard.factors.totp.findById(transaction.credentialId ?? '')
     : await deps.guard.factors.totp.findActive(transaction.userId);
-  const useEmail = !enrolling && (input.method === 'email' || !credential) && (await availableMethods(deps.guard.factors, user)).includes('email');
-  const credentialFits = credential && credential.state === (enrolling ? 'pending' : 'active') && credential.userId === user.id;
-  if (!useEmail && !credentialFits) {
-    // The authenticator this transaction was for was replaced or removed meanwhile.
+  const credentialFits = !!credential && credential.state === (enrolling ? 'pending' : 'active') && credential.userId === user.id;
+  const method = enrolling
+    ? credentialFits
+      ? 'totp'
+      : null
+    : loginMethod(input.method, await availableMethods(deps.guard.factors, user), credentialFits);
+  if (!method) {
+    // The factor this transaction was for was replaced or removed meanwhile.
     await tx.transactions.burn(idHash, now());
     throw new TwofoldError('transaction_not_found');
   }
 
   // A malformed code is a typing slip, not a guess: refuse it before any allowance is spent.
-  if (!useEmail) parseCodeInput(input.code, credential!.params.digits);
+  if (method === 'totp') parseCodeInput(input.code, credential!.params.digits);
   const attempt = await tx.transactions.reserveAttempt(idHash, now(), tx.maxAttempts);
   if (attempt === null) {
     // Another request used, burned or outlived it since we looked: report which.
     await loadTransaction(tx, input.transactionId);
     throw new TwofoldError('transaction_locked');
   }
-  const outcome = await throttledCheck(
-    deps.guard.throttle,
-    user,
-    () =>
-      useEmail
-        ? verifyEmailCode(deps.guard.email, user, input.code)
-        : checkSecondFactorCode(deps.guard.factors, credential!, input.code, { allowBackupCode: !enrolling, user, context }),
-    (o) => o === 'ok',
-  );
+  const outcome = await throttledCheck(deps.guard.throttle, user, () => checkLoginFactor(deps, method, user, credential, input, { idHash, enrolling, context }), (o) => o === 'ok');
   const audit = deps.guard.factors.events.audit;
-  await audit.record(outcome === 'ok' ? 'challenge_passed' : 'challenge_failed', user.id, context, {
-    method: useEmail ? 'email' : 'totp',
-    operation: enrolling ? 'enroll' : 'login',
-  });
+  await audit.record(outcome === 'ok' ? 'challenge_passed' : 'challenge_failed', user.id, context, { method, operation: enrolling ? 'enroll' : 'login' });
   if (outcome !== 'ok') {
     const attemptsLeft = Math.max(0, tx.maxAttempts - attempt);
     if (attemptsLeft === 0) await tx.transactions.burn(idHash, now());
-    throw new TwofoldError('code_invalid', { attemptsLeft });
+    throw new TwofoldError(method === 'webauthn' ? 'webauthn_invalid' : 'code_invalid', { attemptsLeft });
   }
-  if (!(await tx.transactions.consume(idHash, now()))) throw new TwofoldError('transaction_used');
   if (user.disabledAt) throw new TwofoldError('user_disabled');
 
+  // A new authenticator is activated before its transaction is consumed: a process that dies in between
+  // leaves an active authenticator (its transaction then no longer fits and is refused), never a used
+  // transaction with the authenticator still pending. Activation is atomic and happens once.
   let backupCodes: string[] | undefined;
   if (enrolling) {
     backupCodes = generateBackupCodes();
     const activated = await deps.guard.factors.totp.activate(credential!.id, user.id, now(), hashBackupCodes(deps.guard.factors.keyRing, user.id, backupCodes));
     if (!activated) throw new TwofoldError('transaction_not_found');
-    await deps.guard.factors.events.factorChanged(user, 'totp', 'enabled', context);
   }
+  if (!(await tx.transactions.consume(idHash, now()))) throw new TwofoldError('transaction_used');
+  if (enrolling) await deps.guard.factors.events.factorChanged(user, 'totp', 'enabled', context);
   const issued = await createSession(deps.sessions, user, context, true);
   await audit.record('login_succeeded', user.id, context, { secondFactor: true });
-  return backupCodes ? { user, issued, backupCodes: backupCodes.map(formatBackupCode) } : { user, issued };
+  const device = input.rememberDevice === true ? await rememberDevice(deps.devices, user.id, context) : null;
+  if (device) await audit.record('device_trusted', user.id, context, { deviceId: device.device.id });
+  return {
+    user,
+    issued,
+    ...(backupCodes ? { backupCodes: backupCodes.map(formatBackupCode) } : {}),
+    ...(device ? { device } : {}),
+  };
+}
+
+/** The check itself, by factor; a WebAuthn answer must be to a challenge issued for this very transaction. */
+function checkLoginFactor(
+  deps: GateDeps,
+  method: LoginMethod,
+  user: UserRecord,
+  credential: TotpCredential | null,
+  input: SecondFactorInput,
+  at: { idHash: Buffer; enrolling: boolean; context: RequestContext },
+) {
+  if (method === 'email') return verifyEmailCode(deps.guard.email, user, input.code);
+  if (method === 'webauthn') return verifyAssertion(deps.guard.webauthn, user, input.webauthn, { purpose: 'login', transactionHash: at.idHash });
+  return checkSecondFactorCode(deps.guard.factors, credential!, input.code, { allowBackupCode: !at.enrolling, user, context: at.context });
 }
 
 /** Opens the transaction that confirms a pending authenticator with its first code. */

@@ -1,14 +1,20 @@
 import type { TotpStore } from '../factors/totp-store.ts';
+import type { WebAuthnStore } from '../factors/webauthn/store.ts';
 import type { UserRecord } from '../users/user.ts';
 
-export type FactorMethod = 'totp' | 'email';
+export type FactorMethod = 'totp' | 'email' | 'webauthn';
 export type ChallengeMethod = FactorMethod | 'password';
 
-/** The user's enabled second factors, in the order a challenge prefers them: totp, then email. */
-export async function availableMethods(deps: { totp: TotpStore }, user: UserRecord): Promise<FactorMethod[]> {
+/**
+ * The user's enabled second factors, in the order a challenge prefers them: totp, email, then webauthn
+ * (last, because the code-only façades report it but cannot use it).
+ */
+export async function availableMethods(deps: { totp: TotpStore; webauthn: WebAuthnStore }, user: UserRecord): Promise<FactorMethod[]> {
   const methods: FactorMethod[] = [];
-  if (await deps.totp.findActive(user.id)) methods.push('totp');
+  const [totp, keys] = await Promise.all([deps.totp.findActive(user.id), deps.webauthn.countForUser(user.id)]);
+  if (totp) methods.push('totp');
   if (user.emailTwoFactorEnabledAt && user.emailVerifiedAt) methods.push('email');
+  if (keys > 0) methods.push('webauthn');
   return methods;
 }
 

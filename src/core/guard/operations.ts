@@ -12,4 +12,7 @@ export const protectedOperations = {
   changeEmail: { name: 'change-email', weakensAccount: true, passwordFallback: true },
   deleteAccount: { name: 'delete-account', weakensAccount: true, passwordFallback: true },
   createApiToken: { name: 'create-api-token', weakensAccount: false, passwordFallback: true },
+  // A stolen session must not add its own key: a user who has a factor proves it first.
+  addWebAuthnKey: { name: 'add-webauthn-key', weakensAccount: false, passwordFallback: false },
+  removeWebAuthnKey: { name: 'remove-webauthn-key', weakensAccount: true, passwordFallback: false },
 } as const satisfies Record<string, ProtectedOperation>;

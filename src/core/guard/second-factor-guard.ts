@@ -8,9 +8,13 @@ import type { SessionStore } from '../sessions/store.ts';
 import type { UserRecord } from '../users/user.ts';
 import { availableMethods, chooseMethod, type ChallengeMethod, type FactorMethod } from './available-methods.ts';
 import { throttledCheck, type ThrottleDeps } from './account-throttle.ts';
+import { assertionOptions, verifyAssertion } from '../factors/webauthn/assertion.ts';
+import type { WebAuthnDeps } from '../factors/webauthn/challenges.ts';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 
 export interface GuardDeps {
   factors: SecondFactorDeps;
+  webauthn: WebAuthnDeps;
   throttle: ThrottleDeps;
   email: EmailCodeDeps;
   sessions: SessionStore;
@@ -46,6 +50,8 @@ export interface ChallengeDetails {
   codeExpires?: Date[];
   emailOrUsername?: string;
   availableMethods: FactorMethod[];
+  /** For `webauthn`: the options to pass to `navigator.credentials.get()`; the answer is the proof. */
+  webauthn?: PublicKeyCredentialRequestOptionsJSON;
 }
 
 export type GuardOutcome = { verified: false; reason: 'no-factor' | 'remembered' } | { verified: true; method: ChallengeMethod };
@@ -82,6 +88,9 @@ export async function checkSecondFactor(deps: GuardDeps, request: GuardRequest):
 
 /** Builds the challenge; for email, mails a code unless a live one with enough life left exists. */
 export async function challenge(deps: GuardDeps, user: UserRecord, method: ChallengeMethod, available: FactorMethod[]): Promise<ChallengeDetails> {
+  if (method === 'webauthn') {
+    return { method, codeGenerated: false, availableMethods: available, webauthn: await assertionOptions(deps.webauthn, user, { purpose: 'step-up' }) };
+  }
   if (method !== 'email') return { method, codeGenerated: false, availableMethods: method === 'password' ? [] : available };
   const live = await reusableCodes(deps.email, user);
   if (live.length > 0) {
@@ -107,6 +116,7 @@ async function verifyCode(
   context: RequestContext,
 ): Promise<'ok' | 'invalid' | 'max_attempts'> {
   if (method === 'email') return verifyEmailCode(deps.email, user, code);
+  if (method === 'webauthn') return verifyAssertion(deps.webauthn, user, code, { purpose: 'step-up' });
   if (method === 'password') {
     // Rocket.Chat's fallback: the code is the hex SHA-256 of the password, checked against the stored hash.
     return typeof code === 'string' && /^[0-9a-fA-F]{64}$/.test(code) && (await verifyPasswordDigest(user.passwordHash, code.toLowerCase()))

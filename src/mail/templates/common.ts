@@ -31,6 +31,7 @@ export function formatWhen(date: Date): string {
 }
 
 export function factorLabel(factor: FactorName): string {
+  if (factor === 'webauthn') return 'a passkey or security key';
   return factor === 'totp' ? 'an authenticator app' : 'codes sent by email';
 }
 

@@ -3,7 +3,8 @@ import Type from 'typebox';
 import type { Core } from '../../../core/index.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken, requestContext } from '../request-context.ts';
-import { CodeInput, IssuedSessionSchema, Password, SecondFactorRequiredSchema, issuedSessionJson } from '../schemas.ts';
+import { CodeInput, IssuedSessionSchema, Password, SecondFactorRequiredSchema, WebAuthnRequestOptions, WebAuthnResponse, issuedSessionJson } from '../schemas.ts';
+import { deviceCookie, presentedDeviceToken } from '../device-cookie.ts';
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   app.post(
@@ -12,7 +13,10 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
       config: { rateLimit: 'login' },
       schema: {
         summary: 'Sign in with a password',
-        description: 'The `login` is an email address or a username. Unknown users and wrong passwords get the same error.',
+        description:
+          'The `login` is an email address or a username. Unknown users and wrong passwords get the same error. ' +
+          'A remembered device (its token in the `X-Twofold-Device` header or the `twofold_device` cookie) skips the ' +
+          'second factor for its own user; any other token is ignored.',
         tags: ['sessions'],
         body: Type.Object(
           { login: Type.String({ minLength: 1, maxLength: 254 }), password: Password },
@@ -31,6 +35,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
       const result = await core.loginWithPassword(
         { identity: request.body.login, password: request.body.password },
         requestContext(request, 'rest'),
+        'transaction',
+        { deviceToken: presentedDeviceToken(request) },
       );
       if (result.kind === 'second_factor') {
         return reply.status(202).send({
@@ -49,21 +55,34 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     {
       config: { rateLimit: 'verify' },
       schema: {
-        summary: 'Finish signing in with a second-factor code',
+        summary: 'Finish signing in with a second factor',
         description:
           'Completes the transaction from `POST /sessions` (or from a registration with `totp: true`) with a code from the ' +
-          'authenticator app or a backup code. A transaction lives 5 minutes and survives 5 wrong codes.',
+          'authenticator app, a backup code, an email code (`method: "email"`), or a passkey / security key ' +
+          '(`method: "webauthn"` and the browser\'s answer to `POST /sessions/webauthn-options` in `webauthn`). ' +
+          'A transaction lives 5 minutes and survives 5 wrong answers. With `rememberDevice: true` the answer carries a ' +
+          'device token (also set as the `twofold_device` cookie) that skips the second factor at later sign-ins.',
         tags: ['sessions'],
         body: Type.Object(
           {
             transactionId: Type.String({ maxLength: 256 }),
-            code: CodeInput,
-            method: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('email')])),
+            code: Type.Optional(CodeInput),
+            method: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('email'), Type.Literal('webauthn')])),
+            webauthn: Type.Optional(WebAuthnResponse),
+            rememberDevice: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Intersect([IssuedSessionSchema, Type.Object({ backupCodes: Type.Optional(Type.Array(Type.String())) })]),
+          201: Type.Intersect([
+            IssuedSessionSchema,
+            Type.Object({
+              backupCodes: Type.Optional(Type.Array(Type.String())),
+              device: Type.Optional(
+                Type.Object({ id: Type.String({ format: 'uuid' }), token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
+              ),
+            }),
+          ]),
           400: errorResponseSchema,
           401: errorResponseSchema,
           403: errorResponseSchema,
@@ -75,11 +94,32 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     },
     async (request, reply) => {
       const result = await core.completeSecondFactor(request.body, requestContext(request, 'rest'));
+      const device = result.device;
+      if (device) reply.header('set-cookie', deviceCookie(request, device, core.clock.now()));
       return reply.status(201).send({
         ...issuedSessionJson(result.user, result.issued),
         ...(result.backupCodes ? { backupCodes: result.backupCodes } : {}),
+        ...(device ? { device: { id: device.device.id, token: device.token, expiresAt: device.device.expiresAt.toISOString() } } : {}),
       });
     },
+  );
+
+  app.post(
+    '/sessions/webauthn-options',
+    {
+      config: { rateLimit: 'verify' },
+      schema: {
+        summary: 'Options to finish signing in with a passkey or security key',
+        description:
+          'For a pending transaction from `POST /sessions` whose `methods` include `webauthn`: pass the answer to ' +
+          '`navigator.credentials.get()` (e.g. `startAuthentication` of @simplewebauthn/browser), then send the result to ' +
+          '`POST /sessions/second-factor` with `method: "webauthn"`. The challenge is single use and bound to the transaction.',
+        tags: ['sessions', 'webauthn'],
+        body: Type.Object({ transactionId: Type.String({ maxLength: 256 }) }, { additionalProperties: false }),
+        response: { 200: WebAuthnRequestOptions, 400: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 410: errorResponseSchema },
+      },
+    },
+    async (request) => core.webauthn.loginOptions(request.body.transactionId),
   );
 
   app.delete(

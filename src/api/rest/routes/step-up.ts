@@ -1,22 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { Core } from '../../../core/index.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken, requestContext } from '../request-context.ts';
-import { CodeInput } from '../schemas.ts';
-
-const Method = Type.Union([Type.Literal('totp'), Type.Literal('email'), Type.Literal('password')]);
-const ProofBody = Type.Object({ code: Type.Optional(CodeInput), method: Type.Optional(Method) }, { additionalProperties: false });
-
-/** A code from the body, else from Rocket.Chat's `x-2fa-code` / `x-2fa-method` headers. */
-function suppliedCode(request: FastifyRequest, body: { code?: unknown; method?: unknown } | undefined) {
-  const header = (name: string) => {
-    const value = request.headers[name];
-    return typeof value === 'string' && value !== '' ? value : undefined;
-  };
-  return { code: body?.code ?? header('x-2fa-code'), method: body?.method ?? header('x-2fa-method') };
-}
+import { ProofBody, ProofFields, emptyBodyAsObject, suppliedProof } from '../proof.ts';
 
 /**
  * Email codes and the generic step-up check: the REST side of the second-factor guard, for apps that
@@ -36,14 +23,14 @@ export const stepUpRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
         tags: ['second factor'],
         summary: "Check that the signed-in user's code satisfies an operation of your app",
         description:
-          'Send `{operation, code?, method?}` (or the code in `x-2fa-code`). 200 means the user may proceed. ' +
+          'Send `{operation, code?, method?}` (or the code in `x-2fa-code`; for a passkey, `method: "webauthn"` and the ' +
+          "browser's answer to `details.webauthn` in `webauthn`). 200 means the user may proceed. " +
           '`weakensAccount: true` operations never use the remember-for grace.',
         body: Type.Object(
           {
             operation: Type.String({ minLength: 1, maxLength: 100 }),
             weakensAccount: Type.Optional(Type.Boolean()),
-            code: Type.Optional(CodeInput),
-            method: Type.Optional(Method),
+            ...ProofFields,
           },
           { additionalProperties: false },
         ),
@@ -57,7 +44,7 @@ export const stepUpRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
         session,
         context: requestContext(request, 'rest'),
         operation: { name: `app:${request.body.operation}`, weakensAccount: request.body.weakensAccount ?? false, passwordFallback: false },
-        ...suppliedCode(request, request.body),
+        ...suppliedProof(request, request.body),
       });
       return { verified: true as const };
     },
@@ -90,14 +77,11 @@ export const stepUpRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
         body: ProofBody,
         response: { 204: Type.Null(), ...challengeErrors },
       },
-      // A bare POST (no body) asks for the challenge: read it as `{}`.
-      preValidation: async (request) => {
-        request.body ??= {};
-      },
+      preValidation: emptyBodyAsObject,
     },
     async (request, reply) => {
       const { user, session } = await core.authenticate(bearerToken(request));
-      await core.email2fa.disable(user.id, { session, context: requestContext(request, 'rest'), ...suppliedCode(request, request.body) });
+      await core.email2fa.disable(user.id, { session, context: requestContext(request, 'rest'), ...suppliedProof(request, request.body) });
       return reply.status(204).send(null);
     },
   );

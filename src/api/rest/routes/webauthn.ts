@@ -1,0 +1,117 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { FastifyRequest } from 'fastify';
+import Type from 'typebox';
+import type { Core } from '../../../core/index.ts';
+import type { WebAuthnCredential } from '../../../core/factors/webauthn/store.ts';
+import { errorResponseSchema } from '../errors.ts';
+import { bearerToken, requestContext } from '../request-context.ts';
+import { WebAuthnCreationOptions, WebAuthnResponse } from '../schemas.ts';
+import { ProofBody, emptyBodyAsObject, suppliedProof } from '../proof.ts';
+
+const CredentialSchema = Type.Object({
+  id: Type.String({ format: 'uuid' }),
+  name: Type.String(),
+  createdAt: Type.String({ format: 'date-time' }),
+  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+  deviceType: Type.Union([Type.Literal('singleDevice'), Type.Literal('multiDevice')]),
+  backedUp: Type.Boolean(),
+  transports: Type.Array(Type.String()),
+});
+
+
+function credentialJson(key: WebAuthnCredential) {
+  return {
+    id: key.id,
+    name: key.name,
+    createdAt: key.createdAt.toISOString(),
+    lastUsedAt: key.lastUsedAt?.toISOString() ?? null,
+    deviceType: key.deviceType,
+    backedUp: key.backedUp,
+    transports: key.transports,
+  };
+}
+
+/** Passkeys and security keys of the signed-in user: register, list, remove. */
+export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
+  const secured = { tags: ['webauthn'], security: [{ bearer: [] }] };
+  const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
+
+  /** The caller, and the fresh second factor it sent (if any). */
+  async function caller(request: FastifyRequest, body: Parameters<typeof suppliedProof>[1]) {
+    const { user, session } = await core.authenticate(bearerToken(request));
+    return { user, proof: { session, context: requestContext(request, 'rest'), ...suppliedProof(request, body) } };
+  }
+
+  app.post(
+    '/me/webauthn/registration-options',
+    {
+      config: { rateLimit: 'verify' },
+      schema: {
+        ...secured,
+        summary: 'Options to register a new passkey or security key',
+        description:
+          'Pass them to `navigator.credentials.create()` (e.g. `startRegistration` of @simplewebauthn/browser) and send the ' +
+          'answer to `POST /me/webauthn/credentials`. A user who already has a second factor proves it first (401 ' +
+          '`second_factor_required` with the challenge; a session that just passed one is let through).',
+        body: ProofBody,
+        response: { 200: WebAuthnCreationOptions, ...errors },
+      },
+      preValidation: emptyBodyAsObject,
+    },
+    async (request) => {
+      const { user, proof } = await caller(request, request.body);
+      return core.webauthn.registrationOptions(user.id, proof);
+    },
+  );
+
+  app.post(
+    '/me/webauthn/credentials',
+    {
+      config: { rateLimit: 'verify' },
+      schema: {
+        ...secured,
+        summary: 'Register the new key with the answer to the registration options',
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), response: WebAuthnResponse }, { additionalProperties: false }),
+        response: { 201: CredentialSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      const { user, proof } = await caller(request, undefined);
+      const key = await core.webauthn.register(user.id, request.body.name, request.body.response, proof.context);
+      return reply.status(201).send(credentialJson(key));
+    },
+  );
+
+  app.get(
+    '/me/webauthn/credentials',
+    { schema: { ...secured, summary: "The user's passkeys and security keys", response: { 200: Type.Object({ credentials: Type.Array(CredentialSchema) }), 401: errorResponseSchema } } },
+    async (request) => {
+      const { user } = await caller(request, undefined);
+      return { credentials: (await core.webauthn.list(user.id)).map(credentialJson) };
+    },
+  );
+
+  app.post(
+    '/me/webauthn/credentials/:id/remove',
+    {
+      config: { rateLimit: 'verify' },
+      schema: {
+        ...secured,
+        summary: 'Remove a passkey or security key (needs a fresh second factor)',
+        description:
+          'Without a proof the answer is 401 `second_factor_required`; ask with `{method: "webauthn"}` to get the options ' +
+          'to answer in `details.webauthn`, then send `{method: "webauthn", webauthn: <answer>}` (or a code). Other sessions ' +
+          'end and remembered devices are forgotten.',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        body: ProofBody,
+        response: { 204: Type.Null(), ...errors },
+      },
+      preValidation: emptyBodyAsObject,
+    },
+    async (request, reply) => {
+      const { user, proof } = await caller(request, request.body);
+      await core.webauthn.remove(user.id, request.params.id, proof);
+      return reply.status(204).send(null);
+    },
+  );
+};

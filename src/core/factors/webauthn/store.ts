@@ -1,0 +1,44 @@
+/** A registered passkey or security key, as the core sees it. The public key is COSE-encoded. */
+export interface WebAuthnCredential {
+  id: string;
+  userId: string;
+  /** The authenticator's credential id (base64url), as browsers send it back. */
+  credentialId: string;
+  publicKey: Uint8Array<ArrayBuffer>;
+  counter: number;
+  transports: string[];
+  deviceType: 'singleDevice' | 'multiDevice';
+  backedUp: boolean;
+  name: string;
+  createdAt: Date;
+  lastUsedAt: Date | null;
+}
+
+export type ChallengePurpose = 'register' | 'login' | 'step-up';
+
+/** What a challenge was issued for; it verifies only for the same binding. */
+export interface ChallengeBinding {
+  userId: string;
+  purpose: ChallengePurpose;
+  /** For a login: the hash of the login transaction's id. */
+  transactionHash?: Buffer | null;
+}
+
+/** Storage port for keys and their challenges. */
+export interface WebAuthnStore {
+  insert(credential: WebAuthnCredential): Promise<'inserted' | 'duplicate'>;
+  listForUser(userId: string): Promise<WebAuthnCredential[]>;
+  countForUser(userId: string): Promise<number>;
+  findByCredentialId(credentialId: string): Promise<WebAuthnCredential | null>;
+  /**
+   * Records a verified use, as a compare-and-set on the counter: it must grow (or stay 0 for keys that
+   * keep none), so two parallel uses of one assertion, or a cloned key, cannot both pass.
+   */
+  recordUse(id: string, previousCounter: number, newCounter: number, backedUp: boolean, now: Date): Promise<boolean>;
+  remove(id: string, userId: string): Promise<boolean>;
+  removeAll(userId: string): Promise<number>;
+
+  saveChallenge(challengeHash: Buffer, binding: ChallengeBinding, now: Date, expiresAt: Date): Promise<void>;
+  /** Marks a live challenge used when it matches the binding; only one caller ever gets true. */
+  consumeChallenge(challengeHash: Buffer, binding: ChallengeBinding, now: Date): Promise<boolean>;
+}
