@@ -327,7 +327,7 @@ export function createCore(deps: CoreDeps) {
       async loginOptions(transactionId: unknown) {
         const { idHash, transaction } = await loadTransaction(gateDeps.transactions, transactionId);
         if (transaction.purpose !== 'login') throw new TwofoldError('transaction_not_found');
-        return assertionOptions(webauthnDeps, await requireUser(transaction.userId), { purpose: 'login', transactionHash: idHash });
+        return assertionOptions(webauthnDeps, await requireUser(transaction.userId), { purpose: 'login', boundTo: idHash });
       },
       /** Options to register a new key; a user who has a factor proves it first. */
       async registrationOptions(userId: string, proof: SecondFactorProof) {

@@ -36,7 +36,7 @@ function toCredential(row: CredentialRow): WebAuthnCredential {
 
 /** A challenge matches when it was issued for the same user, purpose and (for logins) transaction. */
 const CHALLENGE_MATCHES =
-  'challenge_hash = $1 AND user_id = $2 AND purpose = $3 AND transaction_hash IS NOT DISTINCT FROM $4 AND used_at IS NULL AND expires_at > $5';
+  'challenge_hash = $1 AND user_id = $2 AND purpose = $3 AND bound_hash IS NOT DISTINCT FROM $4 AND used_at IS NULL AND expires_at > $5';
 
 export function createWebAuthnStore(db: Queryable): WebAuthnStore {
   return {
@@ -80,9 +80,9 @@ export function createWebAuthnStore(db: Queryable): WebAuthnStore {
     },
     async saveChallenge(challengeHash, binding, now, expiresAt) {
       await db.query(
-        `INSERT INTO webauthn_challenges (challenge_hash, user_id, purpose, transaction_hash, created_at, expires_at)
+        `INSERT INTO webauthn_challenges (challenge_hash, user_id, purpose, bound_hash, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6)`,
-        [challengeHash, binding.userId, binding.purpose, binding.transactionHash ?? null, now, expiresAt],
+        [challengeHash, binding.userId, binding.purpose, binding.boundTo ?? null, now, expiresAt],
       );
     },
     async consumeChallenge(challengeHash, binding, now) {
@@ -90,7 +90,7 @@ export function createWebAuthnStore(db: Queryable): WebAuthnStore {
         challengeHash,
         binding.userId,
         binding.purpose,
-        binding.transactionHash ?? null,
+        binding.boundTo ?? null,
         now,
       ]);
       return rows.length === 1;

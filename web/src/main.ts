@@ -1,15 +1,21 @@
 /**
- * The account page: sign up, sign in with the second factor, manage factors and sessions. Every call
- * goes through the typed client of the native API; the session token lives in sessionStorage (this tab
- * only) and nothing secret ever goes into a URL.
+ * The account page: sign up, sign in with the second factor, manage factors, passkeys, trusted devices
+ * and sessions. Every call goes through the typed client of the native API; the session token lives in
+ * sessionStorage (this tab only) and nothing secret ever goes into a URL. The trusted-device token is an
+ * HttpOnly cookie the server sets: this page never sees it.
  */
-import { createClient, TwofoldClientError, type Success } from '../../src/client/index.ts';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/browser';
+import { createClient, TwofoldClientError, type Success, type WebAuthnProof } from '../../src/client/index.ts';
 import { button, byId, copyText, download, el, input, say, show } from './dom.ts';
 import { clientName, device, eventName, explain, formatTime, groupsOfFour, isCode } from './text.ts';
 
 type View = 'sign-in' | 'sign-up' | 'second-factor' | 'account';
 type SignInAnswer = Success<'/v1/sessions', 'post'>;
+type SecondFactorAnswer = Success<'/v1/sessions/second-factor', 'post'>;
 type Method = 'totp' | 'email' | 'backup_code';
+/** A fresh second factor for a protected operation: a code, or a passkey's answer to the server's challenge. */
+type Proof = WebAuthnProof;
+type CodeMethod = 'totp' | 'email';
 
 const TOKEN_KEY = 'twofold.session';
 const storage = {
@@ -47,6 +53,10 @@ const state = {
   totpSecret: '',
   totpAction: null as null | 'disable' | 'regenerate',
   backupCodes: [] as string[],
+  /** How many passkeys and security keys the last list showed. */
+  keyCount: 0,
+  /** The protected operation waiting for a proof in the passkeys card, and the code method chosen. */
+  proof: null as null | { attempt: (proof: Proof) => Promise<void>; method: CodeMethod },
 };
 
 // ---------------------------------------------------------------------------------------------- views
@@ -135,14 +145,23 @@ async function signedIn(answer: SignInAnswer, login: string, message: string): P
     storage.set(answer.token);
     return enterAccount(message);
   }
-  state.pending = { transactionId: answer.transactionId, methods: answer.methods, login };
-  state.emailCodes = answer.methods.includes('email');
-  const offered = (['totp', 'email', 'backup_code'] as const).filter((m) => answer.methods.includes(m));
+  const methods: string[] = answer.methods;
+  state.pending = { transactionId: answer.transactionId, methods, login };
+  state.emailCodes = methods.includes('email');
+  const offered = (['totp', 'email', 'backup_code'] as const).filter((m) => methods.includes(m));
+  const withPasskey = methods.includes('webauthn');
+  show(byId('sf-passkey'), withPasskey);
+  show(byId('sf-or'), offered.length > 0);
   show(byId('sf-methods'), offered.length > 1);
   for (const m of ['totp', 'email', 'backup_code'] as const) show(radio(m).parentElement!, offered.includes(m));
+  // With passkeys only, there is no code to type.
+  for (const id of ['sf-hint', 'sf-code-part', 'sf-verify']) show(byId(id), offered.length > 0);
+  input('sf-remember').checked = false;
+  if (withPasskey) warmWebAuthn();
   go('second-factor');
   choose(offered[0] ?? 'totp');
-  input('sf-code').focus();
+  if (offered.length > 0) input('sf-code').focus();
+  else button('sf-webauthn').focus();
 }
 
 const radio = (m: Method) => input(m === 'backup_code' ? 'sf-m-backup' : `sf-m-${m}`);
@@ -176,12 +195,14 @@ onClick('sf-send', async () => {
   input('sf-code').focus();
 });
 
-onSubmit('sf-form', async () => {
+/** Finishes the pending sign-in with a code or a passkey; an ended transaction goes back to the sign-in form. */
+async function completeSignIn(finish: (transactionId: string, rememberDevice: boolean) => Promise<SecondFactorAnswer>): Promise<void> {
   const pending = state.pending;
   if (!pending) return go('sign-in', 'Please sign in again.');
-  const code = required(value('sf-code'), 'Enter the code.');
+  const rememberDevice = input('sf-remember').checked;
+  let answer: SecondFactorAnswer;
   try {
-    await client.completeSecondFactor(pending.transactionId, code, state.method === 'email' ? 'email' : undefined);
+    answer = await finish(pending.transactionId, rememberDevice);
   } catch (error) {
     if (isCode(error, 'transaction_expired', 'transaction_locked', 'transaction_not_found', 'transaction_used')) {
       state.pending = null;
@@ -191,8 +212,41 @@ onSubmit('sf-form', async () => {
   }
   state.pending = null;
   storage.set(client.token);
-  await enterAccount('You are signed in.');
+  // The server keeps the device token in an HttpOnly cookie (this page ignores answer.device.token).
+  const until = answer.device?.expiresAt;
+  await enterAccount(until ? `You are signed in. This browser is remembered until ${formatTime(until)}.` : 'You are signed in.');
+}
+
+onSubmit('sf-form', async () => {
+  const code = required(value('sf-code'), 'Enter the code.');
+  await completeSignIn((transactionId, rememberDevice) =>
+    client.completeSecondFactor(transactionId, code, state.method === 'email' ? 'email' : undefined, { rememberDevice }),
+  );
 });
+
+onClick('sf-webauthn', () =>
+  completeSignIn(async (transactionId, rememberDevice) => {
+    const optionsJSON = await client.webauthn.loginOptions(transactionId);
+    const response = await passkey((webauthn) => webauthn.authenticate(optionsJSON));
+    return client.webauthn.completeSignIn(transactionId, response, { rememberDevice });
+  }),
+);
+
+type WebAuthnBrowser = typeof import('./webauthn.ts');
+const loadWebAuthn = () => import('./webauthn.ts');
+/** Loads the WebAuthn chunk ahead of a likely ceremony, so the click does not wait for it. */
+const warmWebAuthn = () => void loadWebAuthn().catch(() => {});
+
+/** Runs a WebAuthn ceremony of the browser (web/src/webauthn.ts, loaded on first use: most visits never need it). */
+async function passkey<T>(ceremony: (webauthn: WebAuthnBrowser) => Promise<T>): Promise<T> {
+  let webauthn: WebAuthnBrowser;
+  try {
+    webauthn = await loadWebAuthn();
+  } catch {
+    throw new Error('Part of this page could not be loaded (was the server updated?). Reload the page and try again.');
+  }
+  return ceremony(webauthn);
+}
 
 async function signOut(): Promise<void> {
   await client.signOut().catch(() => {});
@@ -202,9 +256,12 @@ async function signOut(): Promise<void> {
 function signedOut(message: string): void {
   client.setToken(null);
   storage.set(null);
-  Object.assign(state, { pending: null, email: '', verified: false, emailCodes: null, totpSecret: '', totpAction: null, backupCodes: [] });
+  Object.assign(state, { pending: null, email: '', verified: false, emailCodes: null, totpSecret: '', totpAction: null, backupCodes: [], keyCount: 0 });
   resetTotpPanels();
-  for (const id of ['sessions-list', 'events-list', 'email-address', 'who']) byId(id).replaceChildren();
+  closeProof();
+  input('webauthn-name').value = '';
+  for (const id of ['sessions-list', 'events-list', 'email-address', 'who', 'webauthn-list', 'devices-list']) byId(id).replaceChildren();
+  for (const card of document.querySelectorAll('#view-account .card')) say(card, '');
   go('sign-in', message);
 }
 
@@ -215,14 +272,17 @@ button('sign-out').addEventListener('click', () => void signOut());
 async function enterAccount(message: string): Promise<void> {
   go('account', message);
   await refresh();
+  warmWebAuthn();
 }
 
 async function refresh(): Promise<void> {
-  const [{ user }, totp, { sessions }, { events }] = await Promise.all([
+  const [{ user }, totp, { sessions }, { events }, { credentials }, { devices }] = await Promise.all([
     client.me(),
     client.totp.status(),
     client.sessions(),
     client.events(100),
+    client.webauthn.list(),
+    client.devices.list(),
   ]);
   state.email = user.email;
   state.verified = user.emailVerified;
@@ -244,6 +304,8 @@ async function refresh(): Promise<void> {
   const change = events.find((e) => (e.kind === 'factor_enabled' || e.kind === 'factor_disabled') && e.details.factor === 'email');
   if (change) state.emailCodes = change.kind === 'factor_enabled';
   email2faButtons();
+  showKeys(credentials);
+  showDevices(devices);
 
   const sessionList = byId('sessions-list');
   sessionList.replaceChildren(
@@ -500,6 +562,205 @@ button('email2fa-cancel').addEventListener('click', () => {
   email2faButtons();
   byId('h-email2fa').focus();
 });
+
+// ------------------------------------------------------------------------ passkeys and security keys
+
+type Key = { id: string; name: string; createdAt: string; lastUsedAt: string | null; deviceType: string; backedUp: boolean };
+
+const keysCard = () => byId('h-webauthn').parentElement!;
+
+function showKeys(keys: Key[]): void {
+  state.keyCount = keys.length;
+  byId('webauthn-status').textContent =
+    keys.length === 0
+      ? 'None yet. A passkey (on this device or your phone) or a security key signs you in with a touch, your fingerprint or your screen lock, instead of a code.'
+      : `${keys.length === 1 ? 'One key' : `${keys.length} keys`}. When you sign in, you can use ${keys.length === 1 ? 'it' : 'any of them'} instead of a code.`;
+  byId('webauthn-list').replaceChildren(
+    ...keys.map((key) => {
+      const item = el('li');
+      const text = el('div');
+      text.append(el('strong', key.name), ' ', el('span', key.backedUp ? 'synced' : 'not synced', 'badge'));
+      text.append(el('br'), el('span', `added ${formatTime(key.createdAt)} · ${key.lastUsedAt ? `last used ${formatTime(key.lastUsedAt)}` : 'never used'}`, 'hint'));
+      item.append(text);
+      const remove = el('button', 'Remove', 'danger');
+      remove.type = 'button';
+      remove.setAttribute('aria-label', `Remove ${key.name}, added ${formatTime(key.createdAt)}`);
+      remove.addEventListener('click', () => {
+        say(keysCard(), '');
+        openProof(`To remove “${key.name}”, confirm it is you.`, availableProofs(), async (proof) => {
+          await client.webauthn.remove(key.id, proof);
+          closeProof();
+          await refresh();
+          say(keysCard(), `“${key.name}” is removed. Your other sessions were signed out and trusted devices forgotten.`);
+        });
+      });
+      item.append(remove);
+      return item;
+    }),
+  );
+}
+
+/** The ways this user can confirm an operation, as far as the page knows. */
+function availableProofs(): string[] {
+  return [...(state.keyCount > 0 ? ['webauthn'] : []), ...(state.totpEnabled ? ['totp'] : []), ...(state.emailCodes ? ['email'] : [])];
+}
+
+/** Adds a key: creation options (which may need a proof first), the browser's ceremony, then the server's check. */
+async function addKey(name: string, proof?: Proof): Promise<void> {
+  let optionsJSON;
+  try {
+    optionsJSON = await client.webauthn.registrationOptions(proof);
+  } catch (error) {
+    if (proof || !(error instanceof TwofoldClientError) || error.code !== 'second_factor_required') throw error;
+    // This account has a second factor already: the server wants a fresh one before adding another.
+    const details = error.details;
+    const methods = Array.isArray(details.availableMethods) ? details.availableMethods.map(String) : availableProofs();
+    openProof('To add a passkey or security key, first confirm it is you.', methods, (p) => addKey(name, p), details);
+    return;
+  }
+  const response = await passkey((webauthn) => webauthn.register(optionsJSON));
+  const key = await client.webauthn.register(name, response);
+  closeProof();
+  input('webauthn-name').value = '';
+  await refresh();
+  say(keysCard(), `“${key.name}” is added. You can use it the next time you sign in.`);
+}
+
+onSubmit('webauthn-add-form', async () => {
+  const name = required(value('webauthn-name'), 'Give the new key a name, such as “Work laptop” or “Blue YubiKey”.');
+  closeProof();
+  await addKey(name);
+});
+
+/**
+ * Shows the "confirm it is you" panel of the passkeys card for an operation that needs a fresh second
+ * factor: a passkey when the account has one, a code from the authenticator app or by email otherwise.
+ */
+function openProof(hint: string, methods: string[], attempt: (proof: Proof) => Promise<void>, details: Record<string, unknown> = {}): void {
+  const codes = (['totp', 'email'] as const).filter((m) => methods.includes(m));
+  const withPasskey = methods.includes('webauthn');
+  const method: CodeMethod = details.method === 'email' || codes[0] === 'email' ? 'email' : 'totp';
+  state.proof = { attempt, method };
+  byId('webauthn-proof-hint').textContent = hint;
+  show(button('webauthn-proof-passkey'), withPasskey);
+  show(byId('webauthn-proof-form'), codes.length > 0);
+  show(byId('webauthn-proof-methods'), codes.length > 1);
+  byId('webauthn-proof-methods').querySelector('legend')!.textContent = withPasskey ? 'Or confirm with' : 'Confirm with';
+  for (const m of ['totp', 'email'] as const) show(proofRadio(m).parentElement!, codes.includes(m));
+  show(byId('webauthn-add-form'), false);
+  show(byId('webauthn-proof'), true);
+  chooseProof(method, details.method === 'email' && details.codeGenerated === true);
+  byId('h-webauthn-proof').focus();
+}
+
+function closeProof(): void {
+  state.proof = null;
+  input('webauthn-proof-code').value = '';
+  show(byId('webauthn-proof'), false);
+  show(byId('webauthn-add-form'), true);
+}
+
+const proofRadio = (m: CodeMethod) => input(`webauthn-proof-m-${m}`);
+
+function chooseProof(method: CodeMethod, mailed = false): void {
+  if (state.proof) state.proof.method = method;
+  proofRadio(method).checked = true;
+  byId('webauthn-proof-code-label').textContent =
+    method === 'email'
+      ? mailed
+        ? 'Code from the email we just sent'
+        : 'Code from the email (press “Email me a code” first)'
+      : 'Code from your authenticator app (or a backup code)';
+  show(button('webauthn-proof-send'), method === 'email');
+  const code = input('webauthn-proof-code');
+  code.value = '';
+  code.inputMode = method === 'email' ? 'numeric' : 'text';
+}
+
+for (const m of ['totp', 'email'] as const) proofRadio(m).addEventListener('change', () => chooseProof(m));
+
+/** Asks the server for what a proof must answer: the 401 `second_factor_required` carries it (and mails a code). */
+async function challengeFor(attempt: (proof: Proof) => Promise<void>, method: Proof['method']): Promise<Record<string, unknown> | null> {
+  try {
+    await attempt({ method });
+    return null; // no proof needed after all: done
+  } catch (error) {
+    if (error instanceof TwofoldClientError && error.code === 'second_factor_required') return error.details;
+    throw error;
+  }
+}
+
+onClick('webauthn-proof-passkey', async () => {
+  const attempt = state.proof?.attempt;
+  if (!attempt) return;
+  const details = await challengeFor(attempt, 'webauthn');
+  if (!details) return;
+  const optionsJSON = details.webauthn as PublicKeyCredentialRequestOptionsJSON | undefined;
+  if (!optionsJSON?.challenge) throw new Error('The server did not offer a passkey check for this. Confirm with a code instead.');
+  const response = await passkey((webauthn) => webauthn.authenticate(optionsJSON));
+  await attempt({ method: 'webauthn', webauthn: response });
+});
+
+onClick('webauthn-proof-send', async () => {
+  const attempt = state.proof?.attempt;
+  if (!attempt) return;
+  const details = await challengeFor(attempt, 'email');
+  if (!details) return;
+  chooseProof('email', true);
+  say(
+    keysCard(),
+    details.codeGenerated === false && typeof details.codeCount === 'number'
+      ? 'The code we emailed you a moment ago is still valid: enter it.'
+      : 'A code is on its way to your email address; it is valid for 10 minutes.',
+  );
+  input('webauthn-proof-code').focus();
+});
+
+onSubmit('webauthn-proof-form', async () => {
+  const proof = state.proof;
+  if (!proof) return;
+  const code = required(value('webauthn-proof-code'), 'Enter the code.');
+  await proof.attempt({ code, method: proof.method });
+});
+
+button('webauthn-proof-cancel').addEventListener('click', () => {
+  closeProof();
+  say(keysCard(), '');
+  byId('h-webauthn').focus();
+});
+
+// --------------------------------------------------------------------------------- trusted devices
+
+type TrustedDevice = { id: string; label: string; createdAt: string; expiresAt: string; lastUsedAt: string | null };
+
+function showDevices(devices: TrustedDevice[]): void {
+  show(byId('devices-empty'), devices.length === 0);
+  byId('devices-list').replaceChildren(
+    ...devices.map((d) => {
+      const item = el('li');
+      const text = el('div');
+      const label = d.label || 'Unknown device';
+      text.append(el('strong', label));
+      text.append(
+        el('br'),
+        el('span', `remembered ${formatTime(d.createdAt)} · ${d.lastUsedAt ? `last used ${formatTime(d.lastUsedAt)}` : 'not used since'} · until ${formatTime(d.expiresAt)}`, 'hint'),
+      );
+      item.append(text);
+      const forget = el('button', 'Forget', 'quiet');
+      forget.type = 'button';
+      forget.setAttribute('aria-label', `Forget ${label}, remembered ${formatTime(d.createdAt)}`);
+      forget.addEventListener('click', () =>
+        void run(byId('h-devices').parentElement!, forget, async () => {
+          await client.devices.revoke(d.id);
+          await refresh();
+          say(byId('h-devices').parentElement!, `${label} is forgotten: signing in there asks for the second step again.`);
+        }),
+      );
+      item.append(forget);
+      return item;
+    }),
+  );
+}
 
 // -------------------------------------------------------------------------------------------- start
 

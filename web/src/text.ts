@@ -15,21 +15,46 @@ export function lockedText(details: Record<string, unknown>): string {
   return `Too many wrong codes: sign-in checks for this account are paused. Try again after ${formatTime(retryAt)} (in about ${plural(minutes, 'minute')}).`;
 }
 
+const TRANSACTION_ENDED: Record<string, string> = {
+  transaction_expired: 'That sign-in took more than 5 minutes. Please sign in again.',
+  transaction_locked: 'Too many failed checks: that sign-in is closed. Please sign in again.',
+  transaction_not_found: 'That sign-in is no longer open. Please sign in again.',
+  transaction_used: 'That sign-in was already completed. Please sign in again.',
+};
+
 /** A sentence for a failure, from its catalogue code (src/core/errors.ts) and details. */
 export function explain(error: unknown): string {
   if (!(error instanceof TwofoldClientError)) return error instanceof Error ? error.message : String(error);
   const details = error.details;
-  switch (error.code) {
+  const left = typeof details.attemptsLeft === 'number' ? ` ${plural(details.attemptsLeft, 'attempt')} left.` : '';
+  // A string: the catalogue grows with the backend, and the page may name codes it does not know yet.
+  const code: string = error.code;
+  if (code in TRANSACTION_ENDED) return TRANSACTION_ENDED[code]!;
+  switch (code) {
+    case 'webauthn_invalid':
+      return `That passkey or security key was not accepted.${left}`;
+    case 'webauthn_not_enabled':
+      return 'This account has no passkey or security key. Use a code instead.';
+    case 'webauthn_registration_failed':
+      return 'The new passkey or security key could not be verified, so it was not added. Try again.';
+    case 'webauthn_credential_exists':
+      return 'This passkey or security key is already registered for your account.';
+    case 'webauthn_limit_reached':
+      return 'This account has as many passkeys and security keys as it may have. Remove one to add another.';
+    case 'webauthn_credential_not_found':
+      return 'That passkey or security key is no longer registered.';
+    case 'device_not_found':
+      return 'That device is no longer trusted.';
+    case 'second_factor_max_attempts':
+      return 'Too many wrong codes. Ask for a new code, or confirm another way.';
     case 'invalid_credentials':
       return 'Wrong email, username or password.';
     case 'weak_password':
       return 'Choose a password of 8 to 256 characters.';
     case 'code_invalid':
-      return typeof details.attemptsLeft === 'number'
-        ? `That code is not valid. ${plural(details.attemptsLeft, 'attempt')} left.`
-        : 'That code is not valid.';
+      return `That code is not valid.${left}`;
     case 'second_factor_invalid':
-      return 'That code is not valid.';
+      return details.method === 'webauthn' ? 'That passkey or security key was not accepted.' : 'That code is not valid.';
     case 'code_malformed':
       return 'Enter the 6 digits from your authenticator app, or a backup code such as ABCD-EFGH.';
     case 'code_required':
@@ -47,7 +72,7 @@ export function explain(error: unknown): string {
 
 export const isCode = (error: unknown, ...codes: string[]) => error instanceof TwofoldClientError && codes.includes(error.code);
 
-const factorNames: Record<string, string> = { totp: 'Authenticator app', email: 'Email codes' };
+const factorNames: Record<string, string> = { totp: 'Authenticator app', email: 'Email codes', webauthn: 'Passkey or security key' };
 const eventNames: Record<string, string> = {
   login_succeeded: 'Signed in',
   login_failed: 'Failed sign-in',
@@ -60,9 +85,19 @@ const eventNames: Record<string, string> = {
   password_changed: 'Password changed',
   sessions_revoked: 'Other sessions signed out',
   key_rotated: 'Encryption key rotated',
+  device_trusted: 'Browser remembered: it skips the second step',
+  devices_revoked: 'Trusted devices forgotten',
+};
+
+const passkeyEvents: Record<string, string> = {
+  challenge_issued: 'Passkey or security key asked for',
+  challenge_passed: 'Passkey or security key accepted',
+  challenge_failed: 'Passkey or security key not accepted',
 };
 
 export function eventName(kind: string, details: Record<string, unknown>): string {
+  if (details.method === 'webauthn' && passkeyEvents[kind]) return passkeyEvents[kind];
+  if (kind === 'devices_revoked' && typeof details.count === 'number') return `${plural(details.count, 'trusted device')} forgotten`;
   if (kind === 'factor_enabled' || kind === 'factor_disabled') {
     const factor = factorNames[String(details.factor)] ?? 'A second factor';
     return `${factor} turned ${kind === 'factor_enabled' ? 'on' : 'off'}`;

@@ -23,8 +23,8 @@ export function presentedDeviceToken(request: FastifyRequest): string | undefine
  * Strict, and with no Path: browsers then scope it to the directory of the URL that set it (…/v1/sessions),
  * which stays right under a reverse proxy's prefix.
  */
-export function deviceCookie(request: FastifyRequest, issued: IssuedDevice, now: Date): string {
-  const maxAge = Math.max(0, Math.floor((issued.device.expiresAt.getTime() - now.getTime()) / 1000));
-  const secure = request.protocol === 'https' ? '; Secure' : '';
+export function deviceCookie(request: FastifyRequest, issued: IssuedDevice, now: Date, publicHttps: boolean): string {
+  const maxAge = Math.max(0, Math.round((issued.device.expiresAt.getTime() - now.getTime()) / 1000));
+  const secure = publicHttps || request.protocol === 'https' ? '; Secure' : '';
   return `${DEVICE_COOKIE}=${issued.token}; Max-Age=${maxAge}; HttpOnly; SameSite=Strict${secure}`;
 }

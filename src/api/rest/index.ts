@@ -17,7 +17,7 @@ export const nativeApi: FastifyPluginAsync<{ core: Core; links: Links }> = async
   await app.register(userRoutes, { core, links });
   await app.register(totpRoutes, { core, links });
   await app.register(stepUpRoutes, { core });
-  await app.register(sessionRoutes, { core });
+  await app.register(sessionRoutes, { core, links });
   await app.register(meRoutes, { core });
   await app.register(emailVerificationRoutes, { core });
   await app.register(webauthnRoutes, { core });

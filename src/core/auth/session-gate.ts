@@ -134,11 +134,15 @@ export async function completeSecondFactor(deps: GateDeps, input: SecondFactorIn
     ? await deps.guard.factors.totp.findById(transaction.credentialId ?? '')
     : await deps.guard.factors.totp.findActive(transaction.userId);
   const credentialFits = !!credential && credential.state === (enrolling ? 'pending' : 'active') && credential.userId === user.id;
+  // The common case (an authenticator code) needs no look at the other factors: it is the hot path.
+  const otherFactor = input.method === 'email' || input.method === 'webauthn' || !credentialFits;
   const method = enrolling
     ? credentialFits
       ? 'totp'
       : null
-    : loginMethod(input.method, await availableMethods(deps.guard.factors, user), credentialFits);
+    : otherFactor
+      ? loginMethod(input.method, await availableMethods(deps.guard.factors, user), credentialFits)
+      : 'totp';
   if (!method) {
     // The factor this transaction was for was replaced or removed meanwhile.
     await tx.transactions.burn(idHash, now());
@@ -196,7 +200,7 @@ function checkLoginFactor(
   at: { idHash: Buffer; enrolling: boolean; context: RequestContext },
 ) {
   if (method === 'email') return verifyEmailCode(deps.guard.email, user, input.code);
-  if (method === 'webauthn') return verifyAssertion(deps.guard.webauthn, user, input.webauthn, { purpose: 'login', transactionHash: at.idHash });
+  if (method === 'webauthn') return verifyAssertion(deps.guard.webauthn, user, input.webauthn, { purpose: 'login', boundTo: at.idHash });
   return checkSecondFactorCode(deps.guard.factors, credential!, input.code, { allowBackupCode: !at.enrolling, user, context: at.context });
 }
 

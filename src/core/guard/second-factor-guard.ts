@@ -8,6 +8,7 @@ import type { SessionStore } from '../sessions/store.ts';
 import type { UserRecord } from '../users/user.ts';
 import { availableMethods, chooseMethod, type ChallengeMethod, type FactorMethod } from './available-methods.ts';
 import { throttledCheck, type ThrottleDeps } from './account-throttle.ts';
+import { hashToken } from '../crypto/hash.ts';
 import { assertionOptions, verifyAssertion } from '../factors/webauthn/assertion.ts';
 import type { WebAuthnDeps } from '../factors/webauthn/challenges.ts';
 import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
@@ -71,12 +72,12 @@ export async function checkSecondFactor(deps: GuardDeps, request: GuardRequest):
   const audit = deps.factors.events.audit;
   if (request.code === undefined || request.code === null || request.code === '') {
     if (remembered(deps, request)) return { verified: false, reason: 'remembered' };
-    const details = await challenge(deps, user, method, available);
+    const details = await challenge(deps, user, method, available, request.session?.id);
     await audit.record('challenge_issued', user.id, context, { method, operation: operation.name, codeGenerated: details.codeGenerated });
     throw new TwofoldError('second_factor_required', { ...details });
   }
 
-  const outcome = await throttledCheck(deps.throttle, user, () => verifyCode(deps, user, method, request.code, context), (o) => o === 'ok');
+  const outcome = await throttledCheck(deps.throttle, user, () => verifyCode(deps, user, method, request.code, context, request.session?.id), (o) => o === 'ok');
   await audit.record(outcome === 'ok' ? 'challenge_passed' : 'challenge_failed', user.id, context, { method, operation: operation.name });
   if (outcome === 'max_attempts') throw new TwofoldError('second_factor_max_attempts', { method, availableMethods: available });
   if (outcome !== 'ok') throw new TwofoldError('second_factor_invalid', { method, availableMethods: available });
@@ -87,9 +88,16 @@ export async function checkSecondFactor(deps: GuardDeps, request: GuardRequest):
 }
 
 /** Builds the challenge; for email, mails a code unless a live one with enough life left exists. */
-export async function challenge(deps: GuardDeps, user: UserRecord, method: ChallengeMethod, available: FactorMethod[]): Promise<ChallengeDetails> {
+export async function challenge(
+  deps: GuardDeps,
+  user: UserRecord,
+  method: ChallengeMethod,
+  available: FactorMethod[],
+  sessionId?: string,
+): Promise<ChallengeDetails> {
   if (method === 'webauthn') {
-    return { method, codeGenerated: false, availableMethods: available, webauthn: await assertionOptions(deps.webauthn, user, { purpose: 'step-up' }) };
+    const options = await assertionOptions(deps.webauthn, user, stepUpBinding(sessionId));
+    return { method, codeGenerated: false, availableMethods: available, webauthn: options };
   }
   if (method !== 'email') return { method, codeGenerated: false, availableMethods: method === 'password' ? [] : available };
   const live = await reusableCodes(deps.email, user);
@@ -98,6 +106,11 @@ export async function challenge(deps: GuardDeps, user: UserRecord, method: Chall
   }
   await sendEmailCode(deps.email, user);
   return { method, codeGenerated: true, emailOrUsername: user.username ?? user.email, availableMethods: available };
+}
+
+/** A step-up key challenge answers for the session that asked for it (none for a login's DDP challenge). */
+function stepUpBinding(sessionId: string | undefined) {
+  return { purpose: 'step-up' as const, boundTo: sessionId ? hashToken(sessionId) : null };
 }
 
 function remembered(deps: GuardDeps, request: GuardRequest): boolean {
@@ -114,9 +127,10 @@ async function verifyCode(
   method: ChallengeMethod,
   code: unknown,
   context: RequestContext,
+  sessionId?: string,
 ): Promise<'ok' | 'invalid' | 'max_attempts'> {
   if (method === 'email') return verifyEmailCode(deps.email, user, code);
-  if (method === 'webauthn') return verifyAssertion(deps.webauthn, user, code, { purpose: 'step-up' });
+  if (method === 'webauthn') return verifyAssertion(deps.webauthn, user, code, stepUpBinding(sessionId));
   if (method === 'password') {
     // Rocket.Chat's fallback: the code is the hex SHA-256 of the password, checked against the stored hash.
     return typeof code === 'string' && /^[0-9a-fA-F]{64}$/.test(code) && (await verifyPasswordDigest(user.passwordHash, code.toLowerCase()))

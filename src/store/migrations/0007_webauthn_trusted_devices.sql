@@ -18,12 +18,12 @@ CREATE TABLE webauthn_credentials (
 CREATE INDEX webauthn_credentials_user_idx ON webauthn_credentials (user_id);
 
 -- A challenge handed to a browser, used at most once. It is bound to what asked for it: a login
--- transaction (by the transaction's hash), a session's step-up, or a registration.
+-- transaction or a session's step-up (by the hash of the transaction id or session id), or a registration.
 CREATE TABLE webauthn_challenges (
   challenge_hash bytea PRIMARY KEY,
   user_id uuid NOT NULL REFERENCES users (id) ON DELETE CASCADE,
   purpose text NOT NULL CHECK (purpose IN ('register', 'login', 'step-up')),
-  transaction_hash bytea,
+  bound_hash bytea,
   created_at timestamptz NOT NULL,
   expires_at timestamptz NOT NULL,
   used_at timestamptz

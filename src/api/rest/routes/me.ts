@@ -4,7 +4,8 @@ import type { Core } from '../../../core/index.ts';
 import { publicUser } from '../../../core/users/user.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken, requestContext } from '../request-context.ts';
-import { CodeInput, Password, SecurityEventSchema, SessionSchema, UserSchema, sessionJson, userJson } from '../schemas.ts';
+import { ProofFields, suppliedProof } from '../proof.ts';
+import { Password, SecurityEventSchema, SessionSchema, UserSchema, sessionJson, userJson } from '../schemas.ts';
 
 export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const secured = { tags: ['me'], security: [{ bearer: [] }] };
@@ -61,8 +62,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
           {
             currentPassword: Password,
             newPassword: Password,
-            code: Type.Optional(CodeInput),
-            method: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('email'), Type.Literal('password')])),
+            ...ProofFields,
           },
           { additionalProperties: false },
         ),
@@ -71,13 +71,11 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
     },
     async (request, reply) => {
       const { user, session } = await core.authenticate(bearerToken(request));
-      const { currentPassword, newPassword, code, method } = request.body;
-      const header = request.headers['x-2fa-code'];
+      const { currentPassword, newPassword } = request.body;
       await core.changePassword(user.id, { currentPassword, newPassword }, {
         session,
         context: requestContext(request, 'rest'),
-        code: code ?? (typeof header === 'string' ? header : undefined),
-        method,
+        ...suppliedProof(request, request.body),
       });
       return reply.status(204).send(null);
     },

@@ -5,8 +5,9 @@ import { errorResponseSchema } from '../errors.ts';
 import { bearerToken, requestContext } from '../request-context.ts';
 import { CodeInput, IssuedSessionSchema, Password, SecondFactorRequiredSchema, WebAuthnRequestOptions, WebAuthnResponse, issuedSessionJson } from '../schemas.ts';
 import { deviceCookie, presentedDeviceToken } from '../device-cookie.ts';
+import type { Links } from '../../http/links.ts';
 
-export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
+export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }> = async (app, { core, links }) => {
   app.post(
     '/sessions',
     {
@@ -95,7 +96,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (a
     async (request, reply) => {
       const result = await core.completeSecondFactor(request.body, requestContext(request, 'rest'));
       const device = result.device;
-      if (device) reply.header('set-cookie', deviceCookie(request, device, core.clock.now()));
+      if (device) reply.header('set-cookie', deviceCookie(request, device, core.clock.now(), links.publicHttps));
       return reply.status(201).send({
         ...issuedSessionJson(result.user, result.issued),
         ...(result.backupCodes ? { backupCodes: result.backupCodes } : {}),

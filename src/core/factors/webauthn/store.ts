@@ -20,8 +20,8 @@ export type ChallengePurpose = 'register' | 'login' | 'step-up';
 export interface ChallengeBinding {
   userId: string;
   purpose: ChallengePurpose;
-  /** For a login: the hash of the login transaction's id. */
-  transactionHash?: Buffer | null;
+  /** Hash of what else it belongs to: the login transaction's id, or the session asking for a step-up. */
+  boundTo?: Buffer | null;
 }
 
 /** Storage port for keys and their challenges. */
