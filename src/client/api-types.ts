@@ -360,7 +360,16 @@ export interface Paths {
         "currentPassword": string;
         "newPassword": string;
         "code"?: string | number;
-        "method"?: "totp" | "email" | "password";
+        "method"?: "totp" | "email" | "password" | "webauthn";
+        "webauthn"?: {
+          "id": string;
+          "rawId": string;
+          "type": string;
+          "response": {
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
       };
       responses: {
         204: null;
