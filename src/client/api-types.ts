@@ -906,6 +906,7 @@ export interface Paths {
           "transactionId": string;
           "expiresAt": string;
           "methods": Array<string>;
+          "rememberDeviceDays": number;
         };
         400: {
           "error": {

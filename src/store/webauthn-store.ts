@@ -79,8 +79,10 @@ export function createWebAuthnStore(db: Queryable): WebAuthnStore {
       return (await db.query('DELETE FROM webauthn_credentials WHERE user_id = $1 RETURNING 1', [userId])).length;
     },
     async saveChallenge(challengeHash, binding, now, expiresAt) {
+      // The user's spent and expired challenges go in the same statement, so the table stays small.
       await db.query(
-        `INSERT INTO webauthn_challenges (challenge_hash, user_id, purpose, bound_hash, created_at, expires_at)
+        `WITH spent AS (DELETE FROM webauthn_challenges WHERE user_id = $2 AND (used_at IS NOT NULL OR expires_at <= $5))
+         INSERT INTO webauthn_challenges (challenge_hash, user_id, purpose, bound_hash, created_at, expires_at)
          VALUES ($1, $2, $3, $4, $5, $6)`,
         [challengeHash, binding.userId, binding.purpose, binding.boundTo ?? null, now, expiresAt],
       );

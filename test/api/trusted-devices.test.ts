@@ -292,7 +292,11 @@ describe('configuration', () => {
       const deviceLogin = (server: TestServer) =>
         server.request('POST', '/v1/sessions', { body: { login: user.email, password: user.password }, headers: { 'x-twofold-device': remembered.body.device.token } });
       expect((await deviceLogin(week)).status).toBe(201);
-      expect((await deviceLogin(off)).status).toBe(202);
+      const offered = await deviceLogin(off);
+      expect(offered.status).toBe(202);
+      // The sign-in tells a client how long it may offer to remember the device: here, not at all.
+      expect(offered.body.rememberDeviceDays).toBe(0);
+      expect((await week.request('POST', '/v1/sessions', { body: { login: user.email, password: user.password } })).body.rememberDeviceDays).toBe(7);
       off.clock.advance(week.clock.now().getTime() - off.clock.now().getTime());
       const notRemembered = await login(off, true);
       expect(notRemembered.status).toBe(201);

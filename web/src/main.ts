@@ -157,6 +157,10 @@ async function signedIn(answer: SignInAnswer, login: string, message: string): P
   // With passkeys only, there is no code to type.
   for (const id of ['sf-hint', 'sf-code-part', 'sf-verify']) show(byId(id), offered.length > 0);
   input('sf-remember').checked = false;
+  // The server says how long a device is remembered, or that it is not offered at all.
+  const days = answer.rememberDeviceDays;
+  for (const id of ['sf-remember-choice', 'sf-remember-hint']) show(byId(id), days > 0);
+  byId('sf-remember-label').textContent = `Remember this device for ${days} day${days === 1 ? '' : 's'}`;
   if (withPasskey) warmWebAuthn();
   go('second-factor');
   choose(offered[0] ?? 'totp');

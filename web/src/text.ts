@@ -76,7 +76,7 @@ const factorNames: Record<string, string> = { totp: 'Authenticator app', email: 
 const eventNames: Record<string, string> = {
   login_succeeded: 'Signed in',
   login_failed: 'Failed sign-in',
-  challenge_issued: 'Code asked for',
+  challenge_issued: 'Second factor asked for',
   challenge_passed: 'Code accepted',
   challenge_failed: 'Wrong code',
   backup_codes_regenerated: 'New backup codes made',

@@ -89,6 +89,7 @@ export const SecondFactorRequiredSchema = Type.Object({
   transactionId: Type.String(),
   expiresAt: Type.String({ format: 'date-time' }),
   methods: Type.Array(Type.String()),
+  rememberDeviceDays: Type.Integer({ minimum: 0, description: 'How long `rememberDevice: true` would remember this device (0: not offered).' }),
 });
 
 export function issuedSessionJson(user: User, issued: IssuedSession) {

@@ -20,7 +20,15 @@ export type SecondFactorMethod = FactorMethod | 'backup_code';
 /** What a correct password turns into: a session, or a transaction waiting for the second factor. */
 export type LoginResult =
   | { kind: 'session'; user: UserRecord; issued: IssuedSession }
-  | { kind: 'second_factor'; user: UserRecord; transactionId: string; expiresAt: Date; methods: SecondFactorMethod[] };
+  | {
+      kind: 'second_factor';
+      user: UserRecord;
+      transactionId: string;
+      expiresAt: Date;
+      methods: SecondFactorMethod[];
+      /** How long "remember this device" would last (0: not offered). */
+      rememberDeviceDays: number;
+    };
 
 export interface GateDeps {
   sessions: SessionDeps;
@@ -63,14 +71,15 @@ export async function completeLogin(
     await audit.record('login_succeeded', user.id, context, { secondFactor: false, trustedDevice: device.id });
     return { kind: 'session', user, issued };
   }
-  await audit.record('challenge_issued', user.id, context, { method: available[0], operation: 'login' });
+  // The user picks the factor on the next step: the event names the preferred one and all that were offered.
+  await audit.record('challenge_issued', user.id, context, { method: available[0], methods: available, operation: 'login' });
   if (style === 'challenge') {
     throw new TwofoldError('second_factor_required', { ...(await challenge(deps.guard, user, available[0]!, available)) });
   }
   const { transactionId, expiresAt } = await openTransaction(deps.transactions, user.id, 'login');
   if (available[0] === 'email') await sendEmailCode(deps.guard.email, user);
   const methods: SecondFactorMethod[] = available.includes('totp') ? [...available, 'backup_code'] : available;
-  return { kind: 'second_factor', user, transactionId, expiresAt, methods };
+  return { kind: 'second_factor', user, transactionId, expiresAt, methods, rememberDeviceDays: Math.floor(deps.devices.ttlSeconds / 86_400) };
 }
 
 /** A login that carries its second factor along (DDP `{totp: {login, code}}`): checked, then a session. */

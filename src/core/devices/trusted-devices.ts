@@ -47,6 +47,8 @@ export function deviceLabel(userAgent: string | null): string {
   const browser = [
     ['Edg/', 'Edge'],
     ['Firefox/', 'Firefox'],
+    ['FxiOS/', 'Firefox'],
+    ['CriOS/', 'Chrome'],
     ['Chrome/', 'Chrome'],
     ['Safari/', 'Safari'],
   ].find(([mark]) => userAgent.includes(mark!))?.[1];

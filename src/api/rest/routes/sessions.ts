@@ -45,6 +45,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links
           transactionId: result.transactionId,
           expiresAt: result.expiresAt.toISOString(),
           methods: result.methods,
+          rememberDeviceDays: result.rememberDeviceDays,
         });
       }
       return reply.status(201).send(issuedSessionJson(result.user, result.issued));
