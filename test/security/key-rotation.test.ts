@@ -64,5 +64,6 @@ describe('rotating the key ring', () => {
     expect(listed.map((k) => k.keyId)).toEqual([result.activeKeyId]);
     const events = JSON.parse((await runCli(['events', '--kind', 'key_rotated', '--json'], env)).stdout) as unknown[];
     expect(events).toHaveLength(1);
-  });
+    // Four CLI processes, each opening the embedded database: slow on a busy 2-core machine.
+  }, 90_000);
 });

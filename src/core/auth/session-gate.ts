@@ -170,8 +170,9 @@ export async function completeSecondFactor(deps: GateDeps, input: SecondFactorIn
   const audit = deps.guard.factors.events.audit;
   await audit.record(outcome === 'ok' ? 'challenge_passed' : 'challenge_failed', user.id, context, { method, operation: enrolling ? 'enroll' : 'login' });
   if (outcome !== 'ok') {
+    // No burn at the last wrong answer: no guess can be reserved any more anyway, and a right answer
+    // already in flight on its own reserved guess (a parallel burst) must still be able to finish.
     const attemptsLeft = Math.max(0, tx.maxAttempts - attempt);
-    if (attemptsLeft === 0) await tx.transactions.burn(idHash, now());
     throw new TwofoldError(method === 'webauthn' ? 'webauthn_invalid' : 'code_invalid', { attemptsLeft });
   }
   if (user.disabledAt) throw new TwofoldError('user_disabled');
