@@ -22,6 +22,16 @@ afterAll(async () => {
   process.off('unhandledRejection', swallow);
 });
 
+/**
+ * Whether `text` holds `value`. A six-digit code is looked for as a value of its own: the dump of the suite's
+ * shared database is megabytes of hex, base64 and timestamps whose microseconds are six digits too, where a
+ * given six digits turn up by chance.
+ */
+function holds(text: string, value: string): boolean {
+  if (!/^\d+$/.test(value)) return text.includes(value);
+  return new RegExp(`(?<![0-9A-Za-z.+/=_-])${value}(?![0-9A-Za-z])`).test(text);
+}
+
 describe('a database dump and the full log', () => {
   it('hold none of the secrets a run used', async () => {
     const secrets: string[] = [];
@@ -83,7 +93,7 @@ describe('a database dump and the full log', () => {
     expect(log.length).toBeGreaterThan(1000);
     for (const value of secrets) {
       expect(value.length).toBeGreaterThanOrEqual(6);
-      expect(dump.includes(value), `dump holds ${value}`).toBe(false);
+      expect(holds(dump, value), `dump holds ${value}`).toBe(false);
       expect(log.includes(value), `log holds ${value}`).toBe(false);
     }
   });

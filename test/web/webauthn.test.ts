@@ -117,7 +117,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     await page.getByRole('button', { name: 'Create account' }).click();
     await accountView();
     await expect.poll(() => page.locator('#webauthn-status').textContent()).toMatch(/^None yet\./);
-    expect(await keys.count()).toBe(0);
+    await expect.poll(() => keys.count()).toBe(0);
     expect(await page.locator('#devices-empty').isVisible()).toBe(true);
 
     // --- a name is needed first, then the passkey is registered through the browser
@@ -126,7 +126,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     await keysCard.getByLabel('Name of a new passkey or security key').fill('Test laptop');
     await keysCard.getByRole('button', { name: 'Add a passkey or security key' }).click();
     await expect.poll(() => keysCard.locator(':scope > .msg').textContent()).toBe('“Test laptop” is added. You can use it the next time you sign in.');
-    expect(await keys.count()).toBe(1);
+    await expect.poll(() => keys.count()).toBe(1);
     expect(await keys.first().textContent()).toContain('Test laptop');
     expect(await keys.first().textContent()).toMatch(/never used/);
     expect(await page.locator('#webauthn-status').textContent()).toMatch(/^One key\./);
@@ -168,12 +168,12 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     await signInWithPassword();
     await accountView();
     expect(await session()).toBeTruthy();
-    expect(await devices.count()).toBe(1);
+    await expect.poll(() => devices.count()).toBe(1);
 
     // --- forget it: the next sign-in asks for the second step again
     await devicesCard.getByRole('button', { name: /^Forget / }).click();
     await expect.poll(() => devicesCard.locator(':scope > .msg').textContent()).toMatch(/is forgotten: signing in there asks for the second step again\.$/);
-    expect(await devices.count()).toBe(0);
+    await expect.poll(() => devices.count()).toBe(0);
     expect(await page.locator('#devices-empty').isVisible()).toBe(true);
     await signOut();
     await signInWithPassword();
@@ -203,7 +203,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     await shot('webauthn-04-confirm-removal.png');
     await keysCard.getByRole('button', { name: 'Use a passkey or security key' }).click();
     await expect.poll(() => keysCard.locator(':scope > .msg').textContent()).toBe('“Test laptop” is removed. Your other sessions were signed out and trusted devices forgotten.');
-    expect(await keys.count()).toBe(0);
+    await expect.poll(() => keys.count()).toBe(0);
     expect(await page.locator('#webauthn-status').textContent()).toMatch(/^None yet\./);
     expect(await page.locator('#webauthn-proof').isVisible()).toBe(false);
 
@@ -255,14 +255,14 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     await proof.getByRole('button', { name: 'Confirm with the code' }).click();
     await expect.poll(() => message.textContent()).toBe('“Phone” is added. You can use it the next time you sign in.');
     expect(await proof.isVisible()).toBe(false);
-    expect(await keys.count()).toBe(1);
+    await expect.poll(() => keys.count()).toBe(1);
     expect(await b.credentialsInAuthenticator()).toHaveLength(1);
 
     // --- the same authenticator again: the browser refuses (the server listed it in excludeCredentials)
     await keysCard.getByLabel('Name of a new passkey or security key').fill('Phone again');
     await keysCard.getByRole('button', { name: 'Add a passkey or security key' }).click();
     await expect.poll(() => message.textContent()).toBe('This passkey or security key is already registered for your account.');
-    expect(await keys.count()).toBe(1);
+    await expect.poll(() => keys.count()).toBe(1);
     expect(await b.credentialsInAuthenticator()).toHaveLength(1);
 
     // --- signing in now offers the passkey and the code
@@ -281,7 +281,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     await proofCode.fill(code());
     await proof.getByRole('button', { name: 'Confirm with the code' }).click();
     await expect.poll(() => message.textContent()).toMatch(/^“Phone” is removed\./);
-    expect(await keys.count()).toBe(0);
+    await expect.poll(() => keys.count()).toBe(0);
     const listed = await t.request('GET', '/v1/me/webauthn/credentials', { token: await session() });
     expect(listed.body.credentials).toEqual([]);
     await b.close();
