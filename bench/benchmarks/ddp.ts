@@ -140,8 +140,8 @@ async function baselineBreakdown(): Promise<Array<[string, number]>> {
 }
 
 export async function ddp(mode: Mode): Promise<Omit<Section, 'seconds'>> {
-  const connections = mode.quick ? 500 : 10_000;
-  const callSeconds = mode.quick ? 2 : 10;
+  const connections = mode.quick ? 300 : 10_000;
+  const callSeconds = mode.quick ? 1 : 10;
   const name = `bench_${mode.runId}_ddp`;
   const url = await createDatabase(name);
   const db = openPool(url);
