@@ -134,8 +134,8 @@ async function baselineBreakdown(): Promise<Array<[string, number]>> {
   return [
     ['`node` alone', await importRss([], null)],
     ['`node --import tsx` (the TypeScript loader bin/twofold.js registers)', await importRss(['--import', 'tsx'], null)],
-    ['… + `@electric-sql/pglite` (imported by src/store even on PostgreSQL)', await importRss(['--import', 'tsx'], '@electric-sql/pglite')],
     ["… + twofold's whole module graph (`src/server/create-server.ts`), nothing started", await importRss(['--import', 'tsx'], './src/server/create-server.ts')],
+    ['`node --import tsx` + `@electric-sql/pglite` alone (loaded only for the embedded database)', await importRss(['--import', 'tsx'], '@electric-sql/pglite')],
   ];
 }
 

@@ -1,7 +1,6 @@
 import type { CoreStores } from '../core/index.ts';
 import type { Db } from './db.ts';
 import { createPgDb } from './pg-driver.ts';
-import { createPgliteDb } from './pglite-driver.ts';
 import { createSessionStore } from './session-store.ts';
 import { createEmailVerificationStore, createUserStore } from './user-store.ts';
 import { createBackupCodeStore, createQrLinkStore, createTotpStore } from './totp-store.ts';
@@ -43,8 +42,9 @@ export function createStores(db: Db): Stores {
 
 export type DatabaseTarget = { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string | undefined };
 
-export function openDb(target: DatabaseTarget, onError?: (error: Error) => void): Promise<Db> {
-  return target.kind === 'postgres'
-    ? Promise.resolve(createPgDb({ connectionString: target.url, poolSize: target.poolSize, ...(onError ? { onError } : {}) }))
-    : createPgliteDb(target.dataDir);
+export async function openDb(target: DatabaseTarget, onError?: (error: Error) => void): Promise<Db> {
+  if (target.kind === 'postgres') return createPgDb({ connectionString: target.url, poolSize: target.poolSize, ...(onError ? { onError } : {}) });
+  // Loaded only for the embedded database: PGlite costs a server on PostgreSQL about 44 MB of memory otherwise.
+  const { createPgliteDb } = await import('./pglite-driver.ts');
+  return createPgliteDb(target.dataDir);
 }
