@@ -11,8 +11,8 @@ import { pairedRatio } from '../lib/stats.ts';
 const CONNECTIONS = 10;
 
 export async function journey(mode: Mode): Promise<Omit<Section, 'seconds'>> {
-  const users = mode.quick ? 300 : 3_000;
-  const timing: Timing = mode.quick ? { warmupMs: 500, durationMs: 1_500 } : { warmupMs: 1_500, durationMs: 6_000 };
+  const users = mode.quick ? 500 : 3_000;
+  const timing: Timing = mode.quick ? { warmupMs: 800, durationMs: 2_500 } : { warmupMs: 1_500, durationMs: 6_000 };
   const rounds = mode.quick ? 1 : 5;
   const { twofold, betterAuth } = await bothSetups(
     { databaseName: `bench_${mode.runId}_jrn_tf`, users, ticketsPerUser: 0, log: mode.log },

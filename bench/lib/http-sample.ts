@@ -41,7 +41,10 @@ export async function sampleSide(side: Side, connections: number, timing: Timing
   side.expectedRate = Math.max(side.expectedRate, result.rate);
   const total = result.ok + result.errors;
   if (result.starved > 0) throw new Error(`${side.name}: the supply of users/codes ran out during a sample (${result.starved} connections starved)`);
-  if ((total === 0 && !wakeUp) || (total > 0 && result.errors / total > 0.01)) {
+  if (total === 0 && !wakeUp) {
+    throw new Error(`${side.name}: no iteration finished within the ${timing.durationMs} ms sample (each takes longer than that under this load)`);
+  }
+  if (total > 0 && result.errors / total > 0.01) {
     throw new Error(`${side.name}: ${result.errors} of ${total} iterations failed; first: ${result.firstError ?? 'none'}\n${side.server.stderr().slice(-2000)}`);
   }
   log(`    ${side.name.padEnd(22)} c=${String(connections).padEnd(3)} ${result.rate.toFixed(1).padStart(8)}/s  p50 ${result.latency.p50.toFixed(2)} ms  p99 ${result.latency.p99.toFixed(2)} ms  cpu server ${cpu.server.toFixed(2)} pg ${cpu.postgres.toFixed(2)} gen ${cpu.generator.toFixed(2)}`);
