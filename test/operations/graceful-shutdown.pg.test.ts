@@ -39,8 +39,13 @@ describe('SIGTERM under load', () => {
     await Promise.all(load);
     expect(await exit).toBe(0);
 
-    const beforeSignal = outcomes.filter((o) => o.sentAt < signalAt);
-    expect(beforeSignal.length).toBeGreaterThan(10);
-    expect(beforeSignal.filter((o) => !o.ok)).toEqual([]);
+    // `sentAt` is when the client started the request; its bytes leave a little later. A request started in
+    // the last moments before the signal may reach a server that has begun draining: it gets a clean 503
+    // (`Connection: close`, retry elsewhere), never a cut connection or an error.
+    const accepted = outcomes.filter((o) => o.sentAt < signalAt - 100);
+    expect(accepted.length).toBeGreaterThan(10);
+    expect(accepted.filter((o) => !o.ok)).toEqual([]);
+    const racing = outcomes.filter((o) => o.sentAt >= signalAt - 100 && o.sentAt < signalAt);
+    expect(racing.filter((o) => !o.ok && o.status !== 503)).toEqual([]);
   });
 });

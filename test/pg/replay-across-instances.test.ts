@@ -21,7 +21,9 @@ async function post(server: ServerProcess, path: string, body: unknown) {
   return { status: res.status, body: (await res.json()) as Record<string, any> };
 }
 
-describe('one TOTP code, two instances, twenty parallel attempts', () => {
+// Eight attempts: fewer than the account throttle's 10 failures, whose lockout would (rightly) end every pending
+// login, the right one included, and so hide what this test is about.
+describe('one TOTP code, two instances, eight parallel attempts', () => {
   it('is accepted exactly once', async () => {
     const [a, b] = servers as [ServerProcess, ServerProcess];
     const email = `replay.${Date.now()}@example.test`;
@@ -32,17 +34,15 @@ describe('one TOTP code, two instances, twenty parallel attempts', () => {
     const confirmed = await post(b, '/v1/sessions/second-factor', { transactionId: registered.body.totp.transactionId, code: generateTOTP(key, now) });
     expect(confirmed.status).toBe(201);
 
-    // Twenty pending logins, spread over both instances; then the next step's code, sent to all at once.
-    const logins = await Promise.all(Array.from({ length: 20 }, (_, i) => post(i % 2 ? a : b, '/v1/sessions', { login: email, password })));
+    // Eight pending logins, spread over both instances; then the next step's code, sent to all at once.
+    const logins = await Promise.all(Array.from({ length: 8 }, (_, i) => post(i % 2 ? a : b, '/v1/sessions', { login: email, password })));
     const code = generateTOTP(key, now + 30_000);
     const answers = await Promise.all(
       logins.map((login, i) => post(i % 2 ? b : a, '/v1/sessions/second-factor', { transactionId: login.body.transactionId, code })),
     );
     const summary = answers.map((r) => `${r.status} ${r.body.error?.code ?? ''}`);
     expect(answers.filter((r) => r.status === 201), summary.join(', ')).toHaveLength(1);
-    // The rest are refused: as replays, or (past 10 failures) by the account throttle, whose lockout
-    // also closes the logins still pending (transaction_locked) so none of them can be finished later.
-    const refusals = ['code_invalid', 'account_locked', 'transaction_locked'];
-    expect(answers.filter((r) => refusals.includes(r.body.error?.code)), summary.join(', ')).toHaveLength(19);
+    // The rest are refused as replays.
+    expect(answers.filter((r) => r.body.error?.code === 'code_invalid'), summary.join(', ')).toHaveLength(7);
   });
 });

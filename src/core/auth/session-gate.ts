@@ -186,7 +186,11 @@ export async function completeSecondFactor(deps: GateDeps, input: SecondFactorIn
     const activated = await deps.guard.factors.totp.activate(credential!.id, user.id, now(), hashBackupCodes(deps.guard.factors.keyRing, user.id, backupCodes));
     if (!activated) throw new TwofoldError('transaction_not_found');
   }
-  if (!(await tx.transactions.consume(idHash, now()))) throw new TwofoldError('transaction_used');
+  if (!(await tx.transactions.consume(idHash, now()))) {
+    // Used by a parallel request, or closed meanwhile by a lockout: report which.
+    await loadTransaction(tx, input.transactionId);
+    throw new TwofoldError('transaction_used');
+  }
   if (enrolling) await deps.guard.factors.events.factorChanged(user, 'totp', 'enabled', context);
   const issued = await createSession(deps.sessions, user, context, true);
   await audit.record('login_succeeded', user.id, context, { secondFactor: true });
