@@ -127,10 +127,42 @@ function loginMethod(requested: unknown, available: FactorMethod[], hasAuthentic
 }
 
 /**
- * Finishes a transaction with a code: a login (TOTP, backup or email code) or the confirmation of a
- * new authenticator (its first TOTP code). The guess is reserved before the code is checked and the
- * transaction consumed before the session exists, so parallel requests get at most the allowed
- * guesses and at most one session.
+ * The factor a transaction is finished with, or null when none fits any more. An enrolment takes its own
+ * pending authenticator; a login with an authenticator code (the hot path) needs no look at the others.
+ */
+async function transactionMethod(
+  deps: GateDeps,
+  input: SecondFactorInput,
+  user: UserRecord,
+  enrolling: boolean,
+  credentialFits: boolean,
+): Promise<LoginMethod | null> {
+  if (enrolling) return credentialFits ? 'totp' : null;
+  const otherFactor = input.method === 'email' || input.method === 'webauthn' || !credentialFits;
+  if (!otherFactor) return 'totp';
+  return loginMethod(input.method, await availableMethods(deps.guard.factors, user), credentialFits);
+}
+
+/**
+ * Activates a confirmed authenticator with a fresh set of backup codes (returned formatted, shown once).
+ * It runs before the transaction is consumed: a process that dies in between leaves an active
+ * authenticator (its transaction then no longer fits and is refused), never a used transaction with the
+ * authenticator still pending. Activation is atomic and happens once.
+ */
+async function activateEnrolment(deps: GateDeps, credential: TotpCredential, user: UserRecord, now: Date): Promise<string[]> {
+  const codes = generateBackupCodes();
+  const factors = deps.guard.factors;
+  if (!(await factors.totp.activate(credential.id, user.id, now, hashBackupCodes(factors.keyRing, user.id, codes)))) {
+    throw new TwofoldError('transaction_not_found');
+  }
+  return codes.map(formatBackupCode);
+}
+
+/**
+ * Finishes a transaction: a login (TOTP, backup or email code, or a passkey's answer) or the confirmation
+ * of a new authenticator (its first TOTP code). The guess is reserved before the answer is checked and the
+ * transaction consumed before the session exists, so parallel requests get at most the allowed guesses and
+ * at most one session.
  */
 export async function completeSecondFactor(deps: GateDeps, input: SecondFactorInput, context: RequestContext): Promise<SecondFactorLogin> {
   const tx = deps.transactions;
@@ -143,15 +175,7 @@ export async function completeSecondFactor(deps: GateDeps, input: SecondFactorIn
     ? await deps.guard.factors.totp.findById(transaction.credentialId ?? '')
     : await deps.guard.factors.totp.findActive(transaction.userId);
   const credentialFits = !!credential && credential.state === (enrolling ? 'pending' : 'active') && credential.userId === user.id;
-  // The common case (an authenticator code) needs no look at the other factors: it is the hot path.
-  const otherFactor = input.method === 'email' || input.method === 'webauthn' || !credentialFits;
-  const method = enrolling
-    ? credentialFits
-      ? 'totp'
-      : null
-    : otherFactor
-      ? loginMethod(input.method, await availableMethods(deps.guard.factors, user), credentialFits)
-      : 'totp';
+  const method = await transactionMethod(deps, input, user, enrolling, credentialFits);
   if (!method) {
     // The factor this transaction was for was replaced or removed meanwhile.
     await tx.transactions.burn(idHash, now());
@@ -177,15 +201,7 @@ export async function completeSecondFactor(deps: GateDeps, input: SecondFactorIn
   }
   if (user.disabledAt) throw new TwofoldError('user_disabled');
 
-  // A new authenticator is activated before its transaction is consumed: a process that dies in between
-  // leaves an active authenticator (its transaction then no longer fits and is refused), never a used
-  // transaction with the authenticator still pending. Activation is atomic and happens once.
-  let backupCodes: string[] | undefined;
-  if (enrolling) {
-    backupCodes = generateBackupCodes();
-    const activated = await deps.guard.factors.totp.activate(credential!.id, user.id, now(), hashBackupCodes(deps.guard.factors.keyRing, user.id, backupCodes));
-    if (!activated) throw new TwofoldError('transaction_not_found');
-  }
+  const backupCodes = enrolling ? await activateEnrolment(deps, credential!, user, now()) : undefined;
   if (!(await tx.transactions.consume(idHash, now()))) {
     // Used by a parallel request, or closed meanwhile by a lockout: report which.
     await loadTransaction(tx, input.transactionId);
@@ -199,7 +215,7 @@ export async function completeSecondFactor(deps: GateDeps, input: SecondFactorIn
   return {
     user,
     issued,
-    ...(backupCodes ? { backupCodes: backupCodes.map(formatBackupCode) } : {}),
+    ...(backupCodes ? { backupCodes } : {}),
     ...(device ? { device } : {}),
   };
 }
