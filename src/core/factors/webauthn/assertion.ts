@@ -4,7 +4,7 @@ import {
   type AuthenticationResponseJSON,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
-import { TwofoldError } from '../../errors.ts';
+import { TwofoldError, isTwofoldError } from '../../errors.ts';
 import type { UserRecord } from '../../users/user.ts';
 import { rememberChallenge, spendChallenge, type WebAuthnDeps } from './challenges.ts';
 import type { ChallengeBinding } from './store.ts';
@@ -38,8 +38,9 @@ export async function verifyAssertion(
   if (typeof credentialId !== 'string' || credentialId.length === 0 || credentialId.length > 1024) return 'invalid';
   const key = await deps.webauthn.findByCredentialId(credentialId);
   if (!key || key.userId !== user.id) return 'invalid';
+  let result;
   try {
-    const { verified, authenticationInfo } = await verifyAuthenticationResponse({
+    result = await verifyAuthenticationResponse({
       response: response as AuthenticationResponseJSON,
       expectedChallenge: spendChallenge(deps, { ...binding, userId: user.id }),
       expectedOrigin: deps.rp.origins,
@@ -47,11 +48,13 @@ export async function verifyAssertion(
       credential: { id: key.credentialId, publicKey: key.publicKey, counter: key.counter, transports: key.transports },
       requireUserVerification: false,
     });
-    if (!verified) return 'invalid';
-    const recorded = await deps.webauthn.recordUse(key.id, key.counter, authenticationInfo.newCounter, authenticationInfo.credentialBackedUp, deps.clock.now());
-    return recorded ? 'ok' : 'invalid';
-  } catch {
+  } catch (error) {
+    // A database outage while spending the challenge is a 503, not a wrong answer.
+    if (isTwofoldError(error)) throw error;
     // Malformed answers, a wrong origin or signature, a counter gone backwards: all the same to the caller.
     return 'invalid';
   }
+  if (!result.verified) return 'invalid';
+  const { newCounter, credentialBackedUp } = result.authenticationInfo;
+  return (await deps.webauthn.recordUse(key.id, key.counter, newCounter, credentialBackedUp, deps.clock.now())) ? 'ok' : 'invalid';
 }

@@ -5,7 +5,7 @@ import {
   type PublicKeyCredentialCreationOptionsJSON,
   type RegistrationResponseJSON,
 } from '@simplewebauthn/server';
-import { TwofoldError } from '../../errors.ts';
+import { TwofoldError, isTwofoldError } from '../../errors.ts';
 import type { UserRecord } from '../../users/user.ts';
 import { rememberChallenge, spendChallenge, type WebAuthnDeps } from './challenges.ts';
 import type { WebAuthnCredential } from './store.ts';
@@ -46,6 +46,7 @@ export async function finishRegistration(deps: WebAuthnDeps, user: UserRecord, n
       requireUserVerification: false,
     });
   } catch (error) {
+    if (isTwofoldError(error)) throw error;
     throw new TwofoldError('webauthn_registration_failed', { reason: reasonOf(error) });
   }
   if (!verified.verified) throw new TwofoldError('webauthn_registration_failed', { reason: 'not verified' });
@@ -68,7 +69,7 @@ export async function finishRegistration(deps: WebAuthnDeps, user: UserRecord, n
 }
 
 /** The library's reason, which names the failed check (origin, challenge, signature...) and no secret. */
-export function reasonOf(error: unknown): string {
+function reasonOf(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
   return message.slice(0, 200);
 }
