@@ -28,6 +28,12 @@ export interface Config {
   webauthn: { rpId: string; rpName: string; origins: string[] };
   /** Days a remembered device skips the second factor at login (0: no trusted devices). */
   trustedDeviceDays: number;
+  /** A session unused this long ends (0: never). */
+  sessionIdleSeconds: number;
+  /** How long a proof given in a session stands in for another before a factor change. */
+  stepUpWindowSeconds: number;
+  /** What the Backendless seed's parameterless enable2FA / disable2FA need (session | recent | code). */
+  backendlessChangeProof: 'session' | 'recent' | 'code';
   /** Bearer token that guards `/metrics`; without one, `/metrics` is open outside production and off in it. */
   metricsToken: string | undefined;
   /** Per-IP request limits (on by default; off only for load tests and the test suite). */
@@ -65,6 +71,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     if (['1', 'true', 'yes', 'on'].includes(raw)) return true;
     if (['0', 'false', 'no', 'off'].includes(raw)) return false;
     problems.push(`${name} must be true or false (got "${env[name]}")`);
+    return fallback;
+  };
+
+  const oneOf = <T extends string>(name: string, allowed: readonly T[], fallback: T): T => {
+    const raw = env[name];
+    if (raw === undefined || raw === '') return fallback;
+    if ((allowed as readonly string[]).includes(raw)) return raw as T;
+    problems.push(`${name} must be one of ${allowed.join(', ')} (got "${raw}")`);
     return fallback;
   };
 
@@ -125,6 +139,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     rememberForSeconds: int('TWOFOLD_REMEMBER_FOR_SECONDS', 1800, 0, 30 * 24 * 3600),
     webauthn: parseRelyingParty(env, publicUrl, env.TWOFOLD_PRODUCT_NAME || issuer, problems),
     trustedDeviceDays: int('TRUSTED_DEVICE_DAYS', 30, 0, 365),
+    sessionIdleSeconds: int('SESSION_IDLE_SECONDS', 7 * 24 * 3600, 0, 365 * 24 * 3600),
+    stepUpWindowSeconds: int('STEP_UP_WINDOW_SECONDS', 600, 0, 24 * 3600),
+    backendlessChangeProof: oneOf('BACKENDLESS_2FA_CHANGE_PROOF', ['session', 'recent', 'code'] as const, 'session'),
     backendlessAppId: env.TWOFOLD_APP_ID || undefined,
     backendlessApiKey: env.TWOFOLD_API_KEY || undefined,
   };

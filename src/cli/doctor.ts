@@ -1,4 +1,3 @@
-import { createKeyRotationStore } from '../store/key-rotation-store.ts';
 import { loadMigrations } from '../store/migrate.ts';
 import { createMailer } from '../mail/index.ts';
 import type { Runtime } from '../server/runtime.ts';
@@ -47,8 +46,8 @@ export async function doctorCommand(runtime: Runtime, out: Output): Promise<numb
     return [status, `${Math.round(skew)} ms from the database clock (TOTP tolerates ±30 s in total)`];
   });
   await run('keys', async () => {
-    const ring = runtime.core.keyRing;
-    const usage = await createKeyRotationStore(runtime.db).usage(new Date());
+    const ring = runtime.core.admin.keys.ring();
+    const usage = await runtime.core.admin.keys.usage();
     const missing = usage.filter((u) => !ring.keyIds.includes(u.keyId)).map((u) => u.keyId);
     if (missing.length) return ['fail', `data needs keys missing from the ring: ${missing.join(', ')}`];
     const stale = usage.filter((u) => u.keyId !== ring.activeKeyId && u.secrets > 0);

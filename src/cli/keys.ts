@@ -1,9 +1,7 @@
 import { readFile } from 'node:fs/promises';
 import { createKeyRing, generateKeySpec, parseKeySpecs, type KeyRing } from '../core/crypto/keyring.ts';
-import { reencryptSecrets, retirementBlockers } from '../core/keys/rotation.ts';
 import type { Runtime } from '../server/runtime.ts';
 import { keyRingFile, writeKeyRingFile } from '../server/secret-keys.ts';
-import { createKeyRotationStore } from '../store/key-rotation-store.ts';
 import type { Output } from './output.ts';
 
 const USAGE = `usage: twofold keys <command>
@@ -19,12 +17,12 @@ const USAGE = `usage: twofold keys <command>
  */
 export async function keysCommand(runtime: Runtime, args: string[], out: Output): Promise<number> {
   const [command, ...rest] = args;
-  const store = createKeyRotationStore(runtime.db);
+  const keys = runtime.core.admin.keys;
   const file = keyRingFile(runtime.config);
 
   if (command === 'list') {
-    const usage = await store.usage(new Date());
-    const ring = runtime.core.keyRing;
+    const usage = await keys.usage();
+    const ring = keys.ring();
     const rows = [...new Set([...ring.keyIds, ...usage.map((u) => u.keyId)])].map((keyId) => ({
       keyId,
       active: keyId === ring.activeKeyId,
@@ -55,11 +53,10 @@ export async function keysCommand(runtime: Runtime, args: string[], out: Output)
   const ring: KeyRing = createKeyRing(parseKeySpecs(specs.join(',')));
   if (file) await writeKeyRingFile(file, specs);
 
-  const { reencrypted } = await reencryptSecrets(store, ring);
-  await runtime.core.recordKeyRotation(ring.activeKeyId, reencrypted);
+  const { reencrypted } = await keys.rotate(ring);
 
   let retired: string | null = null;
-  const blockers = retire ? retirementBlockers(await store.usage(new Date()), retire) : [];
+  const blockers = retire ? await keys.retirementBlockers(retire) : [];
   if (retire && retire === ring.activeKeyId) blockers.push('it is the active key');
   if (retire && blockers.length === 0) {
     specs = specs.filter((s) => !s.startsWith(`${retire}:`));

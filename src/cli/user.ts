@@ -62,7 +62,7 @@ export async function userCommand(runtime: Runtime, args: string[], out: Output)
       return 0;
     }
     case 'create': {
-      const { record } = await runtime.core.register({ email: values.email, password: values.password, username: values.username });
+      const { record } = await runtime.core.auth.register({ email: values.email, password: values.password, username: values.username });
       const user = values.verified ? await admin.verifyEmail(record.id) : record;
       out.result(describe(user), () => `created ${line(user)}`);
       return 0;

@@ -98,7 +98,18 @@ export interface Paths {
   "/v1/me/backup-codes": {
     post: {
       body: {
-        "code": string | number;
+        "code"?: string | number;
+        "method"?: "totp" | "backup" | "email" | "password" | "webauthn";
+        "webauthn"?: {
+          "id": string;
+          "rawId": string;
+          "type": string;
+          "response": {
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
+        "password"?: string;
       };
       responses: {
         200: {
@@ -188,6 +199,20 @@ export interface Paths {
   };
   "/v1/me/email-2fa": {
     post: {
+      body: {
+        "code"?: string | number;
+        "method"?: "totp" | "backup" | "email" | "password" | "webauthn";
+        "webauthn"?: {
+          "id": string;
+          "rawId": string;
+          "type": string;
+          "response": {
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
+        "password"?: string;
+      };
       responses: {
         200: {
           "enabled": true;
@@ -235,7 +260,7 @@ export interface Paths {
     post: {
       body: {
         "code"?: string | number;
-        "method"?: "totp" | "email" | "password" | "webauthn";
+        "method"?: "totp" | "backup" | "email" | "password" | "webauthn";
         "webauthn"?: {
           "id": string;
           "rawId": string;
@@ -245,6 +270,7 @@ export interface Paths {
           };
           [key: string]: unknown;
         };
+        "password"?: string;
       };
       responses: {
         204: null;
@@ -360,7 +386,7 @@ export interface Paths {
         "currentPassword": string;
         "newPassword": string;
         "code"?: string | number;
-        "method"?: "totp" | "email" | "password" | "webauthn";
+        "method"?: "totp" | "backup" | "email" | "password" | "webauthn";
         "webauthn"?: {
           "id": string;
           "rawId": string;
@@ -370,6 +396,7 @@ export interface Paths {
           };
           [key: string]: unknown;
         };
+        "password"?: string;
       };
       responses: {
         204: null;
@@ -464,7 +491,7 @@ export interface Paths {
         "operation": string;
         "weakensAccount"?: boolean;
         "code"?: string | number;
-        "method"?: "totp" | "email" | "password" | "webauthn";
+        "method"?: "totp" | "backup" | "email" | "password" | "webauthn";
         "webauthn"?: {
           "id": string;
           "rawId": string;
@@ -474,6 +501,7 @@ export interface Paths {
           };
           [key: string]: unknown;
         };
+        "password"?: string;
       };
       responses: {
         200: {
@@ -538,6 +566,20 @@ export interface Paths {
       };
     };
     post: {
+      body: {
+        "code"?: string | number;
+        "method"?: "totp" | "backup" | "email" | "password" | "webauthn";
+        "webauthn"?: {
+          "id": string;
+          "rawId": string;
+          "type": string;
+          "response": {
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
+        "password"?: string;
+      };
       responses: {
         201: {
           "secret": string;
@@ -546,7 +588,25 @@ export interface Paths {
           "transactionId": string;
           "expiresAt": string;
         };
+        400: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
         401: {
+          "error": {
+            "code": string;
+            "message": string;
+            "details": {
+              [key: string]: unknown;
+            };
+          };
+        };
+        409: {
           "error": {
             "code": string;
             "message": string;
@@ -600,7 +660,18 @@ export interface Paths {
   "/v1/me/totp/disable": {
     post: {
       body: {
-        "code": string | number;
+        "code"?: string | number;
+        "method"?: "totp" | "backup" | "email" | "password" | "webauthn";
+        "webauthn"?: {
+          "id": string;
+          "rawId": string;
+          "type": string;
+          "response": {
+            [key: string]: unknown;
+          };
+          [key: string]: unknown;
+        };
+        "password"?: string;
       };
       responses: {
         204: null;
@@ -734,7 +805,7 @@ export interface Paths {
     post: {
       body: {
         "code"?: string | number;
-        "method"?: "totp" | "email" | "password" | "webauthn";
+        "method"?: "totp" | "backup" | "email" | "password" | "webauthn";
         "webauthn"?: {
           "id": string;
           "rawId": string;
@@ -744,6 +815,7 @@ export interface Paths {
           };
           [key: string]: unknown;
         };
+        "password"?: string;
       };
       params: {
         "id": string;
@@ -802,7 +874,7 @@ export interface Paths {
     post: {
       body: {
         "code"?: string | number;
-        "method"?: "totp" | "email" | "password" | "webauthn";
+        "method"?: "totp" | "backup" | "email" | "password" | "webauthn";
         "webauthn"?: {
           "id": string;
           "rawId": string;
@@ -812,6 +884,7 @@ export interface Paths {
           };
           [key: string]: unknown;
         };
+        "password"?: string;
       };
       responses: {
         200: {
@@ -959,7 +1032,7 @@ export interface Paths {
       body: {
         "transactionId": string;
         "code"?: string | number;
-        "method"?: "totp" | "email" | "webauthn";
+        "method"?: "totp" | "backup" | "email" | "webauthn";
         "webauthn"?: {
           "id": string;
           "rawId": string;
@@ -972,6 +1045,35 @@ export interface Paths {
         "rememberDevice"?: boolean;
       };
       responses: {
+        200: ({
+          "token": string;
+          "expiresAt": string;
+          "user": {
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "createdAt": string;
+            "updatedAt": string;
+          };
+          "session": {
+            "id": string;
+            "client": string;
+            "ip": string | null;
+            "userAgent": string | null;
+            "createdAt": string;
+            "lastSeenAt": string;
+            "expiresAt": string;
+            "current": boolean;
+          };
+        }) & ({
+          "backupCodes"?: Array<string>;
+          "device"?: {
+            "id": string;
+            "token": string;
+            "expiresAt": string;
+          };
+        });
         201: ({
           "token": string;
           "expiresAt": string;

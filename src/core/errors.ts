@@ -70,9 +70,9 @@ export class TwofoldError extends Error {
   readonly status: number;
   readonly details: Record<string, unknown>;
 
-  constructor(code: ErrorCode, details: Record<string, unknown> = {}, message?: string) {
+  constructor(code: ErrorCode, details: Record<string, unknown> = {}, message?: string, options?: { cause?: unknown }) {
     const entry = errorCatalogue[code];
-    super(message ?? entry.message);
+    super(message ?? entry.message, options);
     this.name = 'TwofoldError';
     this.code = code;
     this.status = entry.status;

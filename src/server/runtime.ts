@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { createCore, defaultRateLimitPolicy, defaultThrottlePolicy, type Core } from '../core/index.ts';
+import { createCore, defaultCorePolicy, type Core, type CorePolicy } from '../core/index.ts';
 import type { Notifier } from '../core/notices.ts';
 import { createMailer, createMailNotifier, type Mailer } from '../mail/index.ts';
 import { createStores, migrate, openDb, type Db } from '../store/index.ts';
@@ -63,22 +63,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       clock: options.clock ?? systemClock,
       notifier,
       logger,
-      policy: {
-        sessionTtlSeconds: config.sessionTtlSeconds,
-        emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
-        issuer: config.issuer,
-        transactionTtlSeconds: 300,
-        transactionMaxAttempts: 5,
-        qrLinkTtlSeconds: 600,
-        emailCodeTtlSeconds: config.emailCodeTtlSeconds,
-        emailCodeMaxAttempts: 5,
-        rememberForSeconds: config.rememberForSeconds,
-        throttle: defaultThrottlePolicy,
-        rateLimits: { ...defaultRateLimitPolicy, enabled: config.rateLimitsEnabled },
-        // A WebAuthn challenge lives as long as the login transaction it belongs to.
-        webauthn: { id: config.webauthn.rpId, name: config.webauthn.rpName, origins: config.webauthn.origins, challengeTtlSeconds: 300 },
-        trustedDeviceTtlSeconds: config.trustedDeviceDays * 24 * 3600,
-      },
+      policy: corePolicy(config),
       onEvent: (kind, details) => metrics.observeEvent(kind, details),
       links: { verifyEmail: (token) => `${config.publicUrl}${VERIFY_LINK_PATH}?token=${encodeURIComponent(token)}` },
     });
@@ -100,6 +85,24 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
     if (ownsDb) await db.close().catch(() => undefined);
     throw error;
   }
+}
+
+/** The core's rules as this server's configuration sets them; the rest keep the core's defaults. */
+export function corePolicy(config: Config): CorePolicy {
+  return {
+    ...defaultCorePolicy,
+    sessionTtlSeconds: config.sessionTtlSeconds,
+    sessionIdleSeconds: config.sessionIdleSeconds,
+    emailVerificationTtlSeconds: config.emailVerificationTtlSeconds,
+    issuer: config.issuer,
+    emailCodeTtlSeconds: config.emailCodeTtlSeconds,
+    rememberForSeconds: config.rememberForSeconds,
+    stepUpWindowSeconds: config.stepUpWindowSeconds,
+    backendlessChangeProof: config.backendlessChangeProof,
+    rateLimits: { ...defaultCorePolicy.rateLimits, enabled: config.rateLimitsEnabled },
+    webauthn: { ...defaultCorePolicy.webauthn, id: config.webauthn.rpId, name: config.webauthn.rpName, origins: config.webauthn.origins },
+    trustedDeviceTtlSeconds: config.trustedDeviceDays * 24 * 3600,
+  };
 }
 
 /** Counts mails handed over and failed, without touching what they say. */

@@ -1,51 +1,42 @@
-import type { EmailCodeStore, LiveEmailCode } from '../core/factors/email-code-store.ts';
+import type { LiveEmailCode } from '../core/challenge/factors.ts';
+import type { EmailCodeStore } from '../core/factors/email-codes.ts';
 import type { Queryable } from './db.ts';
+import { isUniqueViolation } from './db-errors.ts';
 
 interface Row {
   id: string;
   code_hash: string;
+  attempts: number;
+  created_at: Date;
+  live_since: Date;
   expires_at: Date;
 }
 
-const toCode = (row: Row): LiveEmailCode => ({ id: row.id, codeHash: row.code_hash, expiresAt: row.expires_at });
-const LIVE = 'user_id = $1 AND used_at IS NULL AND expires_at > $2 AND attempts < $3';
-
 export function createEmailCodeStore(db: Queryable): EmailCodeStore {
+  const statement = (code: Parameters<EmailCodeStore['replace']>[0]) =>
+    // One statement: the previous codes are retired (marked used) and the new one continues a live one's run.
+    db.query<Row>(
+        `WITH retired AS (
+           UPDATE email_codes SET used_at = $4 WHERE user_id = $2 AND used_at IS NULL
+           RETURNING CASE WHEN expires_at > $4 THEN live_since END AS live_since
+         )
+         INSERT INTO email_codes (id, user_id, code_hash, created_at, live_since, expires_at)
+         VALUES ($1, $2, $3, $4, coalesce((SELECT min(live_since) FROM retired), $4), $5)
+         RETURNING id, code_hash, attempts, created_at, live_since, expires_at`,
+      [code.id, code.userId, code.codeHash, code.createdAt, code.expiresAt],
+    );
   return {
-    async insert(row) {
-      await db.query('INSERT INTO email_codes (id, user_id, code_hash, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)', [
-        row.id,
-        row.userId,
-        row.codeHash,
-        row.createdAt,
-        row.expiresAt,
-      ]);
-    },
-    async listLive(userId, now, maxAttempts) {
-      const rows = await db.query<Row>(`SELECT id, code_hash, expires_at FROM email_codes WHERE ${LIVE} ORDER BY created_at DESC`, [
-        userId,
-        now,
-        maxAttempts,
-      ]);
-      return rows.map(toCode);
-    },
-    async reserveAttempts(userId, now, maxAttempts) {
-      const rows = await db.query<Row>(`UPDATE email_codes SET attempts = attempts + 1 WHERE ${LIVE} RETURNING id, code_hash, expires_at`, [
-        userId,
-        now,
-        maxAttempts,
-      ]);
-      return rows.map(toCode);
-    },
-    async consume(id, now) {
-      return (await db.query('UPDATE email_codes SET used_at = $2 WHERE id = $1 AND used_at IS NULL RETURNING id', [id, now])).length === 1;
-    },
-    async hasExhausted(userId, now, maxAttempts) {
-      const rows = await db.query(
-        'SELECT 1 FROM email_codes WHERE user_id = $1 AND used_at IS NULL AND expires_at > $2 AND attempts >= $3 LIMIT 1',
-        [userId, now, maxAttempts],
-      );
-      return rows.length > 0;
+    async replace(code) {
+      let rows: Row[];
+      try {
+        rows = await statement(code);
+      } catch (error) {
+        // A parallel replace for the same user committed a new live code after our snapshot: retire it too.
+        if (!isUniqueViolation(error)) throw error;
+        rows = await statement(code);
+      }
+      const row = rows[0]!;
+      return { id: row.id, codeHash: row.code_hash, attempts: row.attempts, createdAt: row.created_at, liveSince: row.live_since, expiresAt: row.expires_at } satisfies LiveEmailCode;
     },
   };
 }

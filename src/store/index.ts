@@ -1,4 +1,6 @@
 import type { CoreStores } from '../core/index.ts';
+import { createChallengeStore } from './challenge-store.ts';
+import { createKeyRotationStore } from './key-rotation-store.ts';
 import type { Db } from './db.ts';
 import { createPgDb } from './pg-driver.ts';
 import { createSessionStore } from './session-store.ts';
@@ -37,6 +39,8 @@ export function createStores(db: Db): Stores {
     rateLimits: createRateLimitStore(db),
     webauthn: createWebAuthnStore(db),
     devices: createTrustedDeviceStore(db),
+    challenge: createChallengeStore(db),
+    keyRotation: createKeyRotationStore(db),
   };
 }
 

@@ -16,10 +16,11 @@ interface SessionRow {
   second_factor_at: Date | null;
   second_factor_ip: string | null;
   second_factor_user_agent: string | null;
+  password_at: Date;
 }
 
 const SESSION_COLUMNS =
-  'id, user_id, client, ip, user_agent, created_at, last_seen_at, expires_at, revoked_at, second_factor_at, second_factor_ip, second_factor_user_agent';
+  'id, user_id, client, ip, user_agent, created_at, last_seen_at, expires_at, revoked_at, second_factor_at, second_factor_ip, second_factor_user_agent, password_at';
 
 function toSession(row: SessionRow): Session {
   return {
@@ -35,6 +36,7 @@ function toSession(row: SessionRow): Session {
     secondFactorAt: row.second_factor_at,
     secondFactorIp: row.second_factor_ip,
     secondFactorUserAgent: row.second_factor_user_agent,
+    passwordAt: row.password_at,
   };
 }
 
@@ -43,9 +45,10 @@ export function createSessionStore(db: Queryable): SessionStore {
     async insert(s) {
       const rows = await db.query<SessionRow>(
         `INSERT INTO sessions (id, user_id, token_hash, client, ip, user_agent, created_at, last_seen_at, expires_at,
-                               second_factor_at, second_factor_ip, second_factor_user_agent)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $5, $6) RETURNING ${SESSION_COLUMNS}`,
-        [s.id, s.userId, s.tokenHash, s.client, s.ip, s.userAgent, s.createdAt, s.expiresAt, s.secondFactorVerified ? s.createdAt : null],
+                               second_factor_at, second_factor_ip, second_factor_user_agent, password_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, CASE WHEN $9::timestamptz IS NOT NULL THEN $5 END,
+                 CASE WHEN $9::timestamptz IS NOT NULL THEN $6 END, $7) RETURNING ${SESSION_COLUMNS}`,
+        [s.id, s.userId, s.tokenHash, s.client, s.ip, s.userAgent, s.createdAt, s.expiresAt, s.secondFactorAt],
       );
       return toSession(rows[0]!);
     },
@@ -63,14 +66,6 @@ export function createSessionStore(db: Queryable): SessionStore {
         id,
         now,
         new Date(now.getTime() - minIntervalMs),
-      ]);
-    },
-    async markSecondFactor(id, now, ip, userAgent) {
-      await db.query('UPDATE sessions SET second_factor_at = $2, second_factor_ip = $3, second_factor_user_agent = $4 WHERE id = $1', [
-        id,
-        now,
-        ip,
-        userAgent,
       ]);
     },
     async listForUser(userId, now) {

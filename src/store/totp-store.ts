@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 interface TotpRow {
   id: string;
   user_id: string;
-  state: 'pending' | 'active';
+  state: TotpCredential['state'];
   secret_sealed: string;
   algorithm: OtpAlgorithm;
   digits: number;
@@ -23,7 +23,7 @@ function toCredential(row: TotpRow): TotpCredential {
     state: row.state,
     secretSealed: row.secret_sealed,
     params: { algorithm: row.algorithm, digits: row.digits, periodSeconds: row.period_seconds },
-    lastUsedStep: row.last_used_step,
+    lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
     createdAt: row.created_at,
     activatedAt: row.activated_at,
   };
@@ -33,43 +33,17 @@ const one = (rows: TotpRow[]) => (rows[0] ? toCredential(rows[0]) : null);
 
 export function createTotpStore(db: Db): TotpStore {
   return {
-    async findActive(userId) {
-      return one(await db.query<TotpRow>(`SELECT * FROM totp_credentials WHERE user_id = $1 AND state = 'active'`, [userId]));
-    },
-    async findPending(userId) {
-      return one(await db.query<TotpRow>(`SELECT * FROM totp_credentials WHERE user_id = $1 AND state = 'pending'`, [userId]));
-    },
     async findById(id) {
       return one(await db.query<TotpRow>('SELECT * FROM totp_credentials WHERE id = $1', [id]));
     },
-    async insertPending(c) {
+    async insertUnconfirmed(c) {
       await db.transaction(async (tx) => {
-        await tx.query(`DELETE FROM totp_credentials WHERE user_id = $1 AND state = 'pending'`, [c.userId]);
+        await tx.query(`DELETE FROM totp_credentials WHERE user_id = $1 AND state <> 'active'`, [c.userId]);
         await tx.query(
           `INSERT INTO totp_credentials (id, user_id, state, secret_sealed, algorithm, digits, period_seconds, created_at)
-           VALUES ($1, $2, 'pending', $3, $4, $5, $6, $7)`,
-          [c.id, c.userId, c.secretSealed, c.params.algorithm, c.params.digits, c.params.periodSeconds, c.createdAt],
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [c.id, c.userId, c.state, c.secretSealed, c.params.algorithm, c.params.digits, c.params.periodSeconds, c.createdAt],
         );
-      });
-    },
-    async claimStep(id, step) {
-      const rows = await db.query(
-        `UPDATE totp_credentials SET last_used_step = $2
-         WHERE id = $1 AND (last_used_step IS NULL OR last_used_step < $2) RETURNING id`,
-        [id, step],
-      );
-      return rows.length === 1;
-    },
-    async activate(id, userId, now, backupCodeHashes) {
-      return db.transaction(async (tx) => {
-        // Lock the user's credentials so two confirmations cannot both promote.
-        await tx.query('SELECT id FROM totp_credentials WHERE user_id = $1 FOR UPDATE', [userId]);
-        const pending = await tx.query(`SELECT id FROM totp_credentials WHERE id = $1 AND user_id = $2 AND state = 'pending'`, [id, userId]);
-        if (pending.length === 0) return false;
-        await tx.query(`DELETE FROM totp_credentials WHERE user_id = $1 AND state = 'active'`, [userId]);
-        await tx.query(`UPDATE totp_credentials SET state = 'active', activated_at = $2 WHERE id = $1`, [id, now]);
-        await replaceBackupCodes(tx, userId, backupCodeHashes, now);
-        return true;
       });
     },
     async removeAll(userId) {
@@ -95,15 +69,6 @@ export function createBackupCodeStore(db: Db): BackupCodeStore {
   return {
     replace(userId, hashes, now) {
       return db.transaction((tx) => replaceBackupCodes(tx, userId, hashes, now));
-    },
-    async consume(userId, hashes, now) {
-      const rows = await db.query(
-        `UPDATE backup_codes SET used_at = $3
-         WHERE id = (SELECT id FROM backup_codes WHERE user_id = $1 AND code_hash = ANY($2::text[]) AND used_at IS NULL LIMIT 1 FOR UPDATE SKIP LOCKED)
-         AND used_at IS NULL RETURNING id`,
-        [userId, hashes, now],
-      );
-      return rows.length === 1;
     },
     async countUnused(userId) {
       const rows = await db.query<{ n: number }>('SELECT count(*)::int AS n FROM backup_codes WHERE user_id = $1 AND used_at IS NULL', [userId]);

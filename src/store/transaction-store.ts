@@ -10,6 +10,7 @@ interface TransactionRow {
   expires_at: Date;
   consumed_at: Date | null;
   burned_at: Date | null;
+  answer_hash: string | null;
 }
 
 function toTransaction(row: TransactionRow): LoginTransaction {
@@ -22,11 +23,10 @@ function toTransaction(row: TransactionRow): LoginTransaction {
     expiresAt: row.expires_at,
     consumedAt: row.consumed_at,
     burnedAt: row.burned_at,
+    answerHash: row.answer_hash,
   };
 }
 
-/** A transaction is live while unused, unburned and unexpired; every change below re-checks that in its WHERE. */
-const LIVE = 'consumed_at IS NULL AND burned_at IS NULL AND expires_at > $2';
 
 export function createTransactionStore(db: Queryable): LoginTransactionStore {
   return {
@@ -40,18 +40,6 @@ export function createTransactionStore(db: Queryable): LoginTransactionStore {
     async find(idHash) {
       const rows = await db.query<TransactionRow>('SELECT * FROM login_transactions WHERE id_hash = $1', [idHash]);
       return rows[0] ? toTransaction(rows[0]) : null;
-    },
-    async reserveAttempt(idHash, now, maxAttempts) {
-      const rows = await db.query<{ attempts: number }>(
-        `UPDATE login_transactions SET attempts = attempts + 1
-         WHERE id_hash = $1 AND ${LIVE} AND attempts < $3 RETURNING attempts`,
-        [idHash, now, maxAttempts],
-      );
-      return rows[0]?.attempts ?? null;
-    },
-    async consume(idHash, now) {
-      const rows = await db.query(`UPDATE login_transactions SET consumed_at = $2 WHERE id_hash = $1 AND ${LIVE} RETURNING 1`, [idHash, now]);
-      return rows.length === 1;
     },
     async burn(idHash, now) {
       await db.query('UPDATE login_transactions SET burned_at = $2 WHERE id_hash = $1 AND burned_at IS NULL AND consumed_at IS NULL', [idHash, now]);

@@ -33,6 +33,13 @@ export function createTrustedDeviceStore(db: Queryable): TrustedDeviceStore {
       );
       return rows[0] ? toDevice(rows[0]) : null;
     },
+    async find(tokenHash, userId, now) {
+      const rows = await db.query<DeviceRow>(
+        `SELECT ${COLUMNS} FROM trusted_devices WHERE token_hash = $1 AND user_id = $2 AND revoked_at IS NULL AND expires_at > $3`,
+        [tokenHash, userId, now],
+      );
+      return rows[0] ? toDevice(rows[0]) : null;
+    },
     async listForUser(userId, now) {
       const rows = await db.query<DeviceRow>(
         `SELECT ${COLUMNS} FROM trusted_devices WHERE user_id = $1 AND revoked_at IS NULL AND expires_at > $2 ORDER BY created_at DESC, id`,

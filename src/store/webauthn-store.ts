@@ -64,14 +64,6 @@ export function createWebAuthnStore(db: Queryable): WebAuthnStore {
       const rows = await db.query<CredentialRow>(`SELECT ${COLUMNS} FROM webauthn_credentials WHERE credential_id = $1`, [credentialId]);
       return rows[0] ? toCredential(rows[0]) : null;
     },
-    async recordUse(id, previousCounter, newCounter, backedUp, now) {
-      const rows = await db.query(
-        `UPDATE webauthn_credentials SET counter = $3::bigint, backed_up = $4, last_used_at = $5
-         WHERE id = $1 AND counter = $2::bigint AND ($3::bigint > $2::bigint OR ($3::bigint = 0 AND $2::bigint = 0)) RETURNING 1`,
-        [id, previousCounter, newCounter, backedUp, now],
-      );
-      return rows.length === 1;
-    },
     async remove(id, userId) {
       return (await db.query('DELETE FROM webauthn_credentials WHERE id = $1 AND user_id = $2 RETURNING 1', [id, userId])).length === 1;
     },
@@ -89,6 +81,16 @@ export function createWebAuthnStore(db: Queryable): WebAuthnStore {
     },
     async consumeChallenge(challengeHash, binding, now) {
       const rows = await db.query(`UPDATE webauthn_challenges SET used_at = $5 WHERE ${CHALLENGE_MATCHES} RETURNING 1`, [
+        challengeHash,
+        binding.userId,
+        binding.purpose,
+        binding.boundTo ?? null,
+        now,
+      ]);
+      return rows.length === 1;
+    },
+    async isChallengeLive(challengeHash, binding, now) {
+      const rows = await db.query(`SELECT 1 FROM webauthn_challenges WHERE ${CHALLENGE_MATCHES}`, [
         challengeHash,
         binding.userId,
         binding.purpose,

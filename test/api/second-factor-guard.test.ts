@@ -3,7 +3,7 @@
 // and IP, never for weakening operations) and the per-code try cap under a parallel burst (threat 3).
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { protectedOperations } from '../../src/core/index.ts';
+import { parseProof } from '../../src/core/index.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { uniqueEmail } from '../helpers/db.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
@@ -112,7 +112,11 @@ describe('step-up checks', () => {
 
   it('prefer TOTP, and honour a caller-named enabled method', async () => {
     const { email, token } = await emailUser();
-    const enrol = await t.request('POST', '/v1/me/totp', { token });
+    // Adding an authenticator needs a proof of the factor the user has (threat 8): the email code.
+    const asked = await t.request('POST', '/v1/me/totp', { token, body: {} });
+    expect(asked.body.error).toMatchObject({ code: 'second_factor_required', details: { method: 'email' } });
+    const enrol = await t.request('POST', '/v1/me/totp', { token, body: { method: 'email', code: lastCode(email) } });
+    expect(enrol.status).toBe(201);
     t.clock.advance(30_000);
     await t.request('POST', '/v1/me/totp/confirm', { token, body: { code: authenticatorCode(enrol.body.secret, t.clock) } });
     const challenge = await stepUp(token, {}, { 'user-agent': 'fresh-agent' });
@@ -125,35 +129,46 @@ describe('step-up checks', () => {
 });
 
 describe('turning email codes off', () => {
-  it('needs a fresh code, even right after passing a check', async () => {
+  it('needs a code answered within the step-up window, never the longer remember-for grace', async () => {
     const { email, token } = await emailUser();
     await stepUp(token, {});
     await stepUp(token, { code: lastCode(email) });
-    const bare = await t.request('POST', '/v1/me/email-2fa/disable', { token, headers: UA });
-    expect(bare.status).toBe(401);
-    expect(bare.body.error.code).toBe('second_factor_required');
-    const off = await t.request('POST', '/v1/me/email-2fa/disable', { token, headers: UA, body: { code: lastCode(email) } });
-    expect(off.status).toBe(204);
-    expect(t.notices.last('factor-disabled', email).factor).toBe('email');
+    // Eleven minutes on: app operations still ride on remember-for (30 minutes); a factor change does not.
+    t.clock.advance(11 * 60_000);
+    try {
+      expect((await stepUp(token, {})).status).toBe(200);
+      const bare = await t.request('POST', '/v1/me/email-2fa/disable', { token, headers: UA });
+      expect(bare.status).toBe(401);
+      expect(bare.body.error.code).toBe('second_factor_required');
+      const off = await t.request('POST', '/v1/me/email-2fa/disable', { token, headers: UA, body: { code: lastCode(email) } });
+      expect(off.status).toBe(204);
+      expect(t.notices.last('factor-disabled', email).factor).toBe('email');
+    } finally {
+      t.clock.reset();
+    }
   });
 });
 
 describe('users without a factor', () => {
-  it('pass ordinary checks, and prove weakening operations with their password (hex SHA-256)', async () => {
+  it('prove step-ups and factor changes with their password (hex SHA-256 over DDP and Rocket.Chat REST)', async () => {
     const email = uniqueEmail('nofactor');
     const password = 'just a password';
     const reg = await t.request('POST', '/v1/users', { body: { email, password } });
     const { token } = (await t.request('POST', '/v1/sessions', { body: { login: email, password } })).body;
-    expect((await stepUp(token, {})).status).toBe(200);
+    // An app's step-up asks a user without a factor for the password (the policy table's rule).
+    expect((await stepUp(token, {})).body.error).toMatchObject({ code: 'second_factor_required', details: { method: 'password' } });
+    expect((await stepUp(token, { method: 'password', password: 'not it at all' })).body.error.code).toBe('second_factor_invalid');
+    expect((await stepUp(token, { method: 'password', password })).status).toBe(200);
 
+    // A factor change needs the password from a user with none (the policy table's rule), as Rocket.Chat's fallback.
     const core = t.server.core;
-    const context = { client: 'rest' as const };
-    await expect(core.checkSecondFactor({ userId: reg.body.user.id, operation: protectedOperations.changePassword, context })).rejects.toMatchObject({
+    const ask = { userId: reg.body.user.id, operation: 'change-email' as const, session: null, context: { client: 'ddp' as const } };
+    await expect(core.challenge.require({ ...ask, proof: null })).rejects.toMatchObject({
       code: 'second_factor_required',
       details: { method: 'password', codeGenerated: false, availableMethods: [] },
     });
     const digest = createHash('sha256').update(password).digest('hex');
-    await expect(core.checkSecondFactor({ userId: reg.body.user.id, operation: protectedOperations.changePassword, context, code: digest })).resolves.toBeTruthy();
+    await expect(core.challenge.require({ ...ask, proof: parseProof({ code: digest, method: 'password' }, { passwordCode: 'digest' }) })).resolves.toBeTruthy();
   });
 
   it('send email codes only where they are enabled, and never reveal who exists', async () => {

@@ -160,15 +160,20 @@ describe('managing the authenticator', () => {
     expect(t.notices.last('factor-enabled', email)).toBeTruthy();
   });
 
-  it('regenerates backup codes with a current code, and disables with proof', async () => {
+  it('regenerates backup codes and disables with a proof (a code, or one within the step-up window)', async () => {
     const { email, password, secret, backupCodes, token } = await enrolledUser();
-    expect((await t.request('POST', '/v1/me/backup-codes', { token, body: { code: backupCodes[0] } })).body.error.code).toBe('code_invalid');
+    // The registration's code is past the step-up window: these changes need a proof now.
+    t.clock.advance(601_000);
+    expect((await t.request('POST', '/v1/me/backup-codes', { token, body: {} })).body.error.code).toBe('second_factor_required');
+    expect((await t.request('POST', '/v1/me/backup-codes', { token, body: { code: '000000' } })).body.error.code).toBe('second_factor_invalid');
     nextStep();
     const regenerated = await t.request('POST', '/v1/me/backup-codes', { token, body: { code: authenticatorCode(secret, t.clock) } });
     expect(regenerated.body.backupCodes).toHaveLength(12);
     expect((await verify(await startLogin(email, password), backupCodes[1])).body.error.code).toBe('code_invalid');
 
-    expect((await t.request('POST', '/v1/me/totp/disable', { token, body: { code: '000000' } })).body.error.code).toBe('code_invalid');
+    t.clock.advance(601_000);
+    expect((await t.request('POST', '/v1/me/totp/disable', { token, body: { code: '000000' } })).body.error.code).toBe('second_factor_invalid');
+    // A backup code proves it too (it stands for the authenticator).
     const off = await t.request('POST', '/v1/me/totp/disable', { token, body: { code: regenerated.body.backupCodes[0] } });
     expect(off.status).toBe(204);
     expect((await t.request('POST', '/v1/sessions', { body: { login: email, password } })).status).toBe(201);

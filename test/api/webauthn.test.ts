@@ -333,7 +333,7 @@ describe('signing in with a security key', () => {
       expect(bad.body.error).toMatchObject({ code: 'webauthn_invalid', details: { attemptsLeft: left } });
     }
     const good = await completeWithKey(transactionId, user.key.authenticate(options!));
-    expect(good.status).toBe(403);
+    expect(good.status, JSON.stringify(good.body)).toBe(403);
     expect(good.body.error.code).toBe('transaction_locked');
     const more = await loginOptions(transactionId);
     expect(more.status).toBe(403);
@@ -375,9 +375,11 @@ describe('signing in with a security key', () => {
 });
 
 describe('adding a second key', () => {
-  it('needs a fresh second factor: 401 second_factor_required, then the first key answers details.webauthn', async () => {
+  it('needs a recent second factor: 401 second_factor_required, then the first key answers details.webauthn', async () => {
     const user = await keyUser();
     const token = await signInWithKey(user);
+    // The sign-in's key answer is older than the step-up window (STEP_UP_WINDOW_SECONDS): a new proof is needed.
+    t.clock.advance(601_000);
 
     const bare = await registrationOptions(token, {}, OTHER_BROWSER);
     expect(bare.status).toBe(401);
@@ -408,9 +410,10 @@ describe('adding a second key', () => {
     const options = await optionsFor(transactionId);
     expect(options.allowCredentials?.map((c) => c.id).sort()).toEqual([...user.key.credentialIds, ...spare.credentialIds].sort());
     expect((await completeWithKey(transactionId, spare.authenticate(options))).status).toBe(201);
+    t.clock.reset();
   });
 
-  it('passes without proof within the remember-for grace of a session that just passed the key', async () => {
+  it('passes without proof within the step-up window of a session that just answered the key', async () => {
     const user = await keyUser();
     const token = await signInWithKey(user);
     expect((await registrationOptions(token)).status).toBe(200);
@@ -418,12 +421,13 @@ describe('adding a second key', () => {
 });
 
 describe('removing a key', () => {
-  it('needs a fresh second factor every time, then the account signs in with the password alone', async () => {
+  it('needs a recent second factor, then the account signs in with the password alone', async () => {
     const user = await keyUser();
     const token = await signInWithKey(user);
     const elsewhere = await signInWithKey(user);
 
-    // Even right after signing in with the key: removing weakens the account.
+    // Past the step-up window, removing (it weakens the account) asks for the key again.
+    t.clock.advance(601_000);
     const bare = await removeCredential(token, user.credentialId);
     expect(bare.status).toBe(401);
     expect(bare.body.error.code).toBe('second_factor_required');
@@ -441,6 +445,7 @@ describe('removing a key', () => {
     expect(login.status).toBe(201);
     expect(login.body.token).toEqual(expect.any(String));
     expect(login.body).not.toHaveProperty('methods');
+    t.clock.reset();
   });
 
   it('answers 404 webauthn_credential_not_found for an unknown key, or a key of another user', async () => {

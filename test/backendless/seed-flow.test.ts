@@ -138,40 +138,74 @@ describe('Backendless seed: user login with 2FA', () => {
 });
 
 describe('Backendless seed: enable and disable 2FA', () => {
-  it('enables for a logged-in user (active only after a code) and disables with a code', async () => {
+  const invoke = <T>(method: string, params?: Record<string, unknown>) => Backendless.CustomServices.invoke('TOTP', method, params) as Promise<T>;
+  const rawValid = async (token: string) => (await fetch(`${t.url}/api/users/isvalidusertoken/${token}`)).json();
+  const rawLogin = async (email: string, password: string) =>
+    (await fetch(`${t.url}/api/users/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ login: email, password }) })).json();
+
+  it('as the seed says: enable2FA turns 2FA on, the next login asks for a code of the new secret, disable2FA turns it off', async () => {
     const email = uniqueEmail('toggle');
-    await Backendless.UserService.register({ email, password: 'toggle me please' } as never);
-    await Backendless.UserService.login(email, 'toggle me please', true);
+    const password = 'toggle me please';
+    await Backendless.UserService.register({ email, password } as never);
+    await Backendless.UserService.login(email, password, true);
 
-    const { qrURL, secret } = (await Backendless.CustomServices.invoke('TOTP', 'enable2FA')) as { qrURL: string; secret: string };
+    const { qrURL, secret } = await invoke<{ qrURL: string; secret: string }>('enable2FA');
     expect(qrURL).toMatch(/\/qr\/[\w-]+\.png$/);
-    // Pending until confirmed: logging in still needs no code.
-    const before = await fetch(`${t.url}/api/users/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: email, password: 'toggle me please' }),
-    });
-    expect(await before.json()).toHaveProperty('user-token');
-
+    await Backendless.UserService.logout();
+    // "If 2FA is enabled for the user account ... the Login API returns transactionId".
+    const { transactionId } = (await Backendless.UserService.login(email, password)) as unknown as { transactionId: string };
+    expect(transactionId).toEqual(expect.any(String));
     nextStep();
-    const { backupCodes } = (await Backendless.CustomServices.invoke('TOTP', 'confirm2FA', { code: authenticatorCode(secret, t.clock) })) as {
-      backupCodes: string[];
-    };
-    expect(backupCodes).toHaveLength(12);
-    expect(backupCodes[0]).toMatch(/^[2-9A-HJKMNP-Z]{4}-[2-9A-HJKMNP-Z]{4}$/);
+    const user = await invoke<Record<string, unknown>>('authWith2FA', { transactionId, code: authenticatorCode(secret, t.clock) });
+    expect(user).toMatchObject({ email, 'user-token': expect.any(String) });
+    Backendless.UserService.setCurrentUser(user as never);
 
-    const after = await fetch(`${t.url}/api/users/login`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ login: email, password: 'toggle me please' }),
-    });
-    expect(Object.keys((await after.json()) as object)).toEqual(['transactionId']);
+    // disable2FA takes no parameters: the session that signed in with the factor is the proof.
+    expect(await invoke('disable2FA')).toBe(true);
+    expect(t.notices.last('factor-disabled', email).factor).toBe('totp');
+    expect(await rawLogin(email, password)).toHaveProperty('user-token');
+    await Backendless.UserService.logout();
+  });
 
-    expect(await failure(Backendless.CustomServices.invoke('TOTP', 'disable2FA'))).toMatchObject({ code: 8801, status: 400 });
-    expect(await failure(Backendless.CustomServices.invoke('TOTP', 'disable2FA', { code: 'abc' }))).toMatchObject({ code: 8802 });
+  it('an abandoned QR code locks nobody out: the old authenticator and backup codes keep working until a new code is verified', async () => {
+    const { email, password, transactionId, secret } = await registerWith2FA();
     nextStep();
-    expect(await Backendless.CustomServices.invoke('TOTP', 'disable2FA', { code: authenticatorCode(secret, t.clock) })).toBe(true);
-    expect(await failure(Backendless.CustomServices.invoke('TOTP', 'disable2FA', { code: '123456' }))).toMatchObject({ code: 8810 });
+    const user = await invoke<Record<string, unknown> & { backupCodes: string[] }>('authWith2FA', { transactionId, code: authenticatorCode(secret, t.clock) });
+    Backendless.UserService.setCurrentUser(user as never);
+    const replacement = await invoke<{ secret: string }>('enable2FA');
+    nextStep();
+    // The old secret still completes a login ...
+    const first = (await rawLogin(email, password)) as { transactionId: string };
+    expect(await invoke('authWith2FA', { transactionId: first.transactionId, code: authenticatorCode(secret, t.clock) })).toHaveProperty('user-token');
+    // ... and a backup code too; the first code of the new secret then replaces the old one.
+    const second = (await rawLogin(email, password)) as { transactionId: string };
+    expect(await invoke('authWith2FA', { transactionId: second.transactionId, code: user.backupCodes[0] })).toHaveProperty('user-token');
+    nextStep();
+    const third = (await rawLogin(email, password)) as { transactionId: string };
+    expect(await invoke('authWith2FA', { transactionId: third.transactionId, code: authenticatorCode(replacement.secret, t.clock) })).toHaveProperty('user-token');
+    nextStep();
+    const fourth = (await rawLogin(email, password)) as { transactionId: string };
+    expect(await failure(invoke('authWith2FA', { transactionId: fourth.transactionId, code: authenticatorCode(secret, t.clock) }))).toMatchObject({ code: 8803 });
+    // Replacing the authenticator ended every other session, the app's too (ASVS 2.8.6).
+    expect(await rawValid(user['user-token'] as string)).toBe(false);
+    Backendless.UserService.setCurrentUser(undefined);
+  });
+
+  it('disable2FA with no parameters is refused from a session that never answered the factor; {code} always works', async () => {
+    const email = uniqueEmail('stale');
+    const password = 'stale session please';
+    await Backendless.UserService.register({ email, password } as never);
+    await Backendless.UserService.login(email, password, true);
+    // This session began before 2FA was on: it never answered the factor.
+    const { secret } = await invoke<{ secret: string }>('enable2FA');
+    const refused = await failure(invoke('disable2FA'));
+    expect(refused).toMatchObject({ code: 8812, status: 401 });
+    expect(refused.message).toMatch(/code/i);
+    expect(await failure(invoke('disable2FA', { code: '000000' }))).toMatchObject({ code: 8813 });
+    expect(await failure(invoke('disable2FA', { code: 'abc' }))).toMatchObject({ code: 8802 });
+    nextStep();
+    expect(await invoke('disable2FA', { code: authenticatorCode(secret, t.clock) })).toBe(true);
+    expect(await rawLogin(email, password)).toHaveProperty('user-token');
     await Backendless.UserService.logout();
   });
 

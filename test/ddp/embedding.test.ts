@@ -1,7 +1,6 @@
 // Library use: an app embeds twofold (`import { createServer } from 'twofold'`) and protects its own DDP
 // method with the same second-factor guard Rocket.Chat clients already know how to answer.
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { protectedOperations } from '../../src/index.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { enrolledUser } from '../helpers/accounts.ts';
 import { connectSimpleDdp, ddpError, type SimpleDdpClient } from '../helpers/ddp-clients.ts';
@@ -36,7 +35,7 @@ describe('an app-defined protected method', () => {
 
     // Signing in with the code started the remember-for grace for this connection's session: use a fresh
     // operation that weakens the account to see the challenge itself.
-    t.server.ddp.protectedMethod('bank:close-account', { ...protectedOperations.deleteAccount }, () => 'closed');
+    t.server.ddp.protectedMethod('bank:close-account', { name: 'bank:close-account', weakensAccount: true, passwordFallback: true }, () => 'closed');
     expect(await ddpError(ddp.call('bank:close-account'))).toMatchObject({ error: 'totp-required', details: { method: 'totp' } });
     t.clock.advance(30_000);
     expect(await ddp.call('bank:close-account', { twoFactorCode: authenticatorCode(secret, t.clock) })).toBe('closed');

@@ -104,8 +104,13 @@ describe('Calling a method with Two Factor', () => {
 
   it('accepts the code as a trailing {twoFactorCode, twoFactorMethod} argument too', async () => {
     const { ddp, secret } = await withTotp('trailing');
-    await ddp.call('2fa:enable-email');
+    // Adding a factor needs a proof of the authenticator (this session signed in before it existed).
+    expect(await ddpError(ddp.call('2fa:enable-email'))).toMatchObject({ error: 'totp-required', details: { method: 'totp' } });
     nextStep();
+    expect(await ddp.call('2fa:enable-email', { twoFactorCode: authenticatorCode(secret, t.clock), twoFactorMethod: 'totp' })).toBe(true);
+    // Past the step-up window the proof goes along again, in the same trailing argument.
+    t.clock.advance(601_000);
+    expect(await ddpError(ddp.call('2fa:disable-email'))).toMatchObject({ error: 'totp-required' });
     expect(await ddp.call('2fa:disable-email', { twoFactorCode: authenticatorCode(secret, t.clock), twoFactorMethod: 'totp' })).toBe(true);
   });
 
@@ -130,10 +135,12 @@ describe('Requesting a new email code', () => {
     const { email, username } = await withEmailCodes('resend');
     const anonymous = await client();
     const since = sink.mails.length;
-    expect(await anonymous.call('sendEmailCode', username)).toEqual([email]);
+    // To anyone but the user signed in, the address comes back masked (threat 9): the seed's array, minus the harvest.
+    const masked = `${email[0]}•••${email.slice(email.indexOf('@'))}`;
+    expect(await anonymous.call('sendEmailCode', username)).toEqual([masked]);
     const mail = await sink.nextMailTo(email, since);
     expect(sink.codeOf(mail)).toMatch(/^\d{3}-\d{3}$/);
-    expect(await anonymous.call('sendEmailCode', email.toUpperCase())).toEqual([email]);
+    expect(await anonymous.call('sendEmailCode', email.toUpperCase())).toEqual([masked]);
   });
 
   it('answers error-parameter-required and error-invalid-user', async () => {
@@ -203,7 +210,8 @@ describe('Login with a second factor', () => {
 describe('TOTP methods (Rocket.Chat names)', () => {
   it('regenerate codes, count them, and disable with a code', async () => {
     const { ddp, secret, codes } = await withTotp('totpmethods');
-    expect(await ddpError(ddp.call('2fa:regenerateCodes', '000000'))).toMatchObject({ error: 'invalid-totp' });
+    // A wrong code answers undefined, as Rocket.Chat does (twofold still counts it as a wrong answer).
+    expect(await ddp.call('2fa:regenerateCodes', '000000')).toBeUndefined();
     nextStep();
     const fresh = (await ddp.call('2fa:regenerateCodes', authenticatorCode(secret, t.clock))) as { codes: string[] };
     expect(fresh.codes).toHaveLength(12);

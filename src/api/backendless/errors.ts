@@ -3,29 +3,32 @@ import { TwofoldError, type ErrorCode } from '../../core/errors.ts';
 import { toTwofoldError } from '../http/fastify-errors.ts';
 
 /**
- * Catalogue codes as Backendless error numbers. Where Backendless has a published code we reuse it;
- * second-factor failures have none, so they get twofold's own stable 88xx range (docs/backendless.md).
- * The real SDK decides success by HTTP status alone, so every error here is non-2xx (and never 502,
- * whose message the SDK replaces).
+ * Every catalogue code as a Backendless error number (a new code fails the type check until it is mapped here).
+ * Where Backendless has a published code we reuse it; second-factor failures have none, so they get twofold's
+ * own stable 88xx range (docs/backendless.md). The real SDK decides success by HTTP status alone, so every
+ * error here is non-2xx (and never 502, whose message the SDK replaces).
  */
-const BACKENDLESS_CODES: Partial<Record<ErrorCode, number>> = {
-  invalid_credentials: 3003,
-  user_exists: 3033,
-  missing_password: 3011,
-  missing_identity: 3013,
-  invalid_email: 3040,
-  user_disabled: 3090,
-  not_authenticated: 3064,
-  session_expired: 3064,
-  invalid_app_credentials: 2002,
-  not_found: 1000,
-  user_not_found: 3020,
-  weak_password: 3048,
-  invalid_username: 8012,
+const BACKENDLESS_CODES = {
   validation_failed: 8000,
   invalid_json: 8002,
   body_too_large: 8413,
   unsupported_media_type: 8415,
+  not_found: 1000,
+  method_not_allowed: 1000,
+  invalid_email: 3040,
+  weak_password: 3048,
+  missing_password: 3011,
+  missing_identity: 3013,
+  invalid_username: 8012,
+  user_exists: 3033,
+  user_not_found: 3020,
+  invalid_credentials: 3003,
+  user_disabled: 3090,
+  not_authenticated: 3064,
+  session_expired: 3064,
+  forbidden: 8811,
+  verification_token_invalid: 8820,
+  email_already_verified: 8821,
   code_required: 8801,
   code_malformed: 8802,
   code_invalid: 8803,
@@ -36,21 +39,38 @@ const BACKENDLESS_CODES: Partial<Record<ErrorCode, number>> = {
   transaction_locked: 8808,
   totp_not_pending: 8809,
   totp_not_enabled: 8810,
-  forbidden: 8811,
-  rate_limited: 8429,
+  second_factor_required: 8812,
+  second_factor_invalid: 8813,
+  second_factor_max_attempts: 8814,
   account_locked: 3036,
+  email_not_verified: 8822,
+  webauthn_not_enabled: 8830,
+  webauthn_invalid: 8831,
+  webauthn_registration_failed: 8832,
+  webauthn_credential_exists: 8833,
+  webauthn_credential_not_found: 8834,
+  webauthn_limit_reached: 8835,
+  device_not_found: 8836,
+  invalid_app_credentials: 2002,
   mail_delivery_failed: 8503,
   database_unavailable: 8503,
+  rate_limited: 8429,
   internal: 8500,
+} as const satisfies Record<ErrorCode, number>;
+
+/** Backendless' own words where apps match on them; else the catalogue's. */
+const MESSAGES: Partial<Record<ErrorCode, (error: TwofoldError) => string>> = {
+  not_authenticated: (error) => `Not existing user token. ${error.message}`,
+  session_expired: (error) => `Not existing user token. ${error.message}`,
+  second_factor_required: () => 'A second-factor code is needed for this call: send it as {code} (an authenticator or backup code).',
 };
 
 export function backendlessCode(code: ErrorCode): number {
-  return BACKENDLESS_CODES[code] ?? 8000;
+  return BACKENDLESS_CODES[code];
 }
 
 export function backendlessErrorBody(error: TwofoldError) {
-  // The SDK shows `message`; Backendless' own "not existing token" message is what apps match on.
-  const message = error.code === 'not_authenticated' || error.code === 'session_expired' ? `Not existing user token. ${error.message}` : error.message;
+  const message = MESSAGES[error.code]?.(error) ?? error.message;
   return { code: backendlessCode(error.code), message, errorData: { reason: error.code, ...error.details } };
 }
 

@@ -12,5 +12,5 @@ export function userToken(request: FastifyRequest): string | undefined {
 export async function requireBackendlessUser(core: Core, request: FastifyRequest) {
   const token = userToken(request);
   if (!token) throw new TwofoldError('forbidden', {}, 'This operation needs a logged-in user (send the user-token header).');
-  return core.authenticate(token);
+  return core.auth.authenticate(token);
 }

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
-import type { Core } from '../../core/index.ts';
+import type { FastifyRequest } from 'fastify';
+import { parseProof, type Core } from '../../core/index.ts';
 import { TwofoldError } from '../../core/errors.ts';
 import { publicUser } from '../../core/users/user.ts';
 import { requestContext } from '../rest/request-context.ts';
@@ -9,11 +10,14 @@ import { backendlessUser } from './user-json.ts';
 
 type Params = Record<string, unknown>;
 
-const change = (request: Parameters<typeof requestContext>[0], keepSessionId: string) => ({
-  context: requestContext(request, 'backendless'),
-  keepSessionId,
-});
-type Method = (params: Params, request: Parameters<typeof requireBackendlessUser>[1]) => Promise<unknown>;
+type Method = (params: Params, request: FastifyRequest) => Promise<unknown>;
+
+/** The signed-in caller, offering `{code}` (or `{method, code}`) as proof when the app sent one. */
+async function caller(core: Core, request: FastifyRequest, params: Params) {
+  const { user, session } = await requireBackendlessUser(core, request);
+  const proof = parseProof({ code: params.code, method: params.method }, { passwordCode: 'plain', sessionId: session.id });
+  return { user, asker: { session, context: requestContext(request, 'backendless'), proof } };
+}
 
 /**
  * The `TOTP` custom service of the seed document, reached with
@@ -24,7 +28,8 @@ export const backendlessTotpService: FastifyPluginAsync<{ core: Core; links: Lin
   const methods: Record<string, Method> = {
     /** Finishes a login or registration transaction: returns the logged-in user with its `user-token`. */
     async authwith2fa(params, request) {
-      const result = await core.completeSecondFactor({ transactionId: params.transactionId, code: params.code }, requestContext(request, 'backendless'));
+      const proof = parseProof({ code: params.code, method: params.method }, { passwordCode: 'plain' });
+      const result = await core.auth.completeSecondFactor({ transactionId: params.transactionId, proof, rememberDevice: false }, requestContext(request, 'backendless'));
       return {
         ...backendlessUser(publicUser(result.user), result.issued.token),
         ...(result.backupCodes ? { backupCodes: result.backupCodes } : {}),
@@ -32,36 +37,39 @@ export const backendlessTotpService: FastifyPluginAsync<{ core: Core; links: Lin
     },
 
     /**
-     * Starts enrolling an authenticator for the logged-in user: a pending secret that becomes active only
-     * once a code from it is verified (`confirm2FA({code})`, or `authWith2FA({transactionId, code})`).
-     * An authenticator already active keeps working until then.
+     * The seed's enable2FA: turns 2FA on at once for the logged-in user. The new secret is armed: from now on
+     * sign-in asks for a code, and the first code of it (`authWith2FA` at the next login, or `confirm2FA`)
+     * activates it; an authenticator already active keeps working until then, so an abandoned QR code locks
+     * nobody out. Replacing a working authenticator needs the seed variant's proof (BACKENDLESS_2FA_CHANGE_PROOF).
      */
-    async enable2fa(_params, request) {
-      const { user } = await requireBackendlessUser(core, request);
-      const enrollment = await core.totp.enroll(user.id);
+    async enable2fa(params, request) {
+      const { user, asker } = await caller(core, request, params);
+      const enrollment = await core.factors.totp.enrol(user.id, asker, { mode: 'armed', operation: 'backendless.enable-2fa' });
       return { qrURL: links.qrImage(enrollment.qrId), secret: enrollment.secret, transactionId: enrollment.transactionId };
     },
 
+    /** twofold's optional extra: activates the new secret with a code from it (and returns backup codes). */
     async confirm2fa(params, request) {
-      const { user, session } = await requireBackendlessUser(core, request);
-      return core.totp.confirm(user.id, params.code, change(request, session.id));
+      const { user, asker } = await caller(core, request, {});
+      const code = parseProof({ code: params.code, method: 'totp' }, { passwordCode: 'plain' });
+      return core.factors.totp.confirm(user.id, code, asker, 'backendless.enable-2fa');
     },
 
-    /** Turns 2FA off; needs `{code}`: a current authenticator code or a backup code. */
+    /** The seed's disable2FA: no parameters from a session that signed in with its second factor; `{code}` always works. */
     async disable2fa(params, request) {
-      const { user, session } = await requireBackendlessUser(core, request);
-      await core.totp.disable(user.id, params.code, change(request, session.id));
+      const { user, asker } = await caller(core, request, params);
+      await core.factors.totp.disable(user.id, asker, 'backendless.disable-2fa');
       return true;
     },
 
     async regeneratebackupcodes(params, request) {
-      const { user, session } = await requireBackendlessUser(core, request);
-      return core.totp.regenerateBackupCodes(user.id, params.code, change(request, session.id));
+      const { user, asker } = await caller(core, request, params);
+      return core.factors.backup.regenerate(user.id, asker);
     },
 
     async status(_params, request) {
       const { user } = await requireBackendlessUser(core, request);
-      return core.totp.status(user.id);
+      return core.factors.totp.status(user.id);
     },
   };
 

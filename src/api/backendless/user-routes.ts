@@ -25,32 +25,27 @@ export const backendlessUserRoutes: FastifyPluginAsync<{ core: Core; links: Link
   app.post('/users/register', { config: { rateLimit: 'register' } }, async (request) => {
     const body = fields<RegisterBody>(request.body);
     const input = { email: body.email, password: body.password };
-    if (body.totpAuthEnabled === true) {
-      const { enrollment } = await core.registerWithTotp(input);
-      return { transactionId: enrollment.transactionId, qrURL: links.qrImage(enrollment.qrId), secret: enrollment.secret };
-    }
-    const { user } = await core.register(input);
+    // The seed: `totpAuthEnabled: true` enables 2FA at registration (armed: the next login already asks for a code).
+    const { user, enrollment } = await core.auth.register(input, body.totpAuthEnabled === true ? { authenticator: 'armed' } : {});
+    if (enrollment) return { transactionId: enrollment.transactionId, qrURL: links.qrImage(enrollment.qrId), secret: enrollment.secret };
     return backendlessUser(user);
   });
 
   app.post('/users/login', { config: { rateLimit: 'login' } }, async (request) => {
     const body = fields<{ login: unknown; password: unknown }>(request.body);
-    const result = await core.loginWithPassword(
-      { identity: body.login, password: body.password },
-      requestContext(request, 'backendless'),
-    );
+    const result = await core.auth.signIn({ identity: body.login, password: body.password }, requestContext(request, 'backendless'));
     if (result.kind === 'second_factor') return { transactionId: result.transactionId };
     return backendlessUser(publicUser(result.user), result.issued.token);
   });
 
   app.get('/users/logout', async (request, reply) => {
-    await core.logout(userToken(request));
+    await core.auth.signOut(userToken(request));
     return reply.status(200).send();
   });
 
   app.get<{ Params: { token: string } }>('/users/isvalidusertoken/:token', async (request) => {
     try {
-      await core.authenticate(request.params.token);
+      await core.auth.authenticate(request.params.token);
       return true;
     } catch (error) {
       if (error instanceof TwofoldError && error.status === 401) return false;

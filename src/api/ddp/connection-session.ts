@@ -1,6 +1,6 @@
 import type { Core, RequestContext } from '../../core/index.ts';
 import type { DdpConnection } from './types.ts';
-import { notAuthorized } from './errors.ts';
+import { TwofoldError, isTwofoldError } from '../../core/errors.ts';
 
 /**
  * The session token behind a logged-in connection, kept beside (not on) the connection object so it
@@ -27,15 +27,19 @@ export function ddpContext(connection: DdpConnection): RequestContext {
 
 /**
  * The connection's user, re-checked against the session store on every call: a session revoked
- * elsewhere (another instance, the REST API) stops working here at once.
+ * elsewhere (another instance, the REST API) stops working here at once. Only a session that no longer
+ * works logs the connection out; an outage is an outage (503), on this wire as on every other.
  */
 export async function requireLogin(core: Core, connection: DdpConnection) {
   const token = tokens.get(connection);
-  if (!token) throw notAuthorized();
+  if (!token) throw new TwofoldError('not_authenticated');
   try {
-    return await core.authenticate(token);
-  } catch {
-    forgetLogin(connection);
-    throw notAuthorized();
+    return await core.auth.authenticate(token);
+  } catch (error) {
+    if (isTwofoldError(error) && (error.status === 401 || error.code === 'user_disabled')) {
+      forgetLogin(connection);
+      throw new TwofoldError('not_authenticated');
+    }
+    throw error;
   }
 }

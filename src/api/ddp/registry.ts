@@ -1,4 +1,4 @@
-import type { Core, ProtectedOperation, RateRuleName } from '../../core/index.ts';
+import type { AppOperation, Core, RateRuleName } from '../../core/index.ts';
 import { accountMethods } from './accounts.ts';
 import { protectedMethod, type ProtectedHandler, type ProtectedMethod } from './protected-methods.ts';
 import { twoFactorMethods } from './two-factor-methods.ts';
@@ -12,7 +12,7 @@ export interface DdpRegistry {
   /** What the DDP server dispatches on (kept live: methods added later are served at once). */
   readonly methods: ReadonlyMap<string, MethodHandler>;
   method(name: string, handler: MethodHandler): void;
-  protectedMethod(name: string, operation: ProtectedOperation, handler: ProtectedHandler): void;
+  protectedMethod(name: string, operation: AppOperation, handler: ProtectedHandler): void;
 }
 
 /** The DDP methods that count against the shared per-IP limits, like their REST twins. */
@@ -29,7 +29,7 @@ function limited(core: Core, name: string, handler: MethodHandler): MethodHandle
   const rule = LIMITS[name];
   if (!rule) return handler;
   return async (invocation, ...params) => {
-    await core.enforceRateLimit(rule, invocation.connection.clientAddress);
+    await core.limits.enforce(rule, invocation.connection.clientAddress);
     return handler(invocation, ...params);
   };
 }
@@ -49,17 +49,17 @@ export function createDdpRegistry(core: Core): DdpRegistry {
       plain.set(name, handler);
       methods.set(name, handler);
     },
-    protectedMethod(name, operation, handler) {
-      assertFree(name);
-      const definition = { operation, handler };
-      guarded.set(name, definition);
-      methods.set(name, protectedMethod(core, definition));
-    },
+    protectedMethod: (name, operation, handler) => addProtected(name, { operation, handler }),
   };
+  function addProtected(name: string, definition: ProtectedMethod) {
+    assertFree(name);
+    guarded.set(name, definition);
+    methods.set(name, protectedMethod(core, definition));
+  }
 
   for (const [name, handler] of Object.entries(accountMethods(core))) registry.method(name, limited(core, name, handler));
   const twoFactor = twoFactorMethods(core, guarded, plain);
   for (const [name, handler] of Object.entries(twoFactor.methods)) registry.method(name, limited(core, name, handler));
-  for (const [name, definition] of Object.entries(twoFactor.protectedOnes)) registry.protectedMethod(name, definition.operation, definition.handler);
+  for (const [name, definition] of Object.entries(twoFactor.protectedOnes)) addProtected(name, definition);
   return registry;
 }

@@ -1,90 +1,128 @@
-import type { Core } from '../../core/index.ts';
-import { protectedOperations } from '../../core/index.ts';
 import { isTwofoldError } from '../../core/errors.ts';
+import type { Core } from '../../core/index.ts';
 import { ddpContext, requireLogin } from './connection-session.ts';
-import { obtainPass, runPrechecked, type ProtectedMethod } from './protected-methods.ts';
-import { MeteorError, type MethodHandler, type MethodInvocation } from './types.ts';
+import { ddpAsker, ddpProof, obtainPass, runPrechecked, type ProtectedMethod } from './protected-methods.ts';
+import type { MethodHandler, MethodInvocation } from './types.ts';
+import { ddpErrors } from './errors.ts';
 
 const stripHyphen = (code: string) => code.replace('-', '');
-const change = (invocation: MethodInvocation, keepSessionId: string) => ({ context: ddpContext(invocation.connection), keepSessionId });
+const isWrongCode = (error: unknown) =>
+  isTwofoldError(error) && ['second_factor_invalid', 'second_factor_required', 'code_invalid', 'code_malformed', 'code_required'].includes(error.code);
 
 /** Rocket.Chat's 2FA methods: TOTP management, email codes, and `callWithTwoFactorRequired`. */
 export function twoFactorMethods(core: Core, protectedMethods: ReadonlyMap<string, ProtectedMethod>, plainMethods: ReadonlyMap<string, MethodHandler>) {
+  const asker = (invocation: MethodInvocation, pass: Parameters<ProtectedMethod['handler']>[1]) =>
+    requireLogin(core, invocation.connection).then(({ user, session }) => ({
+      user,
+      asker: { session, context: ddpContext(invocation.connection), proof: null, pass },
+    }));
+
   const methods: Record<string, MethodHandler> = {
-    async '2fa:enable'(invocation) {
-      const { user } = await requireLogin(core, invocation.connection);
-      const enrollment = await core.totp.enroll(user.id);
-      return { secret: enrollment.secret, url: enrollment.uri };
-    },
-
-    async '2fa:validateTempToken'(invocation, code) {
-      const { user, session } = await requireLogin(core, invocation.connection);
-      const { backupCodes } = await core.totp.confirm(user.id, code, change(invocation, session.id));
-      return { codes: backupCodes.map(stripHyphen) };
-    },
-
+    /** The code is the proof: a wrong one answers `false`, as Rocket.Chat does (and counts as a wrong answer). */
     async '2fa:disable'(invocation, code) {
-      const { user, session } = await requireLogin(core, invocation.connection);
+      const { user, asker: who } = await ddpAsker(core, invocation, [], code ?? null, 'totp');
       try {
-        await core.totp.disable(user.id, code, change(invocation, session.id));
+        await core.factors.totp.disable(user.id, who);
         return true;
       } catch (error) {
-        // Rocket.Chat answers a wrong code here with `false`, not an error.
-        if (isTwofoldError(error) && ['code_invalid', 'code_malformed', 'code_required', 'totp_not_enabled'].includes(error.code)) return false;
+        if (isWrongCode(error) || (isTwofoldError(error) && error.code === 'totp_not_enabled')) return false;
         throw error;
       }
     },
 
+    /**
+     * A TOTP code or a backup code proves it (Rocket.Chat). A wrong one answers `undefined`, as Rocket.Chat does;
+     * twofold also counts it as a wrong answer toward the lockout (docs/rocketchat.md).
+     */
     async '2fa:regenerateCodes'(invocation, code) {
-      const { user, session } = await requireLogin(core, invocation.connection);
-      const { backupCodes } = await core.totp.regenerateBackupCodes(user.id, code, change(invocation, session.id));
-      return { codes: backupCodes.map(stripHyphen) };
+      const { user, asker: who } = await ddpAsker(core, invocation, [], code ?? null, 'totp');
+      try {
+        const { backupCodes } = await core.factors.backup.regenerate(user.id, who);
+        return { codes: backupCodes.map(stripHyphen) };
+      } catch (error) {
+        if (isWrongCode(error)) return undefined;
+        throw error;
+      }
     },
 
     async '2fa:checkCodesRemaining'(invocation) {
       const { user } = await requireLogin(core, invocation.connection);
-      const status = await core.totp.status(user.id);
-      if (!status.enabled) throw new MeteorError('invalid-totp', 'TOTP is not enabled');
+      const status = await core.factors.totp.status(user.id);
+      if (!status.enabled) throw ddpErrors.totpNotEnabled();
       return { remaining: status.backupCodesRemaining };
     },
 
-    async '2fa:enable-email'(invocation) {
-      const { user } = await requireLogin(core, invocation.connection);
-      await core.email2fa.enable(user.id, ddpContext(invocation.connection));
-      return true;
-    },
-
-    async sendEmailCode(_invocation, emailOrUsername) {
+    async sendEmailCode(invocation, emailOrUsername) {
       if (typeof emailOrUsername !== 'string' || emailOrUsername.trim() === '') {
-        throw new MeteorError('error-parameter-required', 'emailOrUsername is a required parameter', { method: 'sendEmailCode' });
+        throw ddpErrors.parameterRequired('sendEmailCode', 'emailOrUsername');
       }
-      return core.email2fa.sendCode(emailOrUsername);
+      return core.factors.email.sendCode(emailOrUsername, invocation.connection.userId);
     },
 
     /** Checks the code for the named method, then runs it as already verified; its result or error is returned as is. */
     async callWithTwoFactorRequired(invocation, request) {
-      if (typeof request !== 'object' || request === null) throw new MeteorError(400, 'Match failed');
+      if (!invocation.connection.userId) throw ddpErrors.invalidUser('callWithTwoFactorRequired');
+      if (typeof request !== 'object' || request === null) throw ddpErrors.matchFailed();
       const { code, ddpMethod, method, params = [] } = request as { code?: unknown; ddpMethod?: unknown; method?: unknown; params?: unknown };
-      if (typeof ddpMethod !== 'string' || !Array.isArray(params)) throw new MeteorError(400, 'Match failed');
+      if (typeof ddpMethod !== 'string' || !Array.isArray(params)) throw ddpErrors.matchFailed();
       const target = protectedMethods.get(ddpMethod);
       const plain = plainMethods.get(ddpMethod);
-      if (!target && !plain) throw new MeteorError(404, `Method '${ddpMethod}' not found`);
-      const codeOrEmpty = code === undefined || code === null ? '' : code;
+      if (!target && !plain) throw ddpErrors.methodNotFound(ddpMethod);
+      await target?.precheck?.(invocation);
+      const codeOrNull = code === undefined || code === '' ? null : code;
       const operation = target?.operation ?? { name: ddpMethod };
-      const pass = await obtainPass(core, invocation, operation, [...params], codeOrEmpty === '' ? null : codeOrEmpty, method);
+      const pass = await obtainPass(core, invocation, operation, [...params], codeOrNull, method);
       return target ? runPrechecked(invocation, pass, target, [...params]) : plain!(invocation, ...params);
     },
   };
 
+  /** Methods that change a factor: a proof of an existing factor first, in any of Rocket.Chat's ways. */
   const protectedOnes: Record<string, ProtectedMethod> = {
-    '2fa:disable-email': {
-      operation: protectedOperations.disableEmailFactor,
+    '2fa:enable': {
+      operation: 'enrol-authenticator',
+      async precheck(invocation) {
+        const { user } = await requireLogin(core, invocation.connection);
+        if ((await core.factors.totp.status(user.id)).enabled) throw ddpErrors.alreadyEnabled();
+      },
       async handler(invocation, pass) {
-        const { user, session } = await requireLogin(core, invocation.connection);
-        await core.email2fa.disable(user.id, { pass, session, context: ddpContext(invocation.connection) });
+        const { user, asker: who } = await asker(invocation, pass);
+        const enrollment = await core.factors.totp.enrol(user.id, who);
+        return { secret: enrollment.secret, url: enrollment.uri };
+      },
+    },
+    '2fa:validateTempToken': {
+      operation: 'enrol-authenticator',
+      async handler(invocation, pass, code) {
+        const { user, asker: who } = await asker(invocation, pass);
+        const { backupCodes } = await core.factors.totp.confirm(user.id, ddpCode(code), who);
+        return { codes: backupCodes.map(stripHyphen) };
+      },
+    },
+    '2fa:enable-email': {
+      operation: 'enable-email-codes',
+      async handler(invocation, pass) {
+        const { user, asker: who } = await asker(invocation, pass);
+        await core.factors.email.enable(user.id, who);
+        return true;
+      },
+    },
+    '2fa:disable-email': {
+      operation: 'disable-email-codes',
+      async handler(invocation, pass) {
+        const { user, asker: who } = await asker(invocation, pass);
+        await core.factors.email.disable(user.id, who);
         return true;
       },
     },
   };
   return { methods, protectedOnes };
+}
+
+/** The new authenticator's first code (its own, not a proof of another factor): malformed is `invalid-totp`. */
+function ddpCode(code: unknown) {
+  try {
+    return ddpProof(code, 'totp', null);
+  } catch {
+    return { kind: 'totp' as const, code: '' };
+  }
 }

@@ -11,7 +11,7 @@ export const qrRoute: FastifyPluginAsync<{ core: Core }> = async (app, { core })
     '/qr/:id.png',
     { schema: { hide: true, params: { type: 'object', properties: { id: { type: 'string', maxLength: 128 } }, required: ['id'] } } },
     async (request, reply) => {
-      const uri = await core.totp.qrUri(request.params.id);
+      const uri = await core.factors.totp.qrUri(request.params.id);
       const png = await QRCode.toBuffer(uri, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 256 });
       return reply
         .header('cache-control', 'no-store')

@@ -18,7 +18,7 @@ export function installRateLimits(app: FastifyInstance, core: Core): void {
     const rule = request.routeOptions.config?.rateLimit;
     if (!rule) return;
     try {
-      const verdict = await core.enforceRateLimit(rule, request.ip);
+      const verdict = await core.limits.enforce(rule, request.ip);
       if (verdict) {
         void reply.header('x-ratelimit-limit', verdict.limit);
         void reply.header('x-ratelimit-remaining', verdict.remaining);

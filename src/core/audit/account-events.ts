@@ -6,17 +6,28 @@ import type { TrustedDeviceStore } from '../devices/store.ts';
 import type { UserRecord } from '../users/user.ts';
 import type { AuditLog } from './events.ts';
 
-export type FactorChange = 'enabled' | 'disabled' | 'backup_codes_regenerated';
+/** `replaced`: a new authenticator took the place of a working one, which weakens the account like turning it off. */
+export type FactorChange = 'enabled' | 'replaced' | 'disabled' | 'backup_codes_regenerated';
 
 /**
  * What follows a security-relevant change to an account, in one place: the audit record, the mail to the
- * user (ASVS 2.5.5, 2.8.5) and, when a factor goes, the end of every other session (ASVS 2.8.6).
+ * user (ASVS 2.5.5, 2.8.5) and, when a factor goes or is replaced, the end of every other session and
+ * remembered device (ASVS 2.8.6).
  */
 export interface AccountEvents {
   audit: AuditLog;
-  factorChanged(user: UserRecord, factor: FactorName, change: FactorChange, context?: RequestContext | null, keepSessionId?: string | null): Promise<void>;
-  replayRejected(user: UserRecord, context?: RequestContext | null): Promise<void>;
+  factorChanged(
+    user: UserRecord,
+    factor: FactorName,
+    change: FactorChange,
+    context?: RequestContext | null,
+    keepSessionId?: string | null,
+    options?: { audited?: boolean },
+  ): Promise<void>;
+  replayRejected(user: UserRecord): Promise<void>;
   passwordChanged(user: UserRecord, context: RequestContext | null, keepSessionId: string | null): Promise<void>;
+  /** Ends every other session and forgets every remembered device (a factor gone, a password changed, a reset). */
+  endOtherSessions(user: UserRecord, context: RequestContext | null | undefined, keepSessionId: string | null | undefined, reason: string): Promise<void>;
 }
 
 const REPLAY_MAIL_QUIET_SECONDS = 10 * 60;
@@ -33,35 +44,31 @@ export function createAccountEvents(deps: {
   // Mail is best effort here: the change is made and recorded; an outage must not undo it.
   const tell = (notice: Parameters<Notifier['send']>[0]) => deps.notifier.send(notice).catch(() => undefined);
 
-  async function revokeOthers(user: UserRecord, context: RequestContext | null | undefined, keepSessionId: string | null | undefined, reason: string) {
-    const revoked = await deps.sessions.revokeAllForUser(user.id, deps.clock.now(), keepSessionId ?? undefined);
+  async function endOtherSessions(user: UserRecord, context: RequestContext | null | undefined, keepSessionId: string | null | undefined, reason: string) {
+    const now = deps.clock.now();
+    const revoked = await deps.sessions.revokeAllForUser(user.id, now, keepSessionId ?? undefined);
     if (revoked > 0) await deps.audit.record('sessions_revoked', user.id, context, { count: revoked, reason });
-  }
-
-  /** A weaker account must not keep devices that skip its second factor. */
-  async function forgetDevices(user: UserRecord, context: RequestContext | null | undefined, reason: string) {
-    const revoked = await deps.devices.revokeAllForUser(user.id, deps.clock.now());
-    if (revoked > 0) await deps.audit.record('devices_revoked', user.id, context, { count: revoked, reason });
+    // A weaker account must not keep devices that skip its second factor.
+    const forgotten = await deps.devices.revokeAllForUser(user.id, now);
+    if (forgotten > 0) await deps.audit.record('devices_revoked', user.id, context, { count: forgotten, reason });
   }
 
   return {
     audit: deps.audit,
-    async factorChanged(user, factor, change, context, keepSessionId) {
+    endOtherSessions,
+    async factorChanged(user, factor, change, context, keepSessionId, options = {}) {
       const at = deps.clock.now();
       if (change === 'backup_codes_regenerated') {
-        await deps.audit.record('backup_codes_regenerated', user.id, context);
+        if (!options.audited) await deps.audit.record('backup_codes_regenerated', user.id, context);
         await tell({ kind: 'backup-codes-regenerated', to: user.email, at });
         return;
       }
-      await deps.audit.record(change === 'enabled' ? 'factor_enabled' : 'factor_disabled', user.id, context, { factor });
-      if (change === 'disabled') {
-        await revokeOthers(user, context, keepSessionId, `${factor} disabled`);
-        await forgetDevices(user, context, `${factor} disabled`);
-      }
-      await tell({ kind: change === 'enabled' ? 'factor-enabled' : 'factor-disabled', to: user.email, factor, at });
+      const enabled = change !== 'disabled';
+      if (!options.audited) await deps.audit.record(enabled ? 'factor_enabled' : 'factor_disabled', user.id, context, { factor, ...(change === 'replaced' ? { replaced: true } : {}) });
+      if (change !== 'enabled') await endOtherSessions(user, context, keepSessionId, `${factor} ${change}`);
+      await tell({ kind: enabled ? 'factor-enabled' : 'factor-disabled', to: user.email, factor, at });
     },
-    async replayRejected(user, context) {
-      await deps.audit.record('totp_replay_rejected', user.id, context);
+    async replayRejected(user) {
       // One mail per burst, decided atomically across instances: a replay storm must not become a mail storm.
       if (await deps.firstInWindow(`notify:replay:${user.id}`, REPLAY_MAIL_QUIET_SECONDS)) {
         await tell({ kind: 'totp-replay-rejected', to: user.email, at: deps.clock.now() });
@@ -69,8 +76,7 @@ export function createAccountEvents(deps: {
     },
     async passwordChanged(user, context, keepSessionId) {
       await deps.audit.record('password_changed', user.id, context);
-      await revokeOthers(user, context, keepSessionId, 'password changed');
-      await forgetDevices(user, context, 'password changed');
+      await endOtherSessions(user, context, keepSessionId, 'password changed');
     },
   };
 }

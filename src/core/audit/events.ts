@@ -16,7 +16,8 @@ export type SecurityEventKind =
   | 'sessions_revoked'
   | 'key_rotated'
   | 'device_trusted'
-  | 'devices_revoked';
+  | 'devices_revoked'
+  | 'password_check_failed';
 
 export interface SecurityEvent {
   id: string;
@@ -39,4 +40,6 @@ export interface AuditStore {
 /** The core's way to record an event; contexts are optional where no request is behind the change. */
 export interface AuditLog {
   record(kind: SecurityEventKind, userId: string | null, context?: RequestContext | null, details?: Record<string, unknown>): Promise<void>;
+  /** Events another atomic write stored: observed (metrics) without being written again. */
+  observed(events: readonly SecurityEvent[]): void;
 }

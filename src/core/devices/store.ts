@@ -16,6 +16,8 @@ export interface TrustedDeviceStore {
    * Returns the device, or null: a foreign, expired or revoked token is simply not trusted.
    */
   use(tokenHash: Buffer, userId: string, now: Date): Promise<TrustedDevice | null>;
+  /** The live device of a token, without recording a use (a repeated sign-in looks its device up again). */
+  find(tokenHash: Buffer, userId: string, now: Date): Promise<TrustedDevice | null>;
   listForUser(userId: string, now: Date): Promise<TrustedDevice[]>;
   revoke(id: string, userId: string, now: Date): Promise<boolean>;
   revokeAllForUser(userId: string, now: Date): Promise<number>;

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { hashToken } from '../crypto/hash.ts';
-import { generateToken } from '../crypto/random.ts';
 import type { RequestContext } from '../sessions/session.ts';
 import type { TrustedDevice, TrustedDeviceStore } from './store.ts';
 
@@ -18,10 +17,12 @@ export interface IssuedDevice {
   token: string;
 }
 
-/** Remembers the device a second factor was just passed on. Null when the feature is off. */
-export async function rememberDevice(deps: TrustedDeviceDeps, userId: string, context: RequestContext): Promise<IssuedDevice | null> {
+/**
+ * The device a second factor was just answered on, to remember under `token` (written with the sign-in it
+ * completes). Null when the feature is off.
+ */
+export function newTrustedDevice(deps: Pick<TrustedDeviceDeps, 'clock' | 'ttlSeconds'>, userId: string, context: RequestContext, token: string): IssuedDevice | null {
   if (deps.ttlSeconds <= 0) return null;
-  const token = generateToken(32);
   const now = deps.clock.now();
   const device: TrustedDevice = {
     id: randomUUID(),
@@ -31,7 +32,6 @@ export async function rememberDevice(deps: TrustedDeviceDeps, userId: string, co
     expiresAt: new Date(now.getTime() + deps.ttlSeconds * 1000),
     lastUsedAt: null,
   };
-  await deps.devices.insert(device, hashToken(token));
   return { device, token };
 }
 

@@ -3,8 +3,20 @@ import type { Clock } from '../clock.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import { generateDigits } from '../crypto/random.ts';
 import type { Notifier } from '../notices.ts';
+import type { LiveEmailCode } from '../challenge/factors.ts';
 import type { UserRecord } from '../users/user.ts';
-import type { EmailCodeStore, LiveEmailCode } from './email-code-store.ts';
+
+export const EMAIL_CODE_DIGITS = 6;
+
+/** Storage port for email codes: one live code per user, stored as a peppered hash. */
+export interface EmailCodeStore {
+  /**
+   * Stores `row` as the user's one live code, retiring any other (security.md threat 15). When a code it
+   * replaces is still live, the new one continues its run (`liveSince`), so a resend still completes the
+   * sign-in that asked for it.
+   */
+  replace(row: { id: string; userId: string; codeHash: string; createdAt: Date; expiresAt: Date }): Promise<LiveEmailCode>;
+}
 
 export interface EmailCodeDeps {
   emailCodes: EmailCodeStore;
@@ -15,9 +27,9 @@ export interface EmailCodeDeps {
   ttlSeconds: number;
   /** Wrong tries a code survives. */
   maxAttempts: number;
+  /** Email bombing: a cap on the codes mailed to one person (throws `rate_limited` past it). */
+  mailAllowed(user: UserRecord): Promise<void>;
 }
-
-export const EMAIL_CODE_DIGITS = 6;
 
 const context = (userId: string) => `email-code:${userId}`;
 
@@ -26,44 +38,28 @@ export function codeRecipients(user: UserRecord): string[] {
   return user.emailVerifiedAt ? [user.email] : [];
 }
 
+export function verifyEmailCodeHash(keyRing: KeyRing, userId: string, code: string, stored: string): boolean {
+  return keyRing.verifyCode(code, context(userId), stored);
+}
+
+/** A live code is worth reusing (no new mail) while it has at least half its life and all its tries left. */
+export function reusable(deps: Pick<EmailCodeDeps, 'clock' | 'ttlSeconds' | 'maxAttempts'>, live: LiveEmailCode | null): live is LiveEmailCode {
+  if (!live || live.attempts >= deps.maxAttempts) return false;
+  return live.expiresAt.getTime() - deps.clock.now().getTime() >= (deps.ttlSeconds * 1000) / 2;
+}
+
 /**
- * Mails a fresh code. The code row is written only after the mail was handed over, so a failed
- * delivery leaves nothing that counts as a sent code.
+ * Mails a fresh code and makes it the user's one live code. The row is written after the mail was handed
+ * over, so a failed delivery leaves the previous code as it was.
  */
-export async function sendEmailCode(deps: EmailCodeDeps, user: UserRecord): Promise<{ to: string[]; expiresAt: Date }> {
+export async function mailNewEmailCode(deps: EmailCodeDeps, user: UserRecord): Promise<{ to: string[]; code: LiveEmailCode | null }> {
   const to = codeRecipients(user);
-  if (to.length === 0) return { to, expiresAt: deps.clock.now() };
+  if (to.length === 0) return { to, code: null };
+  await deps.mailAllowed(user);
   const code = generateDigits(EMAIL_CODE_DIGITS);
   const now = deps.clock.now();
   const expiresAt = new Date(now.getTime() + deps.ttlSeconds * 1000);
   await deps.notifier.send({ kind: 'email-code', to, code, expiresAt });
-  await deps.emailCodes.insert({ id: randomUUID(), userId: user.id, codeHash: deps.keyRing.hashCode(code, context(user.id)), createdAt: now, expiresAt });
-  return { to, expiresAt };
-}
-
-/** Live codes with enough life left to be worth reusing instead of mailing another (at least half their life). */
-export async function reusableCodes(deps: EmailCodeDeps, user: UserRecord): Promise<LiveEmailCode[]> {
-  const now = deps.clock.now();
-  const minimumExpiry = now.getTime() + (deps.ttlSeconds * 1000) / 2;
-  return (await deps.emailCodes.listLive(user.id, now, deps.maxAttempts)).filter((c) => c.expiresAt.getTime() >= minimumExpiry);
-}
-
-export type EmailCodeCheck = 'ok' | 'invalid' | 'max_attempts';
-
-/**
- * Checks a typed code ("123-456", "123 456" and "123456" alike). One try is taken from every live
- * code before comparing, so parallel guesses cannot exceed the cap; a match is then used once.
- */
-export async function verifyEmailCode(deps: EmailCodeDeps, user: UserRecord, raw: unknown): Promise<EmailCodeCheck> {
-  const digits = typeof raw === 'string' || typeof raw === 'number' ? String(raw).replace(/\D/g, '') : '';
-  const now = deps.clock.now();
-  const candidates = await deps.emailCodes.reserveAttempts(user.id, now, deps.maxAttempts);
-  if (candidates.length === 0) {
-    return (await deps.emailCodes.hasExhausted(user.id, now, deps.maxAttempts)) ? 'max_attempts' : 'invalid';
-  }
-  if (digits.length !== EMAIL_CODE_DIGITS) return 'invalid';
-  for (const candidate of candidates) {
-    if (deps.keyRing.verifyCode(digits, context(user.id), candidate.codeHash) && (await deps.emailCodes.consume(candidate.id, now))) return 'ok';
-  }
-  return 'invalid';
+  const stored = await deps.emailCodes.replace({ id: randomUUID(), userId: user.id, codeHash: deps.keyRing.hashCode(code, context(user.id)), createdAt: now, expiresAt });
+  return { to, code: stored };
 }

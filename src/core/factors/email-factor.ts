@@ -1,46 +1,69 @@
+import type { AccountEvents } from '../audit/account-events.ts';
+import { authorise, type Asker } from '../challenge/asker.ts';
+import type { ChallengeDeps } from '../challenge/require.ts';
 import type { Clock } from '../clock.ts';
 import { TwofoldError } from '../errors.ts';
-import type { AccountEvents } from '../audit/account-events.ts';
-import type { ChangeContext } from './totp-management.ts';
+import type { CoreLogger } from '../logger.ts';
 import { normalizeEmail, parseLoginIdentity } from '../users/identity.ts';
 import type { UserStore } from '../users/store.ts';
 import type { UserRecord } from '../users/user.ts';
-import { sendEmailCode, type EmailCodeDeps } from './email-codes.ts';
+import { codeRecipients, mailNewEmailCode, type EmailCodeDeps } from './email-codes.ts';
 
 export interface EmailFactorDeps {
+  challenge: ChallengeDeps;
   users: UserStore;
   email: EmailCodeDeps;
   events: AccountEvents;
   clock: Clock;
+  logger: CoreLogger;
+  /** Email bombing: counts a request for `emailOrUsername` against its per-target limit. */
+  limitTarget(target: string): Promise<void>;
 }
 
 /** Turns email codes on; they go to verified addresses only, so an unverified one cannot carry them. */
-export async function enableEmailFactor(deps: EmailFactorDeps, user: UserRecord, change: ChangeContext = {}): Promise<void> {
+export async function enableEmailFactor(deps: EmailFactorDeps, user: UserRecord, asker: Asker): Promise<void> {
   if (!user.emailVerifiedAt) throw new TwofoldError('email_not_verified');
   if (user.emailTwoFactorEnabledAt) return;
+  await authorise(deps.challenge, user, 'enable-email-codes', asker);
   const now = deps.clock.now();
   await deps.users.setEmailTwoFactor(user.id, now, now);
-  await deps.events.factorChanged(user, 'email', 'enabled', change.context);
+  await deps.events.factorChanged(user, 'email', 'enabled', asker.context);
 }
 
-/** Turns email codes off. The caller has passed the guard for `disableEmailFactor` (a fresh second factor). */
-export async function disableEmailFactor(deps: EmailFactorDeps, user: UserRecord, change: ChangeContext = {}): Promise<void> {
+/** Turns email codes off: a factor goes, so the user's other sessions end. */
+export async function disableEmailFactor(deps: EmailFactorDeps, user: UserRecord, asker: Asker): Promise<void> {
   if (!user.emailTwoFactorEnabledAt) return;
+  await authorise(deps.challenge, user, 'disable-email-codes', asker);
   const now = deps.clock.now();
   await deps.users.setEmailTwoFactor(user.id, null, now);
-  await deps.events.factorChanged(user, 'email', 'disabled', change.context, change.keepSessionId);
+  await deps.events.factorChanged(user, 'email', 'disabled', asker.context, asker.session?.id ?? null);
 }
 
 /**
- * Rocket.Chat's `sendEmailCode(emailOrUsername)`: works without a login, mails a new code to the
- * user's verified addresses and returns them. Users without email codes turned on get no mail.
+ * Rocket.Chat's `sendEmailCode(emailOrUsername)`: works without a login, mails a new code to a user with email
+ * codes turned on, and says where it went. To anyone but that user signed in, the addresses are masked
+ * (threat 9), and the mail goes out after the answer, so how long the answer takes says nothing about the
+ * user's factors. An unknown user is `user_not_found` (Rocket.Chat's `error-invalid-user`; the native API hides it).
  */
-export async function sendEmailCodeFor(deps: EmailFactorDeps, emailOrUsername: unknown): Promise<string[]> {
-  if (typeof emailOrUsername !== 'string' || emailOrUsername.trim() === '') throw new TwofoldError('missing_identity');
-  const user = await findByEmailOrUsername(deps.users, emailOrUsername);
+export async function sendEmailCodeTo(deps: EmailFactorDeps, emailOrUsername: string, requesterId: string | null): Promise<string[]> {
+  const target = emailOrUsername.trim();
+  if (target === '') throw new TwofoldError('missing_identity');
+  await deps.limitTarget(target.toLowerCase());
+  const user = await findByEmailOrUsername(deps.users, target);
   if (!user) throw new TwofoldError('user_not_found');
   if (!user.emailTwoFactorEnabledAt) return [];
-  return (await sendEmailCode(deps.email, user)).to;
+  const to = codeRecipients(user);
+  void mailNewEmailCode(deps.email, user).catch((error: unknown) =>
+    deps.logger.warn({ userId: user.id, reason: (error as TwofoldError).code ?? 'unknown' }, 'email code not sent'),
+  );
+  return requesterId === user.id ? to : to.map(maskAddress);
+}
+
+/** `jack@example.org` → `j•••@example.org`: enough for the owner to recognise, too little to harvest. */
+export function maskAddress(address: string): string {
+  const at = address.lastIndexOf('@');
+  if (at < 1) return '•••';
+  return `${address[0]}•••${address.slice(at)}`;
 }
 
 async function findByEmailOrUsername(users: UserStore, value: string): Promise<UserRecord | null> {

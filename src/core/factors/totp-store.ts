@@ -3,7 +3,8 @@ import type { TotpParams } from '../otp/totp.ts';
 export interface TotpCredential {
   id: string;
   userId: string;
-  state: 'pending' | 'active';
+  /** `pending`: waits for its first code, does nothing before; `armed`: sign-in asks for it already; `active`. */
+  state: 'pending' | 'armed' | 'active';
   /** Key-ring ciphertext of the raw key; the AAD is `totp:<id>`. */
   secretSealed: string;
   params: TotpParams;
@@ -12,28 +13,20 @@ export interface TotpCredential {
   activatedAt: Date | null;
 }
 
-/** Storage port for TOTP credentials. Each method is one atomic statement or transaction. */
+/**
+ * Storage port for TOTP credentials. Activation, step claims and backup-code use happen in the challenge
+ * store's atomic writes; what is left here are the changes no answer is spent on.
+ */
 export interface TotpStore {
-  findActive(userId: string): Promise<TotpCredential | null>;
-  findPending(userId: string): Promise<TotpCredential | null>;
   findById(id: string): Promise<TotpCredential | null>;
-  /** Stores a pending credential, replacing the user's previous pending one (never the active one). */
-  insertPending(credential: TotpCredential): Promise<void>;
-  /** Compare-and-set: records `step` as used only if it is above the last used step. False means replay. */
-  claimStep(id: string, step: number): Promise<boolean>;
-  /**
-   * Promotes a pending credential to active, retiring the previous active one and replacing the
-   * user's backup codes, all in one transaction. False if the credential is no longer pending.
-   */
-  activate(id: string, userId: string, now: Date, backupCodeHashes: string[]): Promise<boolean>;
+  /** Stores a new credential awaiting its first code, replacing the user's previous unconfirmed one (never the active one). */
+  insertUnconfirmed(credential: TotpCredential): Promise<void>;
   /** Removes every TOTP credential and backup code of the user; returns how many credentials went. */
   removeAll(userId: string): Promise<number>;
 }
 
 export interface BackupCodeStore {
   replace(userId: string, hashes: string[], now: Date): Promise<void>;
-  /** Marks one unused code among `hashes` used, atomically; false when none matches. */
-  consume(userId: string, hashes: string[], now: Date): Promise<boolean>;
   countUnused(userId: string): Promise<number>;
 }
 

@@ -18,10 +18,12 @@ export interface Session {
   lastSeenAt: Date;
   expiresAt: Date;
   revokedAt: Date | null;
-  /** Last time this session passed a second-factor check, and from where (the remember-for grace). */
+  /** Last time this session answered a second factor, and from where (the step-up window, remember-for). */
   secondFactorAt: Date | null;
   secondFactorIp: string | null;
   secondFactorUserAgent: string | null;
+  /** Last time this session proved its password (at sign-in, or a step-up of a user with no factor). */
+  passwordAt: Date;
 }
 
 /** A freshly issued session: the only moment the bearer token exists outside the user's hands. */

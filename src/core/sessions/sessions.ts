@@ -5,30 +5,23 @@ import { generateToken } from '../crypto/random.ts';
 import { TwofoldError } from '../errors.ts';
 import type { UserRecord } from '../users/user.ts';
 import type { IssuedSession, RequestContext, Session } from './session.ts';
-import type { SessionStore } from './store.ts';
+import type { NewSession, SessionStore } from './store.ts';
 
 export interface SessionDeps {
   sessions: SessionStore;
   clock: Clock;
   ttlSeconds: number;
+  /** A session unused this long ends (SESSION_IDLE_SECONDS), whatever its lifetime says. */
+  idleSeconds: number;
 }
 
 const TOUCH_INTERVAL_MS = 60_000;
 const MAX_TOKEN_LENGTH = 256;
 
-/**
- * Creates a session. Only `src/core/auth/session-gate.ts` calls this: it is the one place that decides
- * whether a login may become a session (password checked, second factor satisfied).
- */
-export async function createSession(
-  deps: SessionDeps,
-  user: UserRecord,
-  context: RequestContext,
-  secondFactorVerified = false,
-): Promise<IssuedSession> {
-  const token = generateToken();
+/** The row of a new session for `token`; only sign-in (`core/auth`, `core/challenge/sign-in`) issues sessions. */
+export function newSession(deps: Pick<SessionDeps, 'clock' | 'ttlSeconds'>, user: UserRecord, context: RequestContext, token: string, secondFactor: boolean): NewSession {
   const now = deps.clock.now();
-  const session = await deps.sessions.insert({
+  return {
     id: randomUUID(),
     userId: user.id,
     tokenHash: hashToken(token),
@@ -37,21 +30,46 @@ export async function createSession(
     userAgent: context.userAgent?.slice(0, 512) ?? null,
     createdAt: now,
     expiresAt: new Date(now.getTime() + deps.ttlSeconds * 1000),
-    secondFactorVerified,
-  });
-  return { session, token };
+    secondFactorAt: secondFactor ? now : null,
+  };
+}
+
+/** The session a new row becomes once written (built here: the sign-in hot path does not read it back). */
+export function sessionOf(row: NewSession): Session {
+  return {
+    id: row.id,
+    userId: row.userId,
+    client: row.client,
+    ip: row.ip,
+    userAgent: row.userAgent,
+    createdAt: row.createdAt,
+    lastSeenAt: row.createdAt,
+    expiresAt: row.expiresAt,
+    revokedAt: null,
+    secondFactorAt: row.secondFactorAt,
+    secondFactorIp: row.secondFactorAt ? row.ip : null,
+    secondFactorUserAgent: row.secondFactorAt ? row.userAgent : null,
+    passwordAt: row.createdAt,
+  };
+}
+
+/** A session for a sign-in that needs no second factor now (none set up, or a remembered device). */
+export async function createSession(deps: SessionDeps, user: UserRecord, context: RequestContext): Promise<IssuedSession> {
+  const token = generateToken();
+  return { session: await deps.sessions.insert(newSession(deps, user, context, token, false)), token };
 }
 
 /** Resolves a bearer token to its live session and user, or throws `not_authenticated` / `session_expired`. */
-export async function authenticateToken(
-  deps: SessionDeps,
-  token: string | undefined,
-): Promise<{ session: Session; user: UserRecord }> {
+export async function authenticateToken(deps: SessionDeps, token: string | undefined): Promise<{ session: Session; user: UserRecord }> {
   if (!token || token.length > MAX_TOKEN_LENGTH) throw new TwofoldError('not_authenticated');
   const found = await deps.sessions.findByTokenHash(hashToken(token));
   if (!found) throw new TwofoldError('not_authenticated');
   const now = deps.clock.now();
   if (found.session.expiresAt <= now) throw new TwofoldError('session_expired');
+  // An idle timeout (OWASP ASVS 3.3.2): a token left behind somewhere stops working on its own.
+  if (deps.idleSeconds > 0 && now.getTime() - found.session.lastSeenAt.getTime() > deps.idleSeconds * 1000) {
+    throw new TwofoldError('session_expired', { reason: 'idle' });
+  }
   if (found.user.disabledAt) throw new TwofoldError('user_disabled');
   await deps.sessions.touch(found.session.id, now, TOUCH_INTERVAL_MS);
   return found;

@@ -10,8 +10,8 @@ export interface NewSession {
   userAgent: string | null;
   createdAt: Date;
   expiresAt: Date;
-  /** The login passed a second factor: starts the remember-for grace. */
-  secondFactorVerified: boolean;
+  /** Set when the sign-in answered a second factor: starts the step-up window and remember-for. */
+  secondFactorAt: Date | null;
 }
 
 /** Storage port for sessions; tokens are known only by their hash. */
@@ -21,7 +21,6 @@ export interface SessionStore {
   findByTokenHash(tokenHash: Buffer): Promise<{ session: Session; user: UserRecord } | null>;
   /** Records activity at most once per `minIntervalMs`, to keep reads from turning into writes. */
   touch(id: string, now: Date, minIntervalMs: number): Promise<void>;
-  markSecondFactor(id: string, now: Date, ip: string | null, userAgent: string | null): Promise<void>;
   listForUser(userId: string, now: Date): Promise<Session[]>;
   revoke(id: string, userId: string, now: Date): Promise<boolean>;
   revokeAllForUser(userId: string, now: Date, exceptSessionId?: string): Promise<number>;

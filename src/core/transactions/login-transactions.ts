@@ -17,27 +17,24 @@ export async function openTransaction(
   userId: string,
   purpose: TransactionPurpose,
   credentialId: string | null = null,
-): Promise<{ transactionId: string; expiresAt: Date }> {
+): Promise<{ transactionId: string; expiresAt: Date; createdAt: Date }> {
   const transactionId = generateToken(24);
-  const now = deps.clock.now();
-  const expiresAt = new Date(now.getTime() + deps.ttlSeconds * 1000);
-  await deps.transactions.insert(hashToken(transactionId), { userId, purpose, credentialId, createdAt: now, expiresAt });
-  return { transactionId, expiresAt };
+  const createdAt = deps.clock.now();
+  const expiresAt = new Date(createdAt.getTime() + deps.ttlSeconds * 1000);
+  await deps.transactions.insert(hashToken(transactionId), { userId, purpose, credentialId, createdAt, expiresAt });
+  return { transactionId, expiresAt, createdAt };
 }
 
-/** A live transaction by id, or the typed reason it cannot be used. */
-export async function loadTransaction(deps: TransactionDeps, transactionId: unknown): Promise<{ idHash: Buffer; transaction: LoginTransaction }> {
+/** The lookup hash of a transaction id as a client sent it, or the typed reason it cannot be one. */
+export function transactionIdHash(transactionId: unknown): Buffer {
   if (typeof transactionId !== 'string' || transactionId.length === 0) throw new TwofoldError('transaction_required');
   if (transactionId.length > 128) throw new TwofoldError('transaction_not_found');
-  const idHash = hashToken(transactionId);
-  const transaction = await deps.transactions.find(idHash);
-  if (!transaction) throw new TwofoldError('transaction_not_found');
-  assertLive(deps, transaction);
-  return { idHash, transaction };
+  return hashToken(transactionId);
 }
 
-export function assertLive(deps: TransactionDeps, transaction: LoginTransaction): void {
+/** Throws the typed reason a transaction can no longer be answered: used, closed, or expired. */
+export function assertLive(transaction: LoginTransaction, now: Date, maxAttempts: number): void {
   if (transaction.consumedAt) throw new TwofoldError('transaction_used');
-  if (transaction.burnedAt || transaction.attempts >= deps.maxAttempts) throw new TwofoldError('transaction_locked');
-  if (transaction.expiresAt <= deps.clock.now()) throw new TwofoldError('transaction_expired');
+  if (transaction.burnedAt || transaction.attempts >= maxAttempts) throw new TwofoldError('transaction_locked');
+  if (transaction.expiresAt <= now) throw new TwofoldError('transaction_expired');
 }

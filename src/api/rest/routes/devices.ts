@@ -20,7 +20,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
     '/me/devices',
     { schema: { ...secured, summary: 'Devices that skip the second factor at sign-in', response: { 200: Type.Object({ devices: Type.Array(DeviceSchema) }), 401: errorResponseSchema } } },
     async (request) => {
-      const { user } = await core.authenticate(bearerToken(request));
+      const { user } = await core.auth.authenticate(bearerToken(request));
       const devices = await core.devices.list(user.id);
       return {
         devices: devices.map((d) => ({
@@ -45,7 +45,7 @@ export const deviceRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
       },
     },
     async (request, reply) => {
-      const { user } = await core.authenticate(bearerToken(request));
+      const { user } = await core.auth.authenticate(bearerToken(request));
       await core.devices.revoke(user.id, request.params.id, requestContext(request, 'rest'));
       return reply.status(204).send(null);
     },

@@ -20,7 +20,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ core: Core }> 
         response: { 200: Type.Object({ user: UserSchema }), 400: errorResponseSchema },
       },
     },
-    async (request) => ({ user: userJson(publicUser(await core.confirmEmail(request.body.token))) }),
+    async (request) => ({ user: userJson(publicUser(await core.auth.confirmEmail(request.body.token))) }),
   );
 
   // The link in the mail: a person clicks it and reads the answer in a browser.
@@ -38,7 +38,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ core: Core }> 
     async (request, reply) => {
       void reply.header('cache-control', 'no-store').header('referrer-policy', 'no-referrer').type('text/html; charset=utf-8');
       try {
-        await core.confirmEmail(request.query.token);
+        await core.auth.confirmEmail(request.query.token);
         return page('Email address verified', 'Thank you. Your email address is verified; you can close this page.');
       } catch (error) {
         if (!isTwofoldError(error) || error.code !== 'verification_token_invalid') throw error;

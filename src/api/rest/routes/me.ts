@@ -4,7 +4,7 @@ import type { Core } from '../../../core/index.ts';
 import { publicUser } from '../../../core/users/user.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken, requestContext } from '../request-context.ts';
-import { ProofFields, suppliedProof } from '../proof.ts';
+import { ProofFields, restAsker } from '../proof.ts';
 import { Password, SecurityEventSchema, SessionSchema, UserSchema, sessionJson, userJson } from '../schemas.ts';
 
 export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
@@ -14,7 +14,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
     '/me',
     { schema: { ...secured, summary: 'The signed-in user', response: { 200: Type.Object({ user: UserSchema }), 401: errorResponseSchema } } },
     async (request) => {
-      const { user } = await core.authenticate(bearerToken(request));
+      const { user } = await core.auth.authenticate(bearerToken(request));
       return { user: userJson(publicUser(user)) };
     },
   );
@@ -29,8 +29,8 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
       },
     },
     async (request) => {
-      const { user, session } = await core.authenticate(bearerToken(request));
-      const sessions = await core.listSessions(user.id);
+      const { user, session } = await core.auth.authenticate(bearerToken(request));
+      const sessions = await core.sessions.list(user.id);
       return { sessions: sessions.map((s) => sessionJson(s, session.id)) };
     },
   );
@@ -46,8 +46,8 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
       },
     },
     async (request, reply) => {
-      const { user } = await core.authenticate(bearerToken(request));
-      await core.revokeSession(user.id, request.params.id);
+      const { user } = await core.auth.authenticate(bearerToken(request));
+      await core.sessions.revoke(user.id, request.params.id);
       return reply.status(204).send(null);
     },
   );
@@ -70,13 +70,9 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
       },
     },
     async (request, reply) => {
-      const { user, session } = await core.authenticate(bearerToken(request));
+      const { user, session } = await core.auth.authenticate(bearerToken(request));
       const { currentPassword, newPassword } = request.body;
-      await core.changePassword(user.id, { currentPassword, newPassword }, {
-        session,
-        context: requestContext(request, 'rest'),
-        ...suppliedProof(request, request.body),
-      });
+      await core.users.changePassword(user.id, { currentPassword, newPassword }, restAsker(request, session, request.body));
       return reply.status(204).send(null);
     },
   );
@@ -95,10 +91,10 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
       },
     },
     async (request) => {
-      const { user } = await core.authenticate(bearerToken(request));
+      const { user } = await core.auth.authenticate(bearerToken(request));
       const limit = Math.min(200, Math.max(1, Number(request.query.limit ?? 50)));
       const before = request.query.before ? new Date(request.query.before) : undefined;
-      const events = await core.listEvents(user.id, { limit, ...(before ? { before } : {}) });
+      const events = await core.users.events(user.id, { limit, ...(before ? { before } : {}) });
       return {
         events: events.map((e) => ({ kind: e.kind, at: e.createdAt.toISOString(), client: e.client, ip: e.ip, userAgent: e.userAgent, details: e.details })),
       };
@@ -115,8 +111,8 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
       },
     },
     async (request, reply) => {
-      const { user } = await core.authenticate(bearerToken(request));
-      await core.resendVerification(user.id);
+      const { user } = await core.auth.authenticate(bearerToken(request));
+      await core.auth.resendVerification(user.id);
       return reply.status(202).send({ sent: true });
     },
   );

@@ -1,11 +1,20 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { Core } from '../../../core/index.ts';
+import { parseProof, type Core } from '../../../core/index.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken, requestContext } from '../request-context.ts';
 import { CodeInput, IssuedSessionSchema, Password, SecondFactorRequiredSchema, WebAuthnRequestOptions, WebAuthnResponse, issuedSessionJson } from '../schemas.ts';
 import { deviceCookie, presentedDeviceToken } from '../device-cookie.ts';
 import type { Links } from '../../http/links.ts';
+
+/** A completed sign-in: the session, and what it issued along (backup codes of a new authenticator, a device token). */
+const SignedInSchema = Type.Intersect([
+  IssuedSessionSchema,
+  Type.Object({
+    backupCodes: Type.Optional(Type.Array(Type.String())),
+    device: Type.Optional(Type.Object({ id: Type.String({ format: 'uuid' }), token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) })),
+  }),
+]);
 
 export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }> = async (app, { core, links }) => {
   app.post(
@@ -33,12 +42,9 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links
       },
     },
     async (request, reply) => {
-      const result = await core.loginWithPassword(
-        { identity: request.body.login, password: request.body.password },
-        requestContext(request, 'rest'),
-        'transaction',
-        { deviceToken: presentedDeviceToken(request) },
-      );
+      const result = await core.auth.signIn({ identity: request.body.login, password: request.body.password }, requestContext(request, 'rest'), {
+        deviceToken: presentedDeviceToken(request),
+      });
       if (result.kind === 'second_factor') {
         return reply.status(202).send({
           secondFactorRequired: true as const,
@@ -69,22 +75,15 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links
           {
             transactionId: Type.String({ maxLength: 256 }),
             code: Type.Optional(CodeInput),
-            method: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('email'), Type.Literal('webauthn')])),
+            method: Type.Optional(Type.Union([Type.Literal('totp'), Type.Literal('backup'), Type.Literal('email'), Type.Literal('webauthn')])),
             webauthn: Type.Optional(WebAuthnResponse),
             rememberDevice: Type.Optional(Type.Boolean()),
           },
           { additionalProperties: false },
         ),
         response: {
-          201: Type.Intersect([
-            IssuedSessionSchema,
-            Type.Object({
-              backupCodes: Type.Optional(Type.Array(Type.String())),
-              device: Type.Optional(
-                Type.Object({ id: Type.String({ format: 'uuid' }), token: Type.String(), expiresAt: Type.String({ format: 'date-time' }) }),
-              ),
-            }),
-          ]),
+          200: SignedInSchema,
+          201: SignedInSchema,
           400: errorResponseSchema,
           401: errorResponseSchema,
           403: errorResponseSchema,
@@ -95,10 +94,13 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links
       },
     },
     async (request, reply) => {
-      const result = await core.completeSecondFactor(request.body, requestContext(request, 'rest'));
+      const { transactionId, rememberDevice } = request.body;
+      const proof = parseProof(request.body, { passwordCode: 'plain' });
+      const result = await core.auth.completeSecondFactor({ transactionId, proof, rememberDevice: rememberDevice === true }, requestContext(request, 'rest'));
       const device = result.device;
-      if (device) reply.header('set-cookie', deviceCookie(request, device, core.clock.now(), links.publicHttps));
-      return reply.status(201).send({
+      if (device) reply.header('set-cookie', deviceCookie(request, device, result.issued.session.createdAt, links.publicHttps));
+      // A repeat of the request that completed the transaction (its answer was lost) gets the same result, as 200.
+      return reply.status(result.repeated ? 200 : 201).send({
         ...issuedSessionJson(result.user, result.issued),
         ...(result.backupCodes ? { backupCodes: result.backupCodes } : {}),
         ...(device ? { device: { id: device.device.id, token: device.token, expiresAt: device.device.expiresAt.toISOString() } } : {}),
@@ -121,7 +123,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links
         response: { 200: WebAuthnRequestOptions, 400: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema, 410: errorResponseSchema },
       },
     },
-    async (request) => core.webauthn.loginOptions(request.body.transactionId),
+    async (request) => core.auth.webauthnOptions(request.body.transactionId),
   );
 
   app.delete(
@@ -135,7 +137,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links
       },
     },
     async (request, reply) => {
-      await core.logout(bearerToken(request));
+      await core.auth.signOut(bearerToken(request));
       return reply.status(204).send(null);
     },
   );

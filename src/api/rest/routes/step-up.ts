@@ -1,9 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { Core } from '../../../core/index.ts';
+import { isTwofoldError } from '../../../core/errors.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken, requestContext } from '../request-context.ts';
-import { ProofBody, ProofFields, emptyBodyAsObject, suppliedProof } from '../proof.ts';
+import { ProofBody, ProofFields, emptyBodyAsObject, restAsker } from '../proof.ts';
 
 /**
  * Email codes and the generic step-up check: the REST side of the second-factor guard, for apps that
@@ -38,13 +39,12 @@ export const stepUpRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
       },
     },
     async (request) => {
-      const { user, session } = await core.authenticate(bearerToken(request));
-      await core.checkSecondFactor({
+      const { user, session } = await core.auth.authenticate(bearerToken(request));
+      await core.challenge.require({
         userId: user.id,
-        session,
-        context: requestContext(request, 'rest'),
-        operation: { name: `app:${request.body.operation}`, weakensAccount: request.body.weakensAccount ?? false, passwordFallback: false },
-        ...suppliedProof(request, request.body),
+        // A user with no factor proves the password (the policy table's rule for users without one).
+        operation: { name: `app:${request.body.operation}`, weakensAccount: request.body.weakensAccount ?? false, passwordFallback: true },
+        ...restAsker(request, session, request.body),
       });
       return { verified: true as const };
     },
@@ -56,13 +56,15 @@ export const stepUpRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
       schema: {
         ...secured,
         tags: ['second factor'],
-        summary: 'Turn on email codes (needs a verified email address)',
+        summary: 'Turn on email codes (needs a verified email address, and a proof of an existing factor or the password)',
+        body: ProofBody,
         response: { 200: Type.Object({ enabled: Type.Literal(true) }), ...challengeErrors },
       },
+      preValidation: emptyBodyAsObject,
     },
     async (request) => {
-      const { user } = await core.authenticate(bearerToken(request));
-      await core.email2fa.enable(user.id, requestContext(request, 'rest'));
+      const { user, session } = await core.auth.authenticate(bearerToken(request));
+      await core.factors.email.enable(user.id, restAsker(request, session, request.body));
       return { enabled: true as const };
     },
   );
@@ -80,8 +82,8 @@ export const stepUpRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
       preValidation: emptyBodyAsObject,
     },
     async (request, reply) => {
-      const { user, session } = await core.authenticate(bearerToken(request));
-      await core.email2fa.disable(user.id, { session, context: requestContext(request, 'rest'), ...suppliedProof(request, request.body) });
+      const { user, session } = await core.auth.authenticate(bearerToken(request));
+      await core.factors.email.disable(user.id, restAsker(request, session, request.body));
       return reply.status(204).send(null);
     },
   );
@@ -99,8 +101,9 @@ export const stepUpRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
       },
     },
     async (request, reply) => {
-      await core.email2fa.sendCode(request.body.emailOrUsername).catch((error: { code?: string }) => {
-        if (error.code !== 'user_not_found') throw error;
+      // The same answer whoever asks: an unknown user is not told apart (threat 9).
+      await core.factors.email.sendCode(request.body.emailOrUsername).catch((error: unknown) => {
+        if (!isTwofoldError(error) || error.code !== 'user_not_found') throw error;
       });
       return reply.status(202).send({ sent: true as const });
     },

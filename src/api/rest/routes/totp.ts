@@ -1,8 +1,10 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
-import type { Core } from '../../../core/index.ts';
+import type { FastifyRequest } from 'fastify';
+import { parseProof, type Core } from '../../../core/index.ts';
+import { ProofBody, emptyBodyAsObject, restAsker } from '../proof.ts';
 import { errorResponseSchema } from '../errors.ts';
-import { bearerToken, requestContext } from '../request-context.ts';
+import { bearerToken } from '../request-context.ts';
 import { CodeInput, TotpEnrollmentSchema, totpEnrollmentJson } from '../schemas.ts';
 import type { Links } from '../../http/links.ts';
 
@@ -10,14 +12,16 @@ const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 409: errorR
 const CodeBody = Type.Object({ code: CodeInput }, { additionalProperties: false });
 const BackupCodes = Type.Object({ backupCodes: Type.Array(Type.String()) });
 
-/** Authenticator-app (TOTP) factor of the signed-in user: enrol, confirm, disable, backup codes. */
+/**
+ * Authenticator-app (TOTP) factor of the signed-in user: enrol, confirm, disable, backup codes. Changing a factor
+ * needs a proof of an existing one given now or within the step-up window (or, without any factor, the password):
+ * without it the answer is 401 `second_factor_required` with the challenge.
+ */
 export const totpRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }> = async (app, { core, links }) => {
   const secured = { tags: ['totp'], security: [{ bearer: [] }] };
-  const userId = async (request: Parameters<typeof bearerToken>[0]) => (await core.authenticate(bearerToken(request))).user.id;
-  /** The caller and its session: for the audit log, and the session that survives a disable. */
-  const caller = async (request: Parameters<typeof bearerToken>[0]) => {
-    const { user, session } = await core.authenticate(bearerToken(request));
-    return { userId: user.id, change: { context: requestContext(request, 'rest'), keepSessionId: session.id } };
+  const caller = async (request: FastifyRequest, body?: Parameters<typeof restAsker>[2]) => {
+    const { user, session } = await core.auth.authenticate(bearerToken(request));
+    return { userId: user.id, asker: restAsker(request, session, body) };
   };
 
   app.get(
@@ -29,7 +33,7 @@ export const totpRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
         response: { 200: Type.Object({ enabled: Type.Boolean(), pending: Type.Boolean(), backupCodesRemaining: Type.Integer() }), 401: errorResponseSchema },
       },
     },
-    async (request) => core.totp.status(await userId(request)),
+    async (request) => core.factors.totp.status((await core.auth.authenticate(bearerToken(request))).user.id),
   );
 
   app.post(
@@ -40,19 +44,33 @@ export const totpRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
         summary: 'Start enrolling an authenticator app',
         description:
           'Returns a new secret (also as an otpauth:// URI and a QR image URL served by this server for 10 minutes). ' +
-          'Nothing changes until a code from it is confirmed with `POST /me/totp/confirm`; an active authenticator keeps working until then.',
-        response: { 201: TotpEnrollmentSchema, 401: errorResponseSchema },
+          'Nothing changes until a code from it is confirmed with `POST /me/totp/confirm`; an active authenticator keeps working until then. ' +
+          'Needs a proof of an existing factor (or, for a user without one, the password), given here or within the step-up window.',
+        body: ProofBody,
+        response: { 201: TotpEnrollmentSchema, ...errors },
       },
+      preValidation: emptyBodyAsObject,
     },
-    async (request, reply) => reply.status(201).send(totpEnrollmentJson(await core.totp.enroll(await userId(request)), links)),
+    async (request, reply) => {
+      const { userId, asker } = await caller(request, request.body);
+      return reply.status(201).send(totpEnrollmentJson(await core.factors.totp.enrol(userId, asker), links));
+    },
   );
 
   app.post(
     '/me/totp/confirm',
-    { schema: { ...secured, summary: 'Confirm the new authenticator with a code from it', body: CodeBody, response: { 200: BackupCodes, ...errors } } },
+    {
+      schema: {
+        ...secured,
+        summary: 'Confirm the new authenticator with a code from it',
+        description: 'The code proves the new authenticator only; the proof that enrolling needed must still be recent.',
+        body: CodeBody,
+        response: { 200: BackupCodes, ...errors },
+      },
+    },
     async (request) => {
-      const { userId: id, change } = await caller(request);
-      return core.totp.confirm(id, request.body.code, change);
+      const { userId, asker } = await caller(request);
+      return core.factors.totp.confirm(userId, parseProof({ code: request.body.code, method: 'totp' }, { passwordCode: 'plain' }), asker);
     },
   );
 
@@ -61,14 +79,15 @@ export const totpRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
     {
       schema: {
         ...secured,
-        summary: 'Turn the authenticator off (needs a current code or a backup code)',
-        body: CodeBody,
+        summary: 'Turn the authenticator off (needs a fresh proof: a current code, a backup code, or one within the step-up window)',
+        body: ProofBody,
         response: { 204: Type.Null(), ...errors },
       },
+      preValidation: emptyBodyAsObject,
     },
     async (request, reply) => {
-      const { userId: id, change } = await caller(request);
-      await core.totp.disable(id, request.body.code, change);
+      const { userId, asker } = await caller(request, request.body);
+      await core.factors.totp.disable(userId, asker);
       return reply.status(204).send(null);
     },
   );
@@ -78,14 +97,15 @@ export const totpRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
     {
       schema: {
         ...secured,
-        summary: 'Replace all backup codes (needs a current authenticator code)',
-        body: CodeBody,
+        summary: 'Replace all backup codes (needs a fresh proof)',
+        body: ProofBody,
         response: { 200: BackupCodes, ...errors },
       },
+      preValidation: emptyBodyAsObject,
     },
     async (request) => {
-      const { userId: id, change } = await caller(request);
-      return core.totp.regenerateBackupCodes(id, request.body.code, change);
+      const { userId, asker } = await caller(request, request.body);
+      return core.factors.backup.regenerate(userId, asker);
     },
   );
 };

@@ -30,12 +30,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
     },
     async (request, reply) => {
       const { totp, ...input } = request.body;
-      if (totp) {
-        const { user, enrollment, verificationMailSent } = await core.registerWithTotp(input);
-        return reply.status(201).send({ user: userJson(user), verificationMailSent, totp: totpEnrollmentJson(enrollment, links) });
-      }
-      const { user, verificationMailSent } = await core.register(input);
-      return reply.status(201).send({ user: userJson(user), verificationMailSent });
+      const { user, enrollment, verificationMailSent } = await core.auth.register(input, totp ? { authenticator: 'pending' } : {});
+      return reply.status(201).send({ user: userJson(user), verificationMailSent, ...(enrollment ? { totp: totpEnrollmentJson(enrollment, links) } : {}) });
     },
   );
 };

@@ -6,7 +6,7 @@ import type { WebAuthnCredential } from '../../../core/factors/webauthn/store.ts
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken, requestContext } from '../request-context.ts';
 import { WebAuthnCreationOptions, WebAuthnResponse } from '../schemas.ts';
-import { ProofBody, emptyBodyAsObject, suppliedProof } from '../proof.ts';
+import { ProofBody, emptyBodyAsObject, restAsker } from '../proof.ts';
 
 const CredentialSchema = Type.Object({
   id: Type.String({ format: 'uuid' }),
@@ -37,9 +37,9 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (
   const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
 
   /** The caller, and the fresh second factor it sent (if any). */
-  async function caller(request: FastifyRequest, body: Parameters<typeof suppliedProof>[1]) {
-    const { user, session } = await core.authenticate(bearerToken(request));
-    return { user, proof: { session, context: requestContext(request, 'rest'), ...suppliedProof(request, body) } };
+  async function caller(request: FastifyRequest, body?: Parameters<typeof restAsker>[2]) {
+    const { user, session } = await core.auth.authenticate(bearerToken(request));
+    return { user, proof: restAsker(request, session, body) };
   }
 
   app.post(
@@ -60,7 +60,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (
     },
     async (request) => {
       const { user, proof } = await caller(request, request.body);
-      return core.webauthn.registrationOptions(user.id, proof);
+      return core.factors.webauthn.registrationOptions(user.id, proof);
     },
   );
 
@@ -77,7 +77,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (
     },
     async (request, reply) => {
       const { user, proof } = await caller(request, undefined);
-      const key = await core.webauthn.register(user.id, request.body.name, request.body.response, proof.context);
+      const key = await core.factors.webauthn.register(user.id, request.body.name, request.body.response, proof.context);
       return reply.status(201).send(credentialJson(key));
     },
   );
@@ -87,7 +87,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (
     { schema: { ...secured, summary: "The user's passkeys and security keys", response: { 200: Type.Object({ credentials: Type.Array(CredentialSchema) }), 401: errorResponseSchema } } },
     async (request) => {
       const { user } = await caller(request, undefined);
-      return { credentials: (await core.webauthn.list(user.id)).map(credentialJson) };
+      return { credentials: (await core.factors.webauthn.list(user.id)).map(credentialJson) };
     },
   );
 
@@ -110,7 +110,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (
     },
     async (request, reply) => {
       const { user, proof } = await caller(request, request.body);
-      await core.webauthn.remove(user.id, request.params.id, proof);
+      await core.factors.webauthn.remove(user.id, request.params.id, proof);
       return reply.status(204).send(null);
     },
   );

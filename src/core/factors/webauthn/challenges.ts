@@ -16,8 +16,8 @@ export async function rememberChallenge(deps: WebAuthnDeps, challenge: string, b
 }
 
 /**
- * The check the library runs on the challenge a browser signed: it must be one we issued for this
- * binding, still live and unused — and it is used up by this very check, whatever follows.
+ * The check the library runs on the challenge a registering browser signed: one we issued for this binding,
+ * still live and unused — used up by this very check, whatever follows.
  */
 export function spendChallenge(deps: WebAuthnDeps, binding: ChallengeBinding) {
   return (challenge: string) => deps.webauthn.consumeChallenge(hashToken(challenge), binding, deps.clock.now());

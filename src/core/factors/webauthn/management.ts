@@ -1,17 +1,30 @@
+import type { PublicKeyCredentialCreationOptionsJSON } from '@simplewebauthn/server';
 import type { AccountEvents } from '../../audit/account-events.ts';
+import { authorise, type Asker } from '../../challenge/asker.ts';
+import type { ChallengeDeps } from '../../challenge/require.ts';
 import { TwofoldError } from '../../errors.ts';
 import type { RequestContext } from '../../sessions/session.ts';
 import type { UserRecord } from '../../users/user.ts';
 import type { WebAuthnDeps } from './challenges.ts';
-import { finishRegistration } from './registration.ts';
+import { finishRegistration, registrationOptions } from './registration.ts';
 import type { WebAuthnCredential } from './store.ts';
 
 export interface WebAuthnManagementDeps {
+  challenge: ChallengeDeps;
   webauthn: WebAuthnDeps;
   events: AccountEvents;
 }
 
-/** Stores a verified new key; the user is told by mail, like for any new factor. */
+/** Options to register a new key: adding a factor needs a proof of an existing one (or the password) first. */
+export async function keyRegistrationOptions(deps: WebAuthnManagementDeps, user: UserRecord, asker: Asker): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  await authorise(deps.challenge, user, 'add-passkey', asker);
+  return registrationOptions(deps.webauthn, user);
+}
+
+/**
+ * Stores a verified new key; the user is told by mail, like for any new factor. The proof was asked for when
+ * the options were issued: the browser's answer is bound to that registration challenge.
+ */
 export async function addKey(deps: WebAuthnManagementDeps, user: UserRecord, name: unknown, response: unknown, context: RequestContext | null): Promise<WebAuthnCredential> {
   const key = await finishRegistration(deps.webauthn, user, name, response);
   await deps.events.factorChanged(user, 'webauthn', 'enabled', context);
@@ -26,10 +39,12 @@ export async function findKey(deps: WebAuthnManagementDeps, user: UserRecord, id
 }
 
 /**
- * Removes a key (the caller has checked a fresh second factor). A key may have been lost or stolen, so
- * this counts as turning a factor off: other sessions end and remembered devices are forgotten.
+ * Removes a key. A key may have been lost or stolen, so this counts as turning a factor off: a proof first,
+ * then other sessions end and remembered devices are forgotten.
  */
-export async function removeKey(deps: WebAuthnManagementDeps, user: UserRecord, id: string, change: { context: RequestContext | null; keepSessionId: string | null }): Promise<void> {
+export async function removeKey(deps: WebAuthnManagementDeps, user: UserRecord, id: string, asker: Asker): Promise<void> {
+  await findKey(deps, user, id);
+  await authorise(deps.challenge, user, 'remove-passkey', asker);
   if (!(await deps.webauthn.webauthn.remove(id, user.id))) throw new TwofoldError('webauthn_credential_not_found');
-  await deps.events.factorChanged(user, 'webauthn', 'disabled', change.context, change.keepSessionId);
+  await deps.events.factorChanged(user, 'webauthn', 'disabled', asker.context, asker.session?.id ?? null);
 }

@@ -30,15 +30,15 @@ export interface WebAuthnStore {
   listForUser(userId: string): Promise<WebAuthnCredential[]>;
   countForUser(userId: string): Promise<number>;
   findByCredentialId(credentialId: string): Promise<WebAuthnCredential | null>;
-  /**
-   * Records a verified use, as a compare-and-set on the counter: it must grow (or stay 0 for keys that
-   * keep none), so two parallel uses of one assertion, or a cloned key, cannot both pass.
-   */
-  recordUse(id: string, previousCounter: number, newCounter: number, backedUp: boolean, now: Date): Promise<boolean>;
   remove(id: string, userId: string): Promise<boolean>;
   removeAll(userId: string): Promise<number>;
 
   saveChallenge(challengeHash: Buffer, binding: ChallengeBinding, now: Date, expiresAt: Date): Promise<void>;
   /** Marks a live challenge used when it matches the binding; only one caller ever gets true. */
   consumeChallenge(challengeHash: Buffer, binding: ChallengeBinding, now: Date): Promise<boolean>;
+  /**
+   * Whether a challenge is live and matches the binding, without spending it: a sign-in or step-up answer spends
+   * it with the rest of what it changes, in one atomic write (the challenge module), together with the counter.
+   */
+  isChallengeLive(challengeHash: Buffer, binding: ChallengeBinding, now: Date): Promise<boolean>;
 }

@@ -1,0 +1,100 @@
+import type { AccountEvents } from '../audit/account-events.ts';
+import type { AuditStore, SecurityEventKind } from '../audit/events.ts';
+import type { Clock } from '../clock.ts';
+import type { KeyRing } from '../crypto/keyring.ts';
+import type { TrustedDeviceStore } from '../devices/store.ts';
+import { TwofoldError } from '../errors.ts';
+import type { TotpStore } from '../factors/totp-store.ts';
+import type { WebAuthnStore } from '../factors/webauthn/store.ts';
+import type { ThrottleStore } from '../challenge/throttle.ts';
+import { reencryptSecrets, retirementBlockers, type KeyRotationStore } from '../keys/rotation.ts';
+import type { SessionStore } from '../sessions/store.ts';
+import type { LoginTransactionStore } from '../transactions/store.ts';
+import { normalizeEmail } from '../users/identity.ts';
+import type { UserStore } from '../users/store.ts';
+import type { UserRecord } from '../users/user.ts';
+
+export interface AdminDeps {
+  users: UserStore;
+  totp: TotpStore;
+  webauthn: WebAuthnStore;
+  transactions: LoginTransactionStore;
+  throttle: ThrottleStore;
+  sessions: SessionStore;
+  devices: TrustedDeviceStore;
+  audit: AuditStore;
+  keyRotation: KeyRotationStore;
+  keyRing: KeyRing;
+  events: AccountEvents;
+  clock: Clock;
+}
+
+/** Operator actions (the CLI): no session; the operator is trusted, every change is audited or mailed. */
+export function createAdmin(deps: AdminDeps) {
+  const { users, clock } = deps;
+  async function requireUser(id: string): Promise<UserRecord> {
+    const user = await users.findById(id);
+    if (!user) throw new TwofoldError('user_not_found');
+    return user;
+  }
+  return {
+    events: (filter: { userId?: string; kind?: SecurityEventKind; since?: Date; limit: number }) => deps.audit.query(filter),
+    listUsers: (limit = 100, offset = 0) => users.list({ limit, offset }),
+    async findUser(idOrEmail: string): Promise<UserRecord> {
+      const user = /^[0-9a-f-]{36}$/i.test(idOrEmail) ? await users.findById(idOrEmail) : await users.findByEmail(normalizeEmail(idOrEmail));
+      if (!user) throw new TwofoldError('user_not_found');
+      return user;
+    },
+    /**
+     * For a user who lost every factor: removes the authenticator, keys and email codes, ends the pending
+     * sign-ins and the sessions, lifts any lockout. The user hears of it by mail.
+     */
+    async resetSecondFactors(userId: string): Promise<void> {
+      const user = await requireUser(userId);
+      const now = clock.now();
+      await deps.totp.removeAll(user.id);
+      await deps.webauthn.removeAll(user.id);
+      if (user.emailTwoFactorEnabledAt) await users.setEmailTwoFactor(user.id, null, now);
+      await deps.transactions.burnAllForUser(user.id, now);
+      await deps.throttle.reset(user.id);
+      await deps.events.factorChanged(user, 'totp', 'disabled', { client: 'cli' }, null);
+    },
+    /** Lifts a second-factor lockout (also the permanent one after 100 failures). */
+    async unlock(userId: string): Promise<void> {
+      await requireUser(userId);
+      await deps.throttle.reset(userId);
+    },
+    async setDisabled(userId: string, disabled: boolean): Promise<UserRecord> {
+      const now = clock.now();
+      const user = await users.setDisabled(userId, disabled ? now : null, now);
+      if (!user) throw new TwofoldError('user_not_found');
+      // A disabled account must lose its live sessions at once, not when they expire.
+      if (disabled) await deps.sessions.revokeAllForUser(userId, now);
+      return user;
+    },
+    async verifyEmail(userId: string): Promise<UserRecord> {
+      const now = clock.now();
+      const user = await users.setEmailVerified(userId, now, now);
+      if (!user) throw new TwofoldError('user_not_found');
+      return user;
+    },
+    async deleteUser(userId: string): Promise<void> {
+      if (!(await users.delete(userId))) throw new TwofoldError('user_not_found');
+    },
+    keys: {
+      /** Key ids of the ring in use, the active one first. */
+      ring: () => ({ activeKeyId: deps.keyRing.activeKeyId, keyIds: [...deps.keyRing.keyIds] }),
+      usage: () => deps.keyRotation.usage(clock.now()),
+      /** Re-encrypts every secret under `ring`'s active key (a ring with a new key in front), and audits it. */
+      async rotate(ring: KeyRing): Promise<{ reencrypted: number }> {
+        const result = await reencryptSecrets(deps.keyRotation, ring);
+        await deps.events.audit.record('key_rotated', null, null, { activeKeyId: ring.activeKeyId, reencrypted: result.reencrypted });
+        return result;
+      },
+      /** Why a key cannot leave the ring yet (empty: it can). */
+      retirementBlockers: async (keyId: string) => retirementBlockers(await deps.keyRotation.usage(clock.now()), keyId),
+    },
+  };
+}
+
+export type Admin = ReturnType<typeof createAdmin>;

@@ -1,0 +1,107 @@
+import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { Admin } from './admin/admin.ts';
+import type { SecurityEvent } from './audit/events.ts';
+import type { PasswordLoginInput } from './auth/password-login.ts';
+import type { PendingStyle, SignInResult } from './auth/sign-in.ts';
+import type { Asker } from './challenge/asker.ts';
+import type { ChallengePass } from './challenge/pass.ts';
+import type { AppOperation, OperationName } from './challenge/policy.ts';
+import type { Proof } from './challenge/proof.ts';
+import type { CompleteInput, SignedIn } from './challenge/sign-in.ts';
+import type { TrustedDevice } from './devices/store.ts';
+import type { AuthenticatorStatus, EnrolmentKind, TotpEnrollment } from './factors/authenticator.ts';
+import type { WebAuthnCredential } from './factors/webauthn/store.ts';
+import type { RateRuleName, RateVerdict } from './limits/rate-limit.ts';
+import type { RequestContext, Session } from './sessions/session.ts';
+import type { RegistrationInput } from './users/registration.ts';
+import type { User, UserRecord } from './users/user.ts';
+
+/** A protected operation's caller, by user id. */
+export type ProtectedRequest = Asker & { userId: string };
+
+/**
+ * The core's public face: what façades (REST, Backendless, DDP) and the CLI may ask. Everything here speaks
+ * in users, sessions, proofs and typed errors (`TwofoldError`); nothing knows a wire format.
+ */
+export interface Core {
+  auth: {
+    /**
+     * Creates an account (and mails its verification link). With `authenticator`, starts its first one: `pending`
+     * does nothing until its first code completes the returned transaction; `armed` (the Backendless seed's
+     * `totpAuthEnabled`) makes sign-in ask for it at once.
+     */
+    register(input: RegistrationInput, options?: { authenticator?: 'pending' | 'armed' }): Promise<Registered>;
+    /** A password sign-in: a session, or a second factor pending (a transaction, or a thrown challenge). */
+    signIn(input: PasswordLoginInput, context: RequestContext, options?: { style?: PendingStyle; deviceToken?: unknown; preferredMethod?: unknown }): Promise<SignInResult>;
+    /** A password sign-in carrying its second factor (DDP `{totp: {login, code}}`). */
+    signInWithAnswer(input: PasswordLoginInput, proof: Proof | null, context: RequestContext): Promise<Extract<SignInResult, { kind: 'session' }>>;
+    /** Completes a sign-in or registration transaction with an answer. */
+    completeSecondFactor(input: CompleteInput, context: RequestContext): Promise<SignedIn>;
+    /** Options to answer a pending sign-in with a key; their challenge is bound to the transaction. */
+    webauthnOptions(transactionId: unknown): Promise<PublicKeyCredentialRequestOptionsJSON>;
+    authenticate(token: string | undefined): Promise<{ session: Session; user: UserRecord }>;
+    signOut(token: string | undefined): Promise<void>;
+    confirmEmail(token: unknown): Promise<UserRecord>;
+    resendVerification(userId: string): Promise<void>;
+  };
+  challenge: {
+    /**
+     * The "second factor required" check for an operation (twofold's own or an app's): a pass when the proof is
+     * enough; else `second_factor_required` with the challenge, or the refusal, is thrown.
+     */
+    require(request: ProtectedRequest & { operation: OperationName | AppOperation }): Promise<ChallengePass>;
+  };
+  factors: {
+    totp: {
+      status(userId: string): Promise<AuthenticatorStatus>;
+      enrol(userId: string, asker: Asker, kind?: Exclude<EnrolmentKind, { mode: 'register' }>): Promise<TotpEnrollment>;
+      confirm(userId: string, code: Proof | null, asker: Asker, operation?: OperationName): Promise<{ backupCodes: string[] }>;
+      disable(userId: string, asker: Asker, operation?: OperationName): Promise<void>;
+      /** The otpauth:// URI behind a QR link, while its authenticator waits for its first code. */
+      qrUri(qrId: string): Promise<string>;
+    };
+    backup: {
+      regenerate(userId: string, asker: Asker): Promise<{ backupCodes: string[] }>;
+    };
+    email: {
+      enable(userId: string, asker: Asker): Promise<void>;
+      disable(userId: string, asker: Asker): Promise<void>;
+      /** Mails a new code (Rocket.Chat's `sendEmailCode`); addresses come back masked unless `requesterId` is the user. */
+      sendCode(emailOrUsername: string, requesterId?: string | null): Promise<string[]>;
+    };
+    webauthn: {
+      registrationOptions(userId: string, asker: Asker): Promise<PublicKeyCredentialCreationOptionsJSON>;
+      register(userId: string, name: unknown, response: unknown, context: RequestContext | null): Promise<WebAuthnCredential>;
+      list(userId: string): Promise<WebAuthnCredential[]>;
+      remove(userId: string, id: string, asker: Asker): Promise<void>;
+    };
+  };
+  sessions: {
+    list(userId: string): Promise<Session[]>;
+    revoke(userId: string, sessionId: string): Promise<void>;
+  };
+  devices: {
+    list(userId: string): Promise<TrustedDevice[]>;
+    revoke(userId: string, id: string, context: RequestContext | null): Promise<void>;
+  };
+  users: {
+    get(userId: string): Promise<UserRecord>;
+    /** Needs the current password and, for a user with a factor, a proof of it; ends every other session. */
+    changePassword(userId: string, input: { currentPassword: unknown; newPassword: unknown }, asker: Asker): Promise<void>;
+    /** The user's own security events, newest first. */
+    events(userId: string, options: { limit: number; before?: Date }): Promise<SecurityEvent[]>;
+  };
+  limits: {
+    /** Counts a request against a named limit for a subject (an IP, a target); throws `rate_limited` past it. */
+    enforce(rule: RateRuleName, subject: string): Promise<RateVerdict | null>;
+  };
+  admin: Admin;
+}
+
+export interface Registered {
+  user: User;
+  record: UserRecord;
+  verificationMailSent: boolean;
+  /** Set when registering with an authenticator: the secret to show and the transaction its first code completes. */
+  enrollment?: TotpEnrollment;
+}

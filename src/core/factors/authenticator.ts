@@ -1,0 +1,154 @@
+import type { AccountEvents } from '../audit/account-events.ts';
+import { checkAnswer } from '../challenge/answer.ts';
+import { authorise, type Asker } from '../challenge/asker.ts';
+import type { FactorState } from '../challenge/factors.ts';
+import type { OperationName } from '../challenge/policy.ts';
+import { accountLocked, type ChallengeDeps } from '../challenge/require.ts';
+import type { Proof } from '../challenge/proof.ts';
+import type { Clock } from '../clock.ts';
+import type { KeyRing } from '../crypto/keyring.ts';
+import { hashToken } from '../crypto/hash.ts';
+import { generateToken } from '../crypto/random.ts';
+import { TwofoldError } from '../errors.ts';
+import { openTransaction, type TransactionDeps } from '../transactions/login-transactions.ts';
+import type { UserStore } from '../users/store.ts';
+import type { UserRecord } from '../users/user.ts';
+import { issueBackupCodes } from './backup-codes.ts';
+import { keyUri, newAuthenticator, openSecret } from './totp.ts';
+import type { BackupCodeStore, QrLinkStore, TotpStore } from './totp-store.ts';
+
+export interface AuthenticatorDeps {
+  challenge: ChallengeDeps;
+  totp: TotpStore;
+  backupCodes: BackupCodeStore;
+  qrLinks: QrLinkStore;
+  users: UserStore;
+  transactions: TransactionDeps;
+  events: AccountEvents;
+  keyRing: KeyRing;
+  clock: Clock;
+  /** Issuer shown in authenticator apps. */
+  issuer: string;
+  /** Life of a QR image link. */
+  qrLinkTtlSeconds: number;
+}
+
+/** A new authenticator as shown to the user who enrols it. */
+export interface TotpEnrollment {
+  secret: string;
+  uri: string;
+  /** Id of the QR image link (the façade turns it into a URL it serves). */
+  qrId: string;
+  /** Completes with the first code (and signs in, for a registration). */
+  transactionId: string;
+  expiresAt: Date;
+}
+
+/**
+ * How a new authenticator is enrolled: `pending` until its first code is confirmed (the native API, DDP);
+ * `armed` — the Backendless seed's enable2FA — sign-in asks for a code from then on and its first code
+ * activates it, while an authenticator already active keeps working until then; `register`: a new account's
+ * first one, whose first code also signs in.
+ */
+export type EnrolmentKind = { mode: 'pending' | 'armed'; operation: OperationName } | { mode: 'register'; state: 'pending' | 'armed' };
+
+/** Starts enrolling a new authenticator; nobody loses a working one by an abandoned QR code. */
+export async function enrolAuthenticator(deps: AuthenticatorDeps, user: UserRecord, kind: EnrolmentKind, asker: Asker | null): Promise<TotpEnrollment> {
+  if (kind.mode !== 'register') await authorise(deps.challenge, user, kind.operation, asker!);
+  const { credential, secret, uri } = newAuthenticator(deps, user, kind.mode === 'register' ? kind.state : kind.mode);
+  await deps.totp.insertUnconfirmed(credential);
+  const qrId = generateToken();
+  await deps.qrLinks.insert({ idHash: hashToken(qrId), credentialId: credential.id, expiresAt: new Date(deps.clock.now().getTime() + deps.qrLinkTtlSeconds * 1000) });
+  const purpose = kind.mode === 'register' ? 'register' : 'enroll';
+  const { transactionId, expiresAt } = await openTransaction(deps.transactions, user.id, purpose, credential.id);
+  return { secret, uri, qrId, transactionId, expiresAt };
+}
+
+/**
+ * Confirms the waiting authenticator with a code from it: it becomes the active one (replacing any previous
+ * one) with fresh backup codes, shown this once. The code proves the new factor only, so the session must
+ * also hold the proof that enrolling needed (recent, or a pass).
+ */
+export async function confirmAuthenticator(
+  deps: AuthenticatorDeps,
+  user: UserRecord,
+  code: Proof | null,
+  asker: Asker,
+  operation: OperationName = 'enrol-authenticator',
+): Promise<{ backupCodes: string[] }> {
+  const state = await factorState(deps, user);
+  const waiting = state.unconfirmed;
+  if (!waiting) throw new TwofoldError('totp_not_pending');
+  await authorise(deps.challenge, user, operation, asker);
+  if (!code || code.kind === 'recent') throw new TwofoldError('code_required');
+  const backup = issueBackupCodes(deps.keyRing, user.id);
+  const result = await checkAnswer(deps.challenge, {
+    state,
+    answer: code,
+    target: { kind: 'none' },
+    context: asker.context,
+    operation: 'enroll',
+    authenticators: [waiting],
+    passwordAllowed: false,
+    webauthnBinding: { purpose: 'step-up', boundTo: null },
+    onAccept: () => ({ activate: { credentialId: waiting.id, backupCodeHashes: backup.hashes } }),
+  });
+  if (result.kind === 'locked') throw accountLocked(result.until, deps.clock.now());
+  if (result.kind === 'activation-gone') throw new TwofoldError('totp_not_pending');
+  if (result.kind !== 'accepted') throw new TwofoldError('code_invalid');
+  await deps.events.factorChanged(user, 'totp', result.replacedAuthenticator ? 'replaced' : 'enabled', asker.context, asker.session?.id ?? null);
+  return { backupCodes: backup.shown };
+}
+
+/** Turns the authenticator off (and any waiting one): the user's other sessions end (ASVS 2.8.6). */
+export async function disableAuthenticator(deps: AuthenticatorDeps, user: UserRecord, asker: Asker, operation: OperationName = 'disable-authenticator'): Promise<void> {
+  const state = await factorState(deps, user);
+  if (!state.authenticator && !state.unconfirmed) throw new TwofoldError('totp_not_enabled');
+  await authorise(deps.challenge, user, operation, asker);
+  await deps.totp.removeAll(user.id);
+  await deps.events.factorChanged(user, 'totp', 'disabled', asker.context, asker.session?.id ?? null);
+}
+
+/** Replaces every backup code; the new ones are shown this once. */
+export async function regenerateBackupCodes(deps: AuthenticatorDeps, user: UserRecord, asker: Asker): Promise<{ backupCodes: string[] }> {
+  const state = await factorState(deps, user);
+  if (!state.authenticator) throw new TwofoldError('totp_not_enabled');
+  await authorise(deps.challenge, user, 'regenerate-backup-codes', asker);
+  const backup = issueBackupCodes(deps.keyRing, user.id);
+  await deps.backupCodes.replace(user.id, backup.hashes, deps.clock.now());
+  await deps.events.factorChanged(user, 'totp', 'backup_codes_regenerated', asker.context);
+  return { backupCodes: backup.shown };
+}
+
+export interface AuthenticatorStatus {
+  /** An authenticator protects sign-in (active, or armed by the Backendless seed's enable2FA). */
+  enabled: boolean;
+  /** A new authenticator waits for its first code. */
+  pending: boolean;
+  backupCodesRemaining: number;
+}
+
+export async function authenticatorStatus(deps: AuthenticatorDeps, user: UserRecord): Promise<AuthenticatorStatus> {
+  const state = await factorState(deps, user);
+  const armed = state.unconfirmed?.state === 'armed';
+  return {
+    enabled: state.authenticator !== null || armed,
+    pending: state.unconfirmed !== null,
+    backupCodesRemaining: state.authenticator ? await deps.backupCodes.countUnused(user.id) : 0,
+  };
+}
+
+/** The otpauth:// URI behind a live QR link, while its authenticator waits for its first code. */
+export async function qrLinkUri(deps: AuthenticatorDeps, id: string): Promise<string> {
+  const credentialId = id.length <= 128 ? await deps.qrLinks.find(hashToken(id), deps.clock.now()) : null;
+  const credential = credentialId ? await deps.totp.findById(credentialId) : null;
+  const user = credential && credential.state !== 'active' ? await deps.users.findById(credential.userId) : null;
+  if (!credential || !user) throw new TwofoldError('not_found');
+  return keyUri(deps, user, openSecret(deps, credential), credential.params);
+}
+
+async function factorState(deps: AuthenticatorDeps, user: UserRecord): Promise<FactorState> {
+  const state = await deps.challenge.store.factors(user.id, deps.clock.now());
+  if (!state) throw new TwofoldError('user_not_found');
+  return state;
+}

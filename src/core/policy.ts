@@ -1,0 +1,64 @@
+import type { BackendlessChangeProof } from './challenge/policy.ts';
+import type { RelyingParty } from './factors/webauthn/relying-party.ts';
+import type { ThrottlePolicy } from './challenge/throttle.ts';
+import { defaultRateLimitPolicy, type RateLimitPolicy } from './limits/rate-limit.ts';
+
+/** Every rule of the core with a number in it, in one place; the server sets them from its configuration. */
+export interface CorePolicy {
+  sessionTtlSeconds: number;
+  /** A session unused this long ends (0: never). */
+  sessionIdleSeconds: number;
+  emailVerificationTtlSeconds: number;
+  /** Issuer shown in authenticator apps. */
+  issuer: string;
+  /** Life of a sign-in transaction (security.md: 5 minutes). */
+  transactionTtlSeconds: number;
+  /** Wrong answers a transaction survives (security.md: 5). */
+  transactionMaxAttempts: number;
+  /** How long after completing a transaction the same request gets the same result again. */
+  retryWindowSeconds: number;
+  /** Life of a QR image link. */
+  qrLinkTtlSeconds: number;
+  /** Life of an email code (ASVS 2.7.2: at most 10 minutes). */
+  emailCodeTtlSeconds: number;
+  /** Wrong tries an email code survives. */
+  emailCodeMaxAttempts: number;
+  /** Rocket.Chat's remember-for: a session that answered a factor skips further checks (same IP and user agent; 0: never). */
+  rememberForSeconds: number;
+  /** How long a proof given in a session stands in for another before a factor change (STEP_UP_WINDOW_SECONDS). */
+  stepUpWindowSeconds: number;
+  /** How strictly the Backendless seed's parameterless enable2FA / disable2FA are held. */
+  backendlessChangeProof: BackendlessChangeProof;
+  /** The account-level throttle across all second factors. */
+  throttle: ThrottlePolicy;
+  /** Per-IP / per-target request limits, shared by every instance. */
+  rateLimits: RateLimitPolicy;
+  /** WebAuthn: the relying party keys are registered with. */
+  webauthn: RelyingParty;
+  /** How long a remembered device skips the sign-in's second factor (0: never). */
+  trustedDeviceTtlSeconds: number;
+}
+
+/** Defaults of ../shared/spec/security.md: 10 failures lock 15 minutes, doubling; 100 in a row lock until an operator acts. */
+export const defaultThrottlePolicy: ThrottlePolicy = { failuresPerLockout: 10, baseLockSeconds: 15 * 60, maxConsecutiveFailures: 100 };
+
+export const defaultCorePolicy: CorePolicy = {
+  sessionTtlSeconds: 30 * 24 * 3600,
+  sessionIdleSeconds: 7 * 24 * 3600,
+  emailVerificationTtlSeconds: 24 * 3600,
+  issuer: 'twofold',
+  transactionTtlSeconds: 300,
+  transactionMaxAttempts: 5,
+  retryWindowSeconds: 120,
+  qrLinkTtlSeconds: 600,
+  emailCodeTtlSeconds: 600,
+  emailCodeMaxAttempts: 5,
+  rememberForSeconds: 1800,
+  stepUpWindowSeconds: 600,
+  backendlessChangeProof: 'session',
+  throttle: defaultThrottlePolicy,
+  rateLimits: defaultRateLimitPolicy,
+  // A WebAuthn challenge lives as long as the sign-in transaction it belongs to.
+  webauthn: { id: 'localhost', name: 'twofold', origins: ['http://localhost:8080'], challengeTtlSeconds: 300 },
+  trustedDeviceTtlSeconds: 30 * 24 * 3600,
+};

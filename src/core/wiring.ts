@@ -1,0 +1,169 @@
+import { createAccountEvents, type AccountEvents } from './audit/account-events.ts';
+import { createAuditLog } from './audit/audit-log.ts';
+import type { AuditLog, AuditStore, SecurityEventKind } from './audit/events.ts';
+import type { SignInStartDeps } from './auth/sign-in.ts';
+import { policyTable } from './challenge/policy.ts';
+import type { ChallengeStore } from './challenge/store.ts';
+import type { SignInDeps } from './challenge/sign-in.ts';
+import type { ThrottleStore } from './challenge/throttle.ts';
+import type { Clock } from './clock.ts';
+import type { KeyRing } from './crypto/keyring.ts';
+import type { TrustedDeviceStore } from './devices/store.ts';
+import type { AuthenticatorDeps } from './factors/authenticator.ts';
+import type { EmailCodeStore } from './factors/email-codes.ts';
+import type { EmailFactorDeps } from './factors/email-factor.ts';
+import type { BackupCodeStore, QrLinkStore, TotpStore } from './factors/totp-store.ts';
+import type { WebAuthnStore } from './factors/webauthn/store.ts';
+import type { KeyRotationStore } from './keys/rotation.ts';
+import type { WebAuthnManagementDeps } from './factors/webauthn/management.ts';
+import type { PasswordChangeDeps } from './users/password-change.ts';
+import { enforceRateLimit, type RateLimitStore } from './limits/rate-limit.ts';
+import type { CoreLogger } from './logger.ts';
+import type { Notifier } from './notices.ts';
+import type { CorePolicy } from './policy.ts';
+import type { SessionDeps } from './sessions/sessions.ts';
+import type { SessionStore } from './sessions/store.ts';
+import type { LoginTransactionStore } from './transactions/store.ts';
+import type { EmailVerificationDeps } from './users/email-verification.ts';
+import type { EmailVerificationStore, UserStore } from './users/store.ts';
+
+/** The storage ports the core needs; `src/store` implements them in SQL, `src/store/memory` in memory. */
+export interface CoreStores {
+  users: UserStore;
+  sessions: SessionStore;
+  emailVerifications: EmailVerificationStore;
+  totp: TotpStore;
+  backupCodes: BackupCodeStore;
+  transactions: LoginTransactionStore;
+  qrLinks: QrLinkStore;
+  emailCodes: EmailCodeStore;
+  throttle: ThrottleStore;
+  audit: AuditStore;
+  rateLimits: RateLimitStore;
+  webauthn: WebAuthnStore;
+  devices: TrustedDeviceStore;
+  challenge: ChallengeStore;
+  keyRotation: KeyRotationStore;
+}
+
+export interface CoreDeps {
+  stores: CoreStores;
+  keyRing: KeyRing;
+  clock: Clock;
+  notifier: Notifier;
+  logger: CoreLogger;
+  policy: CorePolicy;
+  links: { verifyEmail(token: string): string };
+  /** Sees every audited security event (for metrics). */
+  onEvent?: (kind: SecurityEventKind, details: Record<string, unknown>) => void;
+}
+
+/** Every module's dependencies, built once from the core's. */
+export interface Wiring {
+  audit: AuditLog;
+  events: AccountEvents;
+  sessions: SessionDeps;
+  signIn: SignInDeps;
+  signInStart: SignInStartDeps;
+  authenticator: AuthenticatorDeps;
+  email: EmailFactorDeps;
+  verification: EmailVerificationDeps;
+  webauthnManagement: WebAuthnManagementDeps;
+  passwordChange: PasswordChangeDeps;
+  limit(rule: Parameters<typeof enforceRateLimit>[1], subject: string): ReturnType<typeof enforceRateLimit>;
+}
+
+export function wire(deps: CoreDeps): Wiring {
+  const { stores, clock, policy, keyRing } = deps;
+  const audit = createAuditLog(stores.audit, clock, deps.onEvent);
+  const limit: Wiring['limit'] = (rule, subject) => enforceRateLimit({ store: stores.rateLimits, clock, policy: policy.rateLimits }, rule, subject);
+  const events = createAccountEvents({
+    audit,
+    firstInWindow: async (key, windowSeconds) => (await stores.rateLimits.hit(key, clock.now(), windowSeconds)).hits === 1,
+    notifier: deps.notifier,
+    sessions: stores.sessions,
+    devices: stores.devices,
+    clock,
+  });
+  const webauthn = { webauthn: stores.webauthn, rp: policy.webauthn, clock };
+  const emailCodes = {
+    emailCodes: stores.emailCodes,
+    keyRing,
+    notifier: deps.notifier,
+    clock,
+    ttlSeconds: policy.emailCodeTtlSeconds,
+    maxAttempts: policy.emailCodeMaxAttempts,
+    // Email bombing: one person gets at most a few codes per window, whoever asks and however (threat 15).
+    mailAllowed: async (user: { id: string }) => void (await limit('sendEmailCodeTarget', `user:${user.id}`)),
+  };
+  const challenge = {
+    keyRing,
+    clock,
+    store: stores.challenge,
+    webauthn: stores.webauthn,
+    rp: policy.webauthn,
+    emailCodeMaxAttempts: policy.emailCodeMaxAttempts,
+    throttle: policy.throttle,
+    audit,
+    async onLockout(user: { id: string; email: string }, until: Date, context: Parameters<AuditLog['record']>[2]) {
+      deps.logger.warn({ userId: user.id, until: until.toISOString() }, 'second-factor checks locked for account');
+      await audit.record('account_locked', user.id, context, { until: until.toISOString() });
+      await deps.notifier.send({ kind: 'account-locked', to: user.email, until }).catch(() => undefined);
+    },
+    onReplay: async (user: Parameters<AccountEvents['replayRejected']>[0], factor: string) => (factor === 'totp' ? events.replayRejected(user) : undefined),
+    details: { email: emailCodes, webauthn },
+    table: policyTable({ backendlessChangeProof: policy.backendlessChangeProof }),
+    stepUpWindowSeconds: policy.stepUpWindowSeconds,
+    rememberForSeconds: policy.rememberForSeconds,
+  };
+  const sessions = { sessions: stores.sessions, clock, ttlSeconds: policy.sessionTtlSeconds, idleSeconds: policy.sessionIdleSeconds };
+  const transactions = { transactions: stores.transactions, clock, ttlSeconds: policy.transactionTtlSeconds, maxAttempts: policy.transactionMaxAttempts };
+  const devices = { devices: stores.devices, clock, ttlSeconds: policy.trustedDeviceTtlSeconds };
+  return {
+    audit,
+    events,
+    sessions,
+    limit,
+    signIn: {
+      ...challenge,
+      transactions: stores.transactions,
+      sessions: stores.sessions,
+      devices: stores.devices,
+      events,
+      maxAttempts: policy.transactionMaxAttempts,
+      sessionTtlSeconds: policy.sessionTtlSeconds,
+      trustedDeviceTtlSeconds: policy.trustedDeviceTtlSeconds,
+      retryWindowSeconds: policy.retryWindowSeconds,
+    },
+    signInStart: { clock, store: stores.challenge, audit, sessions, transactions, devices, details: challenge.details },
+    authenticator: {
+      challenge,
+      totp: stores.totp,
+      backupCodes: stores.backupCodes,
+      qrLinks: stores.qrLinks,
+      users: stores.users,
+      transactions,
+      events,
+      keyRing,
+      clock,
+      issuer: policy.issuer,
+      qrLinkTtlSeconds: policy.qrLinkTtlSeconds,
+    },
+    email: { challenge, users: stores.users, email: emailCodes, events, clock, logger: deps.logger, limitTarget: async (target) => void (await limit('sendEmailCodeTarget', target)) },
+    webauthnManagement: { challenge, webauthn, events },
+    passwordChange: {
+      challenge,
+      users: stores.users,
+      events,
+      // Beside the lockout, a cap on current-password checks per account (threat 16).
+      limitChecks: async (user) => void (await limit('verify', `password:${user.id}`)),
+    },
+    verification: {
+      emailVerifications: stores.emailVerifications,
+      notifier: deps.notifier,
+      clock,
+      ttlSeconds: policy.emailVerificationTtlSeconds,
+      verificationLink: deps.links.verifyEmail,
+    },
+  };
+}

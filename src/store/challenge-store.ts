@@ -1,0 +1,214 @@
+import type { FactorState, LiveEmailCode } from '../core/challenge/factors.ts';
+import type { AcceptOutcome, AcceptWrite, ChallengeStore, Claim, RejectWrite } from '../core/challenge/store.ts';
+import type { TotpCredential } from '../core/factors/totp-store.ts';
+import type { LoginTransaction } from '../core/transactions/store.ts';
+import type { Queryable } from './db.ts';
+import { toUserRecord, type UserRow } from './user-store.ts';
+
+/** The user's credentials, live email code and key count, as columns of the row that reads the user ($2: now). */
+const FACTOR_COLUMNS = `
+  (SELECT json_agg(json_build_object('id', c.id, 'state', c.state, 'secret_sealed', c.secret_sealed, 'algorithm', c.algorithm,
+     'digits', c.digits, 'period_seconds', c.period_seconds, 'last_used_step', c.last_used_step, 'created_at', c.created_at,
+     'activated_at', c.activated_at)) FROM totp_credentials c WHERE c.user_id = u.id) AS f_totp,
+  (SELECT json_build_object('id', e.id, 'code_hash', e.code_hash, 'attempts', e.attempts, 'created_at', e.created_at,
+     'live_since', e.live_since, 'expires_at', e.expires_at)
+     FROM email_codes e WHERE e.user_id = u.id AND e.used_at IS NULL AND e.expires_at > $2 LIMIT 1) AS f_email,
+  (SELECT count(*)::int FROM webauthn_credentials w WHERE w.user_id = u.id) AS f_keys`;
+
+interface FactorColumns {
+  factor_failures: number;
+  factor_locked_until: Date | null;
+  f_totp: Array<Record<string, unknown>> | null;
+  f_email: Record<string, unknown> | null;
+  f_keys: number;
+}
+
+interface TransactionColumns {
+  t_user_id: string;
+  t_purpose: LoginTransaction['purpose'];
+  t_credential_id: string | null;
+  t_attempts: number;
+  t_created_at: Date;
+  t_expires_at: Date;
+  t_consumed_at: Date | null;
+  t_burned_at: Date | null;
+  t_answer_hash: string | null;
+}
+
+const date = (value: unknown) => (value === null || value === undefined ? null : new Date(value as string));
+
+function toCredential(row: Record<string, unknown>, userId: string): TotpCredential {
+  return {
+    id: row.id as string,
+    userId,
+    state: row.state as TotpCredential['state'],
+    secretSealed: row.secret_sealed as string,
+    params: { algorithm: row.algorithm as TotpCredential['params']['algorithm'], digits: row.digits as number, periodSeconds: row.period_seconds as number },
+    lastUsedStep: row.last_used_step === null ? null : Number(row.last_used_step),
+    createdAt: date(row.created_at)!,
+    activatedAt: date(row.activated_at),
+  };
+}
+
+function toEmailCode(row: Record<string, unknown> | null): LiveEmailCode | null {
+  if (!row) return null;
+  return {
+    id: row.id as string,
+    codeHash: row.code_hash as string,
+    attempts: row.attempts as number,
+    createdAt: date(row.created_at)!,
+    liveSince: date(row.live_since)!,
+    expiresAt: date(row.expires_at)!,
+  };
+}
+
+function toFactorState(row: UserRow & FactorColumns): FactorState {
+  const user = toUserRecord(row);
+  const credentials = (row.f_totp ?? []).map((c) => toCredential(c, user.id));
+  return {
+    user,
+    throttle: { failures: row.factor_failures, lockedUntil: row.factor_locked_until },
+    authenticator: credentials.find((c) => c.state === 'active') ?? null,
+    unconfirmed: credentials.find((c) => c.state !== 'active') ?? null,
+    emailCode: toEmailCode(row.f_email),
+    webauthnKeys: row.f_keys,
+  };
+}
+
+const hex = (buffer: Buffer | null | undefined) => (buffer ? buffer.toString('hex') : null);
+
+function claimJson(claim: Claim) {
+  switch (claim.kind) {
+    case 'totp-step':
+      return { kind: claim.kind, credential_id: claim.credentialId, step: claim.step };
+    case 'backup-code':
+      return { kind: claim.kind, id: claim.id };
+    case 'email-code':
+      return { kind: claim.kind, id: claim.id, max_attempts: claim.maxAttempts };
+    case 'webauthn':
+      return {
+        kind: claim.kind,
+        challenge_hash: hex(claim.challengeHash),
+        purpose: claim.binding.purpose,
+        bound_to: hex(claim.binding.boundTo),
+        key_id: claim.keyId,
+        previous_counter: claim.previousCounter,
+        new_counter: claim.newCounter,
+        backed_up: claim.backedUp,
+      };
+    case 'none':
+      return { kind: claim.kind };
+  }
+}
+
+const eventsJson = (events: AcceptWrite['events']) =>
+  events.map((e) => ({ id: e.id, user_id: e.userId, kind: e.kind, client: e.client, ip: e.ip, user_agent: e.userAgent, details: e.details, created_at: e.createdAt }));
+
+/** The write as the SQL function `twofold_accept_proof` reads it (migration 0008): one statement, one round trip. */
+export function acceptJson(w: AcceptWrite) {
+  return {
+    user_id: w.userId,
+    now: w.now,
+    claim: claimJson(w.claim),
+    reset_throttle: w.resetThrottle,
+    ...(w.transaction ? { transaction: { id_hash: hex(w.transaction.idHash), max_attempts: w.transaction.maxAttempts, answer_hash: w.transaction.answerHash } } : {}),
+    ...(w.activate ? { activate: { credential_id: w.activate.credentialId, backup_code_hashes: w.activate.backupCodeHashes } } : {}),
+    ...(w.session
+      ? {
+          session: {
+            id: w.session.id,
+            token_hash: hex(w.session.tokenHash),
+            client: w.session.client,
+            ip: w.session.ip,
+            user_agent: w.session.userAgent,
+            created_at: w.session.createdAt,
+            expires_at: w.session.expiresAt,
+            second_factor_at: w.session.secondFactorAt,
+          },
+        }
+      : {}),
+    ...(w.markSession ? { mark_session: { id: w.markSession.id, proved: w.markSession.proved, ip: w.markSession.ip, user_agent: w.markSession.userAgent } } : {}),
+    ...(w.device
+      ? {
+          device: {
+            id: w.device.device.id,
+            token_hash: hex(w.device.tokenHash),
+            label: w.device.device.label,
+            created_at: w.device.device.createdAt,
+            expires_at: w.device.device.expiresAt,
+          },
+        }
+      : {}),
+    events: eventsJson(w.events),
+  };
+}
+
+export function rejectJson(w: RejectWrite) {
+  return {
+    user_id: w.userId,
+    now: w.now,
+    count: w.countTowardLockout,
+    max_failures: w.throttle.maxConsecutiveFailures,
+    per_lockout: w.throttle.failuresPerLockout,
+    base_lock_seconds: w.throttle.baseLockSeconds,
+    ...(w.transaction ? { transaction: { id_hash: hex(w.transaction.idHash), max_attempts: w.transaction.maxAttempts } } : {}),
+    ...(w.emailCodeId ? { email_code_id: w.emailCodeId } : {}),
+    events: eventsJson(w.events),
+  };
+}
+
+export function createChallengeStore(db: Queryable): ChallengeStore {
+  return {
+    async factors(userId, now) {
+      const rows = await db.query<UserRow & FactorColumns>(`SELECT u.*, ${FACTOR_COLUMNS} FROM users u WHERE u.id = $1`, [userId, now]);
+      return rows[0] ? toFactorState(rows[0]) : null;
+    },
+    async transaction(idHash, now) {
+      const rows = await db.query<UserRow & FactorColumns & TransactionColumns>(
+        `SELECT t.user_id AS t_user_id, t.purpose AS t_purpose, t.credential_id AS t_credential_id, t.attempts AS t_attempts,
+                t.created_at AS t_created_at, t.expires_at AS t_expires_at, t.consumed_at AS t_consumed_at,
+                t.burned_at AS t_burned_at, t.answer_hash AS t_answer_hash, u.*, ${FACTOR_COLUMNS}
+           FROM login_transactions t JOIN users u ON u.id = t.user_id WHERE t.id_hash = $1`,
+        [idHash, now],
+      );
+      const row = rows[0];
+      if (!row) return null;
+      const transaction: LoginTransaction = {
+        userId: row.t_user_id,
+        purpose: row.t_purpose,
+        credentialId: row.t_credential_id,
+        attempts: row.t_attempts,
+        createdAt: row.t_created_at,
+        expiresAt: row.t_expires_at,
+        consumedAt: row.t_consumed_at,
+        burnedAt: row.t_burned_at,
+        answerHash: row.t_answer_hash,
+      };
+      return { transaction, state: toFactorState(row) };
+    },
+    async findBackupCode(userId, hashes) {
+      const rows = await db.query<{ id: string; used_at: Date | null }>(
+        'SELECT id, used_at FROM backup_codes WHERE user_id = $1 AND code_hash = ANY($2::text[]) ORDER BY used_at NULLS FIRST LIMIT 1',
+        [userId, hashes],
+      );
+      return rows[0] ? { id: rows[0].id, usedAt: rows[0].used_at } : null;
+    },
+    async accept(write) {
+      const [row] = await db.query<{ r: { status: string; until?: string; replaced?: boolean } }>('SELECT twofold_accept_proof($1::jsonb) AS r', [
+        JSON.stringify(acceptJson(write)),
+      ]);
+      const r = row!.r;
+      if (r.status === 'accepted') return { status: 'accepted', replacedAuthenticator: r.replaced === true };
+      if (r.status === 'locked') return { status: 'locked', until: new Date(r.until!) };
+      return { status: r.status } as AcceptOutcome;
+    },
+    async reject(write) {
+      const [row] = await db.query<{ r: { attempts: number | null; lock_began: string | null; locked_until: string | null } }>(
+        'SELECT twofold_reject_proof($1::jsonb) AS r',
+        [JSON.stringify(rejectJson(write))],
+      );
+      const r = row!.r;
+      return { attempts: r.attempts ?? null, lockBegan: date(r.lock_began), lockedUntil: date(r.locked_until) };
+    },
+  };
+}
