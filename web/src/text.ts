@@ -5,7 +5,7 @@ const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle
 
 export const formatTime = (iso: string | Date) => when.format(typeof iso === 'string' ? new Date(iso) : iso);
 
-export const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
+const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
 /** "10 minutes", "1 hour", "45 seconds": a lifetime from the server's policy, for a sentence. */
 export function duration(seconds: number): string {
