@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm test`: type-check, then the whole suite twice — on embedded PGlite and on PostgreSQL.
+// `npm test`: type-check (server, account page, benchmarks), then the whole suite twice — on embedded PGlite and on PostgreSQL.
 // PostgreSQL comes from TEST_DATABASE_URL (an admin URL; tests create and drop their own databases),
 // else 127.0.0.1:5432 as user postgres. In CI (CI=true) a missing PostgreSQL fails the run; on a
 // developer machine it is reported and that pass is left out.
@@ -54,7 +54,10 @@ const add = (c) => {
 };
 
 console.log('=== type check ===');
-if (run('npx', ['tsc', '--noEmit', '-p', '.']) !== 0) totals.failed += 1;
+// The server and tests, the account page (browser libs, no Node types) and the benchmarks: one project each.
+for (const project of ['.', 'web', 'bench']) {
+  if (run('npx', ['tsc', '--noEmit', '-p', project]) !== 0) totals.failed += 1;
+}
 
 add(vitestPass('pglite', { TEST_DATABASE_URL: '' }));
 

@@ -1,6 +1,88 @@
 // Generated from the OpenAPI document by `npm run openapi` (scripts/openapi). Do not edit by hand:
 // a test fails when this file and the server disagree.
 /* eslint-disable */
+/** The catalogue code of a failure (src/core/errors.ts). Codes are never renamed, only added. */
+export type ErrorCode =
+  | "validation_failed"
+  | "invalid_json"
+  | "body_too_large"
+  | "unsupported_media_type"
+  | "not_found"
+  | "method_not_allowed"
+  | "invalid_email"
+  | "weak_password"
+  | "missing_password"
+  | "missing_identity"
+  | "invalid_username"
+  | "user_exists"
+  | "user_not_found"
+  | "invalid_credentials"
+  | "user_disabled"
+  | "not_authenticated"
+  | "session_expired"
+  | "forbidden"
+  | "verification_token_invalid"
+  | "email_already_verified"
+  | "code_required"
+  | "code_malformed"
+  | "code_invalid"
+  | "transaction_required"
+  | "transaction_not_found"
+  | "transaction_expired"
+  | "transaction_used"
+  | "transaction_locked"
+  | "totp_not_pending"
+  | "totp_not_enabled"
+  | "second_factor_required"
+  | "second_factor_invalid"
+  | "second_factor_max_attempts"
+  | "account_locked"
+  | "email_not_verified"
+  | "webauthn_not_enabled"
+  | "webauthn_invalid"
+  | "webauthn_registration_failed"
+  | "webauthn_credential_exists"
+  | "webauthn_credential_not_found"
+  | "webauthn_limit_reached"
+  | "device_not_found"
+  | "invalid_app_credentials"
+  | "mail_delivery_failed"
+  | "database_unavailable"
+  | "rate_limited"
+  | "internal";
+
+/** A failure: its catalogue code, a sentence for people, and the details the code carries. */
+export type ErrorBody = {
+  "error": {
+    "code": ErrorCode;
+    "message": string;
+    "details": {
+      [key: string]: unknown;
+    };
+  };
+};
+
+export type User = {
+  "id": string;
+  "email": string;
+  "username": string | null;
+  "emailVerified": boolean;
+  "emailCodesEnabled": boolean;
+  "createdAt": string;
+  "updatedAt": string;
+};
+
+export type Session = {
+  "id": string;
+  "client": string;
+  "ip": string | null;
+  "userAgent": string | null;
+  "createdAt": string;
+  "lastSeenAt": string;
+  "expiresAt": string;
+  "current": boolean;
+};
+
 export interface Paths {
   "/v1/email-codes": {
     post: {
@@ -11,24 +93,8 @@ export interface Paths {
         202: {
           "sent": true;
         };
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        503: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        503: ErrorBody;
       };
     };
   };
@@ -39,24 +105,9 @@ export interface Paths {
       };
       responses: {
         200: {
-          "user": {
-            "id": string;
-            "email": string;
-            "username": string | null;
-            "emailVerified": boolean;
-            "createdAt": string;
-            "updatedAt": string;
-          };
+          "user": User;
         };
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
       };
     };
   };
@@ -74,24 +125,9 @@ export interface Paths {
     get: {
       responses: {
         200: {
-          "user": {
-            "id": string;
-            "email": string;
-            "username": string | null;
-            "emailVerified": boolean;
-            "createdAt": string;
-            "updatedAt": string;
-          };
+          "user": User;
         };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        401: ErrorBody;
       };
     };
   };
@@ -105,9 +141,9 @@ export interface Paths {
           "rawId": string;
           "type": string;
           "response": {
-            [key: string]: unknown;
+            [key: string]: any;
           };
-          [key: string]: unknown;
+          [key: string]: any;
         };
         "password"?: string;
       };
@@ -115,33 +151,9 @@ export interface Paths {
         200: {
           "backupCodes": Array<string>;
         };
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        401: ErrorBody;
+        409: ErrorBody;
       };
     };
   };
@@ -157,15 +169,7 @@ export interface Paths {
             "lastUsedAt": string | null;
           }>;
         };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        401: ErrorBody;
       };
     };
   };
@@ -176,24 +180,8 @@ export interface Paths {
       };
       responses: {
         204: null;
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        404: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        401: ErrorBody;
+        404: ErrorBody;
       };
     };
   };
@@ -207,9 +195,9 @@ export interface Paths {
           "rawId": string;
           "type": string;
           "response": {
-            [key: string]: unknown;
+            [key: string]: any;
           };
-          [key: string]: unknown;
+          [key: string]: any;
         };
         "password"?: string;
       };
@@ -217,42 +205,10 @@ export interface Paths {
         200: {
           "enabled": true;
         };
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        403: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        409: ErrorBody;
       };
     };
   };
@@ -266,50 +222,18 @@ export interface Paths {
           "rawId": string;
           "type": string;
           "response": {
-            [key: string]: unknown;
+            [key: string]: any;
           };
-          [key: string]: unknown;
+          [key: string]: any;
         };
         "password"?: string;
       };
       responses: {
         204: null;
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        403: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        409: ErrorBody;
       };
     };
   };
@@ -319,33 +243,9 @@ export interface Paths {
         202: {
           "sent": boolean;
         };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        503: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        401: ErrorBody;
+        409: ErrorBody;
+        503: ErrorBody;
       };
     };
   };
@@ -368,15 +268,7 @@ export interface Paths {
             };
           }>;
         };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        401: ErrorBody;
       };
     };
   };
@@ -392,41 +284,17 @@ export interface Paths {
           "rawId": string;
           "type": string;
           "response": {
-            [key: string]: unknown;
+            [key: string]: any;
           };
-          [key: string]: unknown;
+          [key: string]: any;
         };
         "password"?: string;
       };
       responses: {
         204: null;
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        429: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        401: ErrorBody;
+        429: ErrorBody;
       };
     };
   };
@@ -434,26 +302,9 @@ export interface Paths {
     get: {
       responses: {
         200: {
-          "sessions": Array<{
-            "id": string;
-            "client": string;
-            "ip": string | null;
-            "userAgent": string | null;
-            "createdAt": string;
-            "lastSeenAt": string;
-            "expiresAt": string;
-            "current": boolean;
-          }>;
+          "sessions": Array<Session>;
         };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        401: ErrorBody;
       };
     };
   };
@@ -464,24 +315,8 @@ export interface Paths {
       };
       responses: {
         204: null;
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        404: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        401: ErrorBody;
+        404: ErrorBody;
       };
     };
   };
@@ -497,9 +332,9 @@ export interface Paths {
           "rawId": string;
           "type": string;
           "response": {
-            [key: string]: unknown;
+            [key: string]: any;
           };
-          [key: string]: unknown;
+          [key: string]: any;
         };
         "password"?: string;
       };
@@ -507,42 +342,10 @@ export interface Paths {
         200: {
           "verified": true;
         };
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        403: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        409: ErrorBody;
       };
     };
   };
@@ -554,15 +357,7 @@ export interface Paths {
           "pending": boolean;
           "backupCodesRemaining": number;
         };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        401: ErrorBody;
       };
     };
     post: {
@@ -574,9 +369,9 @@ export interface Paths {
           "rawId": string;
           "type": string;
           "response": {
-            [key: string]: unknown;
+            [key: string]: any;
           };
-          [key: string]: unknown;
+          [key: string]: any;
         };
         "password"?: string;
       };
@@ -588,33 +383,9 @@ export interface Paths {
           "transactionId": string;
           "expiresAt": string;
         };
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        401: ErrorBody;
+        409: ErrorBody;
       };
     };
   };
@@ -627,33 +398,9 @@ export interface Paths {
         200: {
           "backupCodes": Array<string>;
         };
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        401: ErrorBody;
+        409: ErrorBody;
       };
     };
   };
@@ -667,41 +414,17 @@ export interface Paths {
           "rawId": string;
           "type": string;
           "response": {
-            [key: string]: unknown;
+            [key: string]: any;
           };
-          [key: string]: unknown;
+          [key: string]: any;
         };
         "password"?: string;
       };
       responses: {
         204: null;
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        401: ErrorBody;
+        409: ErrorBody;
       };
     };
   };
@@ -714,9 +437,9 @@ export interface Paths {
           "rawId": string;
           "type": string;
           "response": {
-            [key: string]: unknown;
+            [key: string]: any;
           };
-          [key: string]: unknown;
+          [key: string]: any;
         };
       };
       responses: {
@@ -729,51 +452,11 @@ export interface Paths {
           "backedUp": boolean;
           "transports": Array<string>;
         };
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        403: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        404: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
       };
     };
     get: {
@@ -789,15 +472,7 @@ export interface Paths {
             "transports": Array<string>;
           }>;
         };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        401: ErrorBody;
       };
     };
   };
@@ -811,9 +486,9 @@ export interface Paths {
           "rawId": string;
           "type": string;
           "response": {
-            [key: string]: unknown;
+            [key: string]: any;
           };
-          [key: string]: unknown;
+          [key: string]: any;
         };
         "password"?: string;
       };
@@ -822,51 +497,11 @@ export interface Paths {
       };
       responses: {
         204: null;
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        403: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        404: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
       };
     };
   };
@@ -880,9 +515,9 @@ export interface Paths {
           "rawId": string;
           "type": string;
           "response": {
-            [key: string]: unknown;
+            [key: string]: any;
           };
-          [key: string]: unknown;
+          [key: string]: any;
         };
         "password"?: string;
       };
@@ -897,50 +532,23 @@ export interface Paths {
           };
           [key: string]: unknown;
         };
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        403: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        404: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+      };
+    };
+  };
+  "/v1/policy": {
+    get: {
+      responses: {
+        200: {
+          "passwordMinLength": number;
+          "passwordMaxLength": number;
+          "emailCodeTtlSeconds": number;
+          "stepUpWindowSeconds": number;
+          "rememberDeviceDays": number;
         };
       };
     };
@@ -955,24 +563,8 @@ export interface Paths {
         201: {
           "token": string;
           "expiresAt": string;
-          "user": {
-            "id": string;
-            "email": string;
-            "username": string | null;
-            "emailVerified": boolean;
-            "createdAt": string;
-            "updatedAt": string;
-          };
-          "session": {
-            "id": string;
-            "client": string;
-            "ip": string | null;
-            "userAgent": string | null;
-            "createdAt": string;
-            "lastSeenAt": string;
-            "expiresAt": string;
-            "current": boolean;
-          };
+          "user": User;
+          "session": Session;
         };
         202: {
           "secondFactorRequired": true;
@@ -981,33 +573,9 @@ export interface Paths {
           "methods": Array<string>;
           "rememberDeviceDays": number;
         };
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        403: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
       };
     };
   };
@@ -1015,15 +583,7 @@ export interface Paths {
     delete: {
       responses: {
         204: null;
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        401: ErrorBody;
       };
     };
   };
@@ -1038,9 +598,9 @@ export interface Paths {
           "rawId": string;
           "type": string;
           "response": {
-            [key: string]: unknown;
+            [key: string]: any;
           };
-          [key: string]: unknown;
+          [key: string]: any;
         };
         "rememberDevice"?: boolean;
       };
@@ -1048,24 +608,8 @@ export interface Paths {
         200: ({
           "token": string;
           "expiresAt": string;
-          "user": {
-            "id": string;
-            "email": string;
-            "username": string | null;
-            "emailVerified": boolean;
-            "createdAt": string;
-            "updatedAt": string;
-          };
-          "session": {
-            "id": string;
-            "client": string;
-            "ip": string | null;
-            "userAgent": string | null;
-            "createdAt": string;
-            "lastSeenAt": string;
-            "expiresAt": string;
-            "current": boolean;
-          };
+          "user": User;
+          "session": Session;
         }) & ({
           "backupCodes"?: Array<string>;
           "device"?: {
@@ -1077,24 +621,8 @@ export interface Paths {
         201: ({
           "token": string;
           "expiresAt": string;
-          "user": {
-            "id": string;
-            "email": string;
-            "username": string | null;
-            "emailVerified": boolean;
-            "createdAt": string;
-            "updatedAt": string;
-          };
-          "session": {
-            "id": string;
-            "client": string;
-            "ip": string | null;
-            "userAgent": string | null;
-            "createdAt": string;
-            "lastSeenAt": string;
-            "expiresAt": string;
-            "current": boolean;
-          };
+          "user": User;
+          "session": Session;
         }) & ({
           "backupCodes"?: Array<string>;
           "device"?: {
@@ -1103,60 +631,12 @@ export interface Paths {
             "expiresAt": string;
           };
         });
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        401: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        403: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        404: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        410: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        410: ErrorBody;
       };
     };
   };
@@ -1172,51 +652,11 @@ export interface Paths {
           "timeout"?: number;
           [key: string]: unknown;
         };
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        403: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        404: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        410: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
+        410: ErrorBody;
       };
     };
   };
@@ -1230,14 +670,7 @@ export interface Paths {
       };
       responses: {
         201: {
-          "user": {
-            "id": string;
-            "email": string;
-            "username": string | null;
-            "emailVerified": boolean;
-            "createdAt": string;
-            "updatedAt": string;
-          };
+          "user": User;
           "verificationMailSent": boolean;
           "totp"?: {
             "secret": string;
@@ -1247,24 +680,8 @@ export interface Paths {
             "expiresAt": string;
           };
         };
-        400: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
-        409: {
-          "error": {
-            "code": string;
-            "message": string;
-            "details": {
-              [key: string]: unknown;
-            };
-          };
-        };
+        400: ErrorBody;
+        409: ErrorBody;
       };
     };
   };

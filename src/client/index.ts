@@ -2,8 +2,7 @@
  * twofold/client: a small typed client for the native `/v1` API, for Node and browsers (it needs only
  * `fetch`). Types come from `api-types.ts`, generated from the server's OpenAPI document.
  */
-import type { ErrorCode } from '../core/errors.ts';
-import type { Paths } from './api-types.ts';
+import type { ErrorBody, ErrorCode, Paths } from './api-types.ts';
 import type {
   AuthenticationResponseJSON,
   PublicKeyCredentialCreationOptionsJSON,
@@ -11,7 +10,7 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 
-export type { Paths } from './api-types.ts';
+export type { ErrorBody, ErrorCode, Paths, Session, User } from './api-types.ts';
 
 type Method<P extends keyof Paths> = keyof Paths[P] & string;
 type Operation<P extends keyof Paths, M extends Method<P>> = Paths[P][M];
@@ -66,7 +65,7 @@ export function createClient(options: ClientOptions = {}) {
     const text = await response.text();
     const parsed = text ? safeJson(text) : null;
     if (!response.ok) {
-      const error = (parsed as { error?: { code?: ErrorCode; message?: string; details?: Record<string, unknown> } } | null)?.error;
+      const error = (parsed as Partial<ErrorBody> | null)?.error;
       throw new TwofoldClientError(response.status, error?.code ?? 'unexpected_response', error?.message ?? response.statusText, error?.details ?? {});
     }
     return parsed as Success<P, M>;
@@ -113,34 +112,37 @@ export function createClient(options: ClientOptions = {}) {
     changePassword: (body: Paths['/v1/me/password']['post']['body']) => call('post', '/v1/me/password', { body }),
     totp: {
       status: () => call('get', '/v1/me/totp'),
-      enroll: () => call('post', '/v1/me/totp'),
+      /** Adding a factor needs a proof of an existing one (or the password) within the step-up window. */
+      enroll: (proof: Proof = {}) => call('post', '/v1/me/totp', { body: proofBody(proof) }),
       confirm: (code: string) => call('post', '/v1/me/totp/confirm', { body: { code } }),
-      disable: (code: string) => call('post', '/v1/me/totp/disable', { body: { code } }),
-      regenerateBackupCodes: (code: string) => call('post', '/v1/me/backup-codes', { body: { code } }),
+      disable: (proof: Proof = {}) => call('post', '/v1/me/totp/disable', { body: proofBody(proof) }),
+      regenerateBackupCodes: (proof: Proof = {}) => call('post', '/v1/me/backup-codes', { body: proofBody(proof) }),
     },
     email2fa: {
-      enable: () => call('post', '/v1/me/email-2fa'),
-      disable: (code?: string, method?: 'totp' | 'email' | 'password') => call('post', '/v1/me/email-2fa/disable', { body: { ...(code ? { code } : {}), ...(method ? { method } : {}) } }),
+      enable: (proof: Proof = {}) => call('post', '/v1/me/email-2fa', { body: proofBody(proof) }),
+      /** Needs a fresh proof: without one it throws `second_factor_required` with the challenge. */
+      disable: (proof: Proof = {}) => call('post', '/v1/me/email-2fa/disable', { body: proofBody(proof) }),
       sendCode: (emailOrUsername: string) => call('post', '/v1/email-codes', { body: { emailOrUsername } }),
     },
-    /** Passkeys and security keys; the options and answers are those of @simplewebauthn/browser. */
+    /**
+     * Passkeys and security keys; the options and answers are those of @simplewebauthn/browser. The server's
+     * schemas fix only the options' envelope (the library checks the rest), so their full type is the library's.
+     */
     webauthn: {
       loginOptions: async (transactionId: string) =>
-        (await call('post', '/v1/sessions/webauthn-options', { body: { transactionId } })) as unknown as PublicKeyCredentialRequestOptionsJSON,
+        (await call('post', '/v1/sessions/webauthn-options', { body: { transactionId } })) as PublicKeyCredentialRequestOptionsJSON,
       async completeSignIn(transactionId: string, response: AuthenticationResponseJSON, options: { rememberDevice?: boolean } = {}) {
         const body = { transactionId, method: 'webauthn' as const, webauthn: response, ...(options.rememberDevice ? { rememberDevice: true } : {}) };
-        const result = await call('post', '/v1/sessions/second-factor', { body: body as never });
+        const result = await call('post', '/v1/sessions/second-factor', { body });
         token = result.token;
         return result;
       },
-      registrationOptions: async (proof: WebAuthnProof = {}) =>
+      registrationOptions: async (proof: Proof = {}) =>
         (await call('post', '/v1/me/webauthn/registration-options', { body: proofBody(proof) })) as unknown as PublicKeyCredentialCreationOptionsJSON,
-      register: (name: string, response: RegistrationResponseJSON) =>
-        call('post', '/v1/me/webauthn/credentials', { body: { name, response } as never }),
+      register: (name: string, response: RegistrationResponseJSON) => call('post', '/v1/me/webauthn/credentials', { body: { name, response } }),
       list: () => call('get', '/v1/me/webauthn/credentials'),
       /** Needs a fresh second factor: without one it throws `second_factor_required` (options in `details.webauthn`). */
-      remove: (id: string, proof: WebAuthnProof = {}) =>
-        call('post', '/v1/me/webauthn/credentials/{id}/remove', { params: { id }, body: proofBody(proof) }),
+      remove: (id: string, proof: Proof = {}) => call('post', '/v1/me/webauthn/credentials/{id}/remove', { params: { id }, body: proofBody(proof) }),
     },
     /** Remembered devices: each skips the second factor at sign-in until it expires or is forgotten. */
     devices: {
@@ -149,25 +151,34 @@ export function createClient(options: ClientOptions = {}) {
     },
     /** "Does this user's code satisfy my operation?": resolves, or throws `second_factor_required` with the challenge. */
     stepUp: (body: Paths['/v1/me/step-up']['post']['body']) => call('post', '/v1/me/step-up', { body }),
+    /** The password rule and the lifetimes the server is configured with, to tell people about them. */
+    policy: () => call('get', '/v1/policy'),
   };
 }
 
 export type TwofoldClient = ReturnType<typeof createClient>;
 
-/** A fresh second factor for a protected call: a code, or a passkey's answer to `details.webauthn`. */
-export interface WebAuthnProof {
+/**
+ * A fresh proof for a protected call: a code (`totp`, a backup code, `email`), the password (`password`, for a
+ * user with no second factor), or a passkey's answer to `details.webauthn`. Without `code` and `webauthn`,
+ * `method` asks for that method's challenge (e.g. mails an email code).
+ */
+export interface Proof {
   code?: string;
-  method?: 'totp' | 'email' | 'webauthn';
+  method?: ProofMethod;
   webauthn?: AuthenticationResponseJSON;
 }
+export type ProofMethod = NonNullable<Paths['/v1/me/step-up']['post']['body']['method']>;
 
-function proofBody(proof: WebAuthnProof) {
+function proofBody(proof: Proof) {
   const method = proof.method ?? (proof.webauthn ? 'webauthn' : undefined);
+  // A password travels in its own field: it may be longer than any code.
+  if (method === 'password') return { method, ...(proof.code ? { password: proof.code } : {}) };
   return {
     ...(proof.code ? { code: proof.code } : {}),
     ...(method ? { method } : {}),
-    ...(proof.webauthn ? { webauthn: proof.webauthn as unknown as Record<string, never> } : {}),
-  } as never;
+    ...(proof.webauthn ? { webauthn: proof.webauthn } : {}),
+  };
 }
 
 function safeJson(text: string): unknown {

@@ -7,6 +7,7 @@ import type { Config } from '../config.ts';
 import type { Core } from '../core/index.ts';
 import { nativeApi } from '../api/rest/index.ts';
 import { installNativeErrors } from '../api/rest/errors.ts';
+import { addSharedSchemas } from '../api/rest/schemas.ts';
 import { healthRoutes } from '../api/rest/routes/health.ts';
 import { createLinks } from '../api/http/links.ts';
 import { installRateLimits } from '../api/http/rate-limit-hook.ts';
@@ -19,7 +20,7 @@ import { handleSockjsHttp } from '../api/ddp/server/index.ts';
 import type { AppCredentials } from '../api/backendless/app-credentials.ts';
 
 export interface HttpAppOptions {
-  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'publicUrl' | 'metricsToken' | 'production'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'publicUrl' | 'metricsToken' | 'production' | 'emailCodeTtlSeconds' | 'trustedDeviceDays' | 'stepUpWindowSeconds'>;
   metrics: Metrics;
   core: Core;
   backendless: AppCredentials;
@@ -64,13 +65,17 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       servers: [{ url: options.config.publicUrl }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },
+    // Shared schemas are components named by their `$id` (`#/components/schemas/User`), not `def-0`.
+    refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },
   });
   await app.register(swaggerUi, { routePrefix: '/docs' });
 
+  addSharedSchemas(app);
   await app.register(healthRoutes, { ping: options.ping });
   const links = createLinks(options.config.publicUrl);
   await app.register(qrRoute, { core: options.core });
-  await app.register(nativeApi, { prefix: '/v1', core: options.core, links });
+  const { emailCodeTtlSeconds, trustedDeviceDays, stepUpWindowSeconds } = options.config;
+  await app.register(nativeApi, { prefix: '/v1', core: options.core, links, policy: { emailCodeTtlSeconds, rememberDeviceDays: trustedDeviceDays, stepUpWindowSeconds } });
   await app.register(backendlessApi, { core: options.core, links, credentials: options.backendless });
   await app.register(webPage);
   return app;

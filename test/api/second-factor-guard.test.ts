@@ -26,7 +26,9 @@ async function emailUser() {
   expect(early.status).toBe(409);
   expect(early.body.error.code).toBe('email_not_verified');
   await t.request('POST', '/v1/email-verification', { body: { token: new URL(t.notices.last('verify-email', email).link).searchParams.get('token') } });
+  expect((await t.request('GET', '/v1/me', { token })).body.user.emailCodesEnabled).toBe(false);
   expect((await t.request('POST', '/v1/me/email-2fa', { token })).status).toBe(200);
+  expect((await t.request('GET', '/v1/me', { token })).body.user.emailCodesEnabled, 'the user reports it').toBe(true);
   return { email, password, token, userId: reg.body.user.id as string };
 }
 
@@ -143,6 +145,7 @@ describe('turning email codes off', () => {
       const off = await t.request('POST', '/v1/me/email-2fa/disable', { token, headers: UA, body: { code: lastCode(email) } });
       expect(off.status).toBe(204);
       expect(t.notices.last('factor-disabled', email).factor).toBe('email');
+      expect((await t.request('GET', '/v1/me', { token })).body.user.emailCodesEnabled).toBe(false);
     } finally {
       t.clock.reset();
     }

@@ -3,6 +3,7 @@
 import { readFile } from 'node:fs/promises';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createClient, TwofoldClientError } from '../../src/client/index.ts';
+import { errorCatalogue } from '../../src/core/errors.ts';
 import { buildOpenApiDocument } from '../../scripts/openapi/document.ts';
 import { generateClientTypes } from '../../scripts/openapi/generate.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -22,6 +23,17 @@ describe('generated types', () => {
     expect(document).toEqual(committedDocument);
     const committedTypes = await readFile(new URL('../../src/client/api-types.ts', import.meta.url), 'utf8');
     expect(generateClientTypes(document as never)).toBe(committedTypes);
+  });
+
+  it('declare the shapes routes share once, as components, with the error code from the catalogue', async () => {
+    const document = JSON.parse(await readFile(new URL('../../docs/openapi.json', import.meta.url), 'utf8'));
+    expect(Object.keys(document.components.schemas)).toEqual(expect.arrayContaining(['ErrorCode', 'ErrorBody', 'User', 'Session']));
+    expect(document.components.schemas.ErrorCode.enum).toEqual(Object.keys(errorCatalogue));
+    expect(document.paths['/v1/me'].get.responses['401'].content['application/json'].schema).toEqual({ $ref: '#/components/schemas/ErrorBody' });
+    const types = generateClientTypes(document);
+    for (const name of ['ErrorCode', 'ErrorBody', 'User', 'Session']) expect(types.match(new RegExp(`^export type ${name} =`, 'gm'))).toHaveLength(1);
+    expect(types).toContain('"code": ErrorCode;');
+    expect(types).toContain('"user": User;');
   });
 });
 

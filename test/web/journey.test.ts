@@ -59,6 +59,23 @@ describe('account page (browser)', () => {
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, name), fullPage: true, animations: 'disabled' });
 
+  /** The account page of a tab that signed in before (its token in sessionStorage). */
+  async function signedInPage(server: TestServer, token: string) {
+    const opened = await freshPage();
+    await opened.page.goto(`${server.url}/`);
+    await opened.page.evaluate(`sessionStorage.setItem('twofold.session', ${JSON.stringify(token)})`);
+    await opened.page.reload();
+    await opened.page.getByRole('heading', { name: 'Your account' }).waitFor();
+    return opened;
+  }
+
+  /** Verifies the address of a registered user and turns email codes on, through the API. */
+  async function withEmailCodes(server: TestServer, email: string, token: string) {
+    const link = new URL(server.notices.last('verify-email', email).link);
+    expect((await server.request('POST', '/v1/email-verification', { body: { token: link.searchParams.get('token') } })).status).toBe(200);
+    expect((await server.request('POST', '/v1/me/email-2fa', { token })).status).toBe(200);
+  }
+
   it('signs up, verifies, enrols TOTP, signs in with each factor and turns the factors off', { timeout: 120_000 }, async () => {
     const { context, page, close } = await freshPage();
     await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: t.url });
@@ -72,6 +89,8 @@ describe('account page (browser)', () => {
     await expect.poll(() => view('sign-in').isVisible()).toBe(true);
     expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
     await page.getByRole('button', { name: 'Create an account' }).click();
+    // The password rule comes from the server (GET /v1/policy), not from the page.
+    await expect.poll(() => page.locator('#su-password-hint').textContent()).toMatch(/^8 to 256 characters\. /);
     await view('sign-up').getByLabel('Email address').fill(email);
     await view('sign-up').getByLabel('Password', { exact: true }).fill(PASSWORD);
     await shot(page, '01-sign-up.png');
@@ -136,8 +155,14 @@ describe('account page (browser)', () => {
     await expect.poll(() => page.locator('#totp-status').textContent()).toBe('On. 12 backup codes left.');
     expect(await page.locator('#backup-list li').count(), 'the codes leave the page once saved').toBe(0);
 
-    // --- email codes on too, so signing in offers a choice
+    // --- email codes on too, so signing in offers a choice. Adding a factor needs a proof of the one the account
+    // has (this session signed up before it existed): the panel asks for a code from the app.
     await emailCodesCard.getByRole('button', { name: 'Turn on email codes' }).click();
+    const onCode = emailCodesCard.getByLabel('Code from your authenticator app (or a backup code)');
+    await onCode.waitFor();
+    t.clock.advance(30_000);
+    await onCode.fill(authenticatorCode(secret, t.clock));
+    await emailCodesCard.getByRole('button', { name: 'Confirm with the code' }).click();
     await expect.poll(() => page.locator('#email2fa-status').textContent()).toMatch(/^On\./);
     await expect.poll(() => page.locator('#events-list').textContent()).toContain('Authenticator app turned on');
     expect(await page.locator('#events-list').textContent()).toContain('Email codes turned on');
@@ -202,7 +227,8 @@ describe('account page (browser)', () => {
     await signedIn();
     await expect.poll(() => page.locator('#totp-status').textContent()).toBe('On. 11 backup codes left.');
 
-    // --- email codes off: the server asks for a fresh code (here from the authenticator)
+    // --- email codes off: past the step-up window the server asks for a code again (here from the authenticator)
+    t.clock.advance(601_000);
     await emailCodesCard.getByRole('button', { name: 'Turn off email codes' }).click();
     const email2faCode = emailCodesCard.getByLabel('To turn email codes off, enter a code from your authenticator app');
     await email2faCode.waitFor();
@@ -212,7 +238,8 @@ describe('account page (browser)', () => {
     await expect.poll(() => emailCodesCard.locator(':scope > .msg').textContent()).toBe('Email codes are off.');
     expect(await page.locator('#email2fa-status').textContent()).toMatch(/^Off\./);
 
-    // --- authenticator off, with a current code
+    // --- authenticator off, with a current code (again past the window of the code just given)
+    t.clock.advance(601_000);
     await totpCard.getByRole('button', { name: 'Turn off' }).click();
     const totpCode = totpCard.getByLabel('To turn the app off, enter a code from it');
     await totpCode.waitFor();
@@ -228,6 +255,89 @@ describe('account page (browser)', () => {
     const direct = await t.request('POST', '/v1/sessions', { body: { login: email, password: PASSWORD } });
     expect(direct.status).toBe(201);
     expect(page.url()).toBe(`${t.url}/`);
+    await close();
+  });
+
+  it('asks for an emailed code in the card that wants it, saying how long the code lives as the server is configured', { timeout: 60_000 }, async () => {
+    const server = await startTestServer({ EMAIL_CODE_TTL_SECONDS: '300' });
+    try {
+      const email = uniqueEmail('web-step-up');
+      expect((await server.request('POST', '/v1/users', { body: { email, password: PASSWORD } })).status).toBe(201);
+      const { token } = (await server.request('POST', '/v1/sessions', { body: { login: email, password: PASSWORD } })).body;
+      await withEmailCodes(server, email, token);
+      const { page, close } = await signedInPage(server, token);
+      const card = page.locator('#card-email-codes');
+      const message = card.locator(':scope > .msg');
+      const turnOff = card.getByRole('button', { name: 'Turn off email codes' });
+
+      // Email codes are this account's only factor: the server mails a code and the panel opens in this card.
+      await turnOff.click();
+      await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
+      await expect.poll(() => message.textContent()).toBe('A code is on its way to your email address; it is valid for 5 minutes.');
+      expect(await page.locator('#step-up-window').textContent()).toBe(
+        'Confirming also lets this session change its sign-in methods for the next 10 minutes without asking again.',
+      );
+      expect(await page.getByRole('group', { name: 'Confirm with' }).isVisible(), 'one way to confirm: no choice').toBe(false);
+      expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
+      await card.getByRole('button', { name: 'Cancel' }).click();
+      expect(await page.locator('#step-up').isVisible()).toBe(false);
+      expect(await turnOff.isVisible(), 'the card has its own button back').toBe(true);
+
+      // Asked again, the code mailed a moment ago still counts; a wrong one is refused in the card.
+      await turnOff.click();
+      await expect.poll(() => message.textContent()).toBe('The code we emailed you a moment ago is still valid: enter it.');
+      const field = card.getByLabel('To turn email codes off, enter the code we just emailed you');
+      await field.fill('000000');
+      await turnOff.click();
+      await expect.poll(() => message.textContent()).toBe('That code is not valid.');
+      await field.fill(server.notices.last('email-code', email).code);
+      await turnOff.click();
+      await expect.poll(() => message.textContent()).toBe('Email codes are off.');
+      expect(await page.locator('#email2fa-status').textContent()).toMatch(/^Off\./);
+      expect((await server.request('GET', '/v1/me', { token })).body.user.emailCodesEnabled).toBe(false);
+      await close();
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('makes new backup codes with a code from the app, and lets a user with two factors choose the emailed one', { timeout: 60_000 }, async () => {
+    const user = await enrolledUser(t, 'web-two-factors');
+    await withEmailCodes(t, user.email, user.token);
+    const { page, close } = await signedInPage(t, user.token);
+    const totpCard = page.locator('#card-totp');
+    const emailCodesCard = page.locator('#card-email-codes');
+
+    // New backup codes need a recent proof: past the step-up window of the registration's code, the panel asks.
+    t.clock.advance(601_000);
+    await totpCard.getByRole('button', { name: 'New backup codes' }).click();
+    const appCode = totpCard.getByLabel('To make new backup codes, enter a code from your app');
+    await appCode.waitFor();
+    expect(await page.locator('#step-up-hint').textContent()).toBe('The 6 digits the app shows now. Your old backup codes stop working.');
+    expect(await page.locator('#step-up-window').isVisible()).toBe(true);
+    t.clock.advance(30_000);
+    await appCode.fill(authenticatorCode(user.secret, t.clock));
+    await totpCard.getByRole('button', { name: 'Make new backup codes' }).click();
+    await page.getByRole('heading', { name: 'Your backup codes' }).waitFor();
+    const fresh = await page.locator('#backup-list li').allTextContents();
+    expect(fresh).toHaveLength(12);
+    expect(fresh).not.toContain(user.backupCodes[0]);
+    expect(await totpCard.locator(':scope > .msg').textContent()).toBe('New backup codes are ready; the old ones no longer work.');
+    await totpCard.getByRole('button', { name: 'I have saved them' }).click();
+
+    // Turning email codes off (past the window again): the app is the server's first choice; the user picks the email.
+    t.clock.advance(601_000);
+    await emailCodesCard.getByRole('button', { name: 'Turn off email codes' }).click();
+    await emailCodesCard.getByLabel('To turn email codes off, enter a code from your authenticator app').waitFor();
+    await emailCodesCard.getByRole('radio', { name: 'Email code' }).check();
+    await emailCodesCard.getByLabel('Code from the email (press “Email me a code” first)').waitFor();
+    await emailCodesCard.getByRole('button', { name: 'Email me a code' }).click();
+    await expect.poll(() => emailCodesCard.locator(':scope > .msg').textContent()).toBe(
+      'A code is on its way to your email address; it is valid for 10 minutes.',
+    );
+    await emailCodesCard.getByLabel('To turn email codes off, enter the code we just emailed you').fill(t.notices.last('email-code', user.email).code);
+    await emailCodesCard.getByRole('button', { name: 'Turn off email codes' }).click();
+    await expect.poll(() => emailCodesCard.locator(':scope > .msg').textContent()).toBe('Email codes are off.');
     await close();
   });
 

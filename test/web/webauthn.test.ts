@@ -194,18 +194,19 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     expect(await page.locator('#notice').textContent()).toBe('You are signed in.');
     expect(await devices.count(), 'not remembered this time').toBe(0);
 
-    // --- remove the passkey, confirmed with the passkey itself
+    // --- remove the passkey, confirmed with the passkey itself (past the step-up window of the sign-in's answer)
+    t.clock.advance(601_000);
     await keysCard.getByRole('button', { name: /^Remove Test laptop/ }).click();
     await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
-    expect(await page.locator('#webauthn-proof-hint').textContent()).toBe('To remove “Test laptop”, confirm it is you.');
-    expect(await page.locator('#webauthn-proof-form').isVisible(), 'no code factor to offer').toBe(false);
+    expect(await page.locator('#step-up-hint').textContent()).toBe('To remove “Test laptop”, confirm it is you.');
+    expect(await page.locator('#step-up-form').isVisible(), 'no code factor to offer').toBe(false);
     expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
     await shot('webauthn-04-confirm-removal.png');
     await keysCard.getByRole('button', { name: 'Use a passkey or security key' }).click();
     await expect.poll(() => keysCard.locator(':scope > .msg').textContent()).toBe('“Test laptop” is removed. Your other sessions were signed out and trusted devices forgotten.');
     await expect.poll(() => keys.count()).toBe(0);
     expect(await page.locator('#webauthn-status').textContent()).toMatch(/^None yet\./);
-    expect(await page.locator('#webauthn-proof').isVisible()).toBe(false);
+    expect(await page.locator('#step-up').isVisible()).toBe(false);
 
     // The server agrees: no key left, and the password alone signs in again.
     const listed = await t.request('GET', '/v1/me/webauthn/credentials', { token: await session() });
@@ -222,7 +223,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     const b = await browse(user);
     const { page, view, keysCard, keys, accountView, shot, session, signOut, signInWithPassword } = b;
     const message = keysCard.locator(':scope > .msg');
-    const proof = page.locator('#webauthn-proof');
+    const proof = page.locator('#step-up');
     const code = (steps = 1) => {
       t.clock.advance(steps * 30_000); // a new step: each TOTP code is accepted once
       return authenticatorCode(user.secret, t.clock);
@@ -242,7 +243,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     await keysCard.getByLabel('Name of a new passkey or security key').fill('Phone');
     await keysCard.getByRole('button', { name: 'Add a passkey or security key' }).click();
     await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
-    expect(await page.locator('#webauthn-proof-hint').textContent()).toBe('To add a passkey or security key, first confirm it is you.');
+    expect(await page.locator('#step-up-hint').textContent()).toBe('To add a passkey or security key, first confirm it is you.');
     expect(await proof.getByRole('button', { name: 'Use a passkey or security key' }).isVisible(), 'no passkey to confirm with yet').toBe(false);
     expect(await keysCard.getByLabel('Name of a new passkey or security key').isVisible(), 'the add form waits').toBe(false);
     const proofCode = proof.getByLabel('Code from your authenticator app (or a backup code)');
@@ -274,7 +275,8 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     await view('second-factor').getByRole('button', { name: 'Use a passkey or security key' }).click();
     await accountView();
 
-    // --- remove it, confirmed with a code from the authenticator app instead of the passkey
+    // --- remove it, confirmed with a code from the authenticator app instead of the passkey (past the window)
+    t.clock.advance(601_000);
     await keysCard.getByRole('button', { name: /^Remove Phone/ }).click();
     await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
     expect(await proof.getByRole('button', { name: 'Use a passkey or security key' }).isVisible()).toBe(true);

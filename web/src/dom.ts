@@ -6,8 +6,21 @@ export function byId<T extends HTMLElement = HTMLElement>(id: string): T {
   return element as T;
 }
 
-export const input = (id: string) => byId<HTMLInputElement>(id);
-export const button = (id: string) => byId<HTMLButtonElement>(id);
+/** Looks up elements by id inside `root` only: a view or a card touches nothing outside its own markup. */
+export function within(root: HTMLElement) {
+  return <T extends HTMLElement = HTMLElement>(id: string): T => {
+    const element = root.querySelector<T>(`#${id}`);
+    if (!element) throw new Error(`#${id} is missing from #${root.id}`);
+    return element;
+  };
+}
+
+/** A field's trimmed value; empty, it stops the action with `message` (shown in the card). */
+export function filled(field: HTMLInputElement, message: string): string {
+  const value = field.value.trim();
+  if (!value) throw new Error(message);
+  return value;
+}
 
 /** An element with text and an optional class. */
 export function el<K extends keyof HTMLElementTagNameMap>(tag: K, text = '', className = ''): HTMLElementTagNameMap[K] {

@@ -7,6 +7,13 @@ export const formatTime = (iso: string | Date) => when.format(typeof iso === 'st
 
 const plural = (n: number, word: string) => `${n} ${word}${n === 1 ? '' : 's'}`;
 
+/** "10 minutes", "1 hour", "45 seconds": a lifetime from the server's policy, for a sentence. */
+export function duration(seconds: number): string {
+  if (seconds >= 3600 && seconds % 3600 === 0) return plural(seconds / 3600, 'hour');
+  if (seconds >= 60) return plural(Math.round(seconds / 60), 'minute');
+  return plural(seconds, 'second');
+}
+
 export function lockedText(details: Record<string, unknown>): string {
   const retryAt = typeof details.retryAt === 'string' ? new Date(details.retryAt) : null;
   if (!retryAt) return 'Too many wrong codes: sign-in checks for this account are paused until an administrator unlocks it.';
@@ -16,7 +23,7 @@ export function lockedText(details: Record<string, unknown>): string {
 }
 
 const TRANSACTION_ENDED: Record<string, string> = {
-  transaction_expired: 'That sign-in took more than 5 minutes. Please sign in again.',
+  transaction_expired: 'That sign-in was left open too long. Please sign in again.',
   transaction_locked: 'Too many failed checks: that sign-in is closed. Please sign in again.',
   transaction_not_found: 'That sign-in is no longer open. Please sign in again.',
   transaction_used: 'That sign-in was already completed. Please sign in again.',
@@ -50,11 +57,17 @@ export function explain(error: unknown): string {
     case 'invalid_credentials':
       return 'Wrong email, username or password.';
     case 'weak_password':
-      return 'Choose a password of 8 to 256 characters.';
+      return typeof details.minLength === 'number' && typeof details.maxLength === 'number'
+        ? `Choose a password of ${details.minLength} to ${details.maxLength} characters.`
+        : error.message;
     case 'code_invalid':
       return `That code is not valid.${left}`;
     case 'second_factor_invalid':
-      return details.method === 'webauthn' ? 'That passkey or security key was not accepted.' : 'That code is not valid.';
+      return details.method === 'webauthn'
+        ? 'That passkey or security key was not accepted.'
+        : details.method === 'password'
+          ? 'That password is not right.'
+          : 'That code is not valid.';
     case 'code_malformed':
       return 'Enter the 6 digits from your authenticator app, or a backup code such as ABCD-EFGH.';
     case 'code_required':

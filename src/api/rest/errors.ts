@@ -1,27 +1,15 @@
 import type { FastifyInstance } from 'fastify';
 import { TwofoldError } from '../../core/errors.ts';
 import { toTwofoldError } from '../http/fastify-errors.ts';
+import { ErrorBodySchema } from './schemas.ts';
 
 /** The native API's error body: `{"error": {"code", "message", "details"}}` with the catalogue's HTTP status. */
 export function nativeErrorBody(error: TwofoldError) {
   return { error: { code: error.code, message: error.message, details: error.details } };
 }
 
-export const errorResponseSchema = {
-  type: 'object',
-  properties: {
-    error: {
-      type: 'object',
-      properties: {
-        code: { type: 'string' },
-        message: { type: 'string' },
-        details: { type: 'object', additionalProperties: true },
-      },
-      required: ['code', 'message', 'details'],
-    },
-  },
-  required: ['error'],
-} as const;
+/** The response schema of every failure: a reference to the `ErrorBody` component (schemas.ts). */
+export const errorResponseSchema = ErrorBodySchema;
 
 export function installNativeErrors(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {

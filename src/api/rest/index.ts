@@ -9,10 +9,18 @@ import { totpRoutes } from './routes/totp.ts';
 import { stepUpRoutes } from './routes/step-up.ts';
 import { webauthnRoutes } from './routes/webauthn.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { policyRoutes, type PublicPolicy } from './routes/policy.ts';
 import type { Links } from '../http/links.ts';
 
-/** The native JSON API, mounted under `/v1`. */
-export const nativeApi: FastifyPluginAsync<{ core: Core; links: Links }> = async (app, { core, links }) => {
+export interface NativeApiOptions {
+  core: Core;
+  links: Links;
+  /** The server's settings that `GET /v1/policy` tells clients. */
+  policy: PublicPolicy;
+}
+
+/** The native JSON API, mounted under `/v1`. Its shared schemas are added to the root instance (`addSharedSchemas`). */
+export const nativeApi: FastifyPluginAsync<NativeApiOptions> = async (app, { core, links, policy }) => {
   installNativeErrors(app);
   await app.register(userRoutes, { core, links });
   await app.register(totpRoutes, { core, links });
@@ -22,6 +30,8 @@ export const nativeApi: FastifyPluginAsync<{ core: Core; links: Links }> = async
   await app.register(emailVerificationRoutes, { core });
   await app.register(webauthnRoutes, { core });
   await app.register(deviceRoutes, { core });
+  await app.register(policyRoutes, { policy });
 };
 
+export type { PublicPolicy } from './routes/policy.ts';
 export { VERIFY_LINK_PATH } from './routes/email-verification.ts';

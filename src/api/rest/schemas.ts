@@ -1,23 +1,53 @@
-import Type from 'typebox';
-import type { Session, User } from '../../core/index.ts';
+import type { FastifyInstance } from 'fastify';
+import Type, { type Static, type TSchema } from 'typebox';
+import { errorCatalogue, type ErrorCode } from '../../core/errors.ts';
+import type { Session, UserRecord } from '../../core/index.ts';
 import type { IssuedSession } from '../../core/sessions/session.ts';
 import type { TotpEnrollment } from '../../core/index.ts';
 import type { Links } from '../http/links.ts';
 
-/** Request and response shapes of the native API. Every route declares its schemas from here. */
-export const UserSchema = Type.Object(
-  {
+/**
+ * Request and response shapes of the native API. Every route declares its schemas from here.
+ *
+ * The shapes many routes share are components: each has an `$id`, is added once to the Fastify instance
+ * (`addSharedSchemas`) and routes refer to it by `$ref`, so the OpenAPI document lists it once under
+ * `components.schemas` and the generated client types name it (`User`, not a copy per route).
+ */
+const ErrorCodeComponent = component(
+  'ErrorCode',
+  Type.Enum(Object.keys(errorCatalogue) as ErrorCode[], { description: 'The catalogue code of a failure (src/core/errors.ts). Codes are never renamed, only added.' }),
+);
+
+const ErrorBodyComponent = component(
+  'ErrorBody',
+  Type.Object(
+    {
+      error: Type.Object({
+        code: ErrorCodeComponent.ref,
+        message: Type.String(),
+        details: Type.Object({}, { additionalProperties: true }),
+      }),
+    },
+    { description: 'A failure: its catalogue code, a sentence for people, and the details the code carries.' },
+  ),
+);
+
+const UserComponent = component(
+  'User',
+  Type.Object({
     id: Type.String({ format: 'uuid' }),
     email: Type.String(),
     username: Type.Union([Type.String(), Type.Null()]),
     emailVerified: Type.Boolean(),
+    emailCodesEnabled: Type.Boolean({ description: 'Sign-in offers a code by email (turned on, and the address is verified).' }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
-  },
+  }),
 );
 
-export const SessionSchema = Type.Object(
-  {
+const SessionComponent = component(
+  'Session',
+  Type.Object({
     id: Type.String({ format: 'uuid' }),
     client: Type.String(),
     ip: Type.Union([Type.String(), Type.Null()]),
@@ -26,19 +56,38 @@ export const SessionSchema = Type.Object(
     lastSeenAt: Type.String({ format: 'date-time' }),
     expiresAt: Type.String({ format: 'date-time' }),
     current: Type.Boolean(),
-  },
+  }),
 );
+
+/**
+ * A component: its schema with the `$id` (for `addSchema`) and the reference routes use, typed as the
+ * schema (Fastify resolves it among the instance's shared schemas).
+ */
+function component<T extends TSchema>(id: string, schema: T) {
+  return { schema: { ...schema, $id: id }, ref: Type.Unsafe<Static<T>>(Type.Ref(`${id}#`)) };
+}
+
+/** Adds the components to the root instance, before any route refers to them. */
+export function addSharedSchemas(app: FastifyInstance): void {
+  for (const { schema } of [ErrorCodeComponent, ErrorBodyComponent, UserComponent, SessionComponent]) app.addSchema(schema);
+}
+
+export const ErrorBodySchema = ErrorBodyComponent.ref;
+export const UserSchema = UserComponent.ref;
+export const SessionSchema = SessionComponent.ref;
 
 export const Email = Type.String({ minLength: 1, maxLength: 254 });
 export const Password = Type.String({ maxLength: 4096 });
 export const OpaqueToken = Type.String({ minLength: 1, maxLength: 256 });
 
-export function userJson(user: User) {
+/** The user as the API shows it; email codes count as on only with a verified address, as at sign-in. */
+export function userJson(user: UserRecord): Static<typeof UserSchema> {
   return {
     id: user.id,
     email: user.email,
     username: user.username,
     emailVerified: user.emailVerifiedAt !== null,
+    emailCodesEnabled: user.emailTwoFactorEnabledAt !== null && user.emailVerifiedAt !== null,
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
   };
@@ -92,7 +141,7 @@ export const SecondFactorRequiredSchema = Type.Object({
   rememberDeviceDays: Type.Integer({ minimum: 0, description: 'How long `rememberDevice: true` would remember this device (0: not offered).' }),
 });
 
-export function issuedSessionJson(user: User, issued: IssuedSession) {
+export function issuedSessionJson(user: UserRecord, issued: IssuedSession) {
   return {
     token: issued.token,
     expiresAt: issued.session.expiresAt.toISOString(),

@@ -67,7 +67,7 @@ export async function startSignIn(
     await issued(deps, state, context, method, available);
     throw new TwofoldError('second_factor_required', { ...details });
   }
-  // The code first: a transaction can be completed only by a code whose run of live codes began before it (threat 15).
+  // The code first: a failed mail leaves no transaction waiting for it.
   if (method === 'email') await challengeDetails(deps.details, state, method, { purpose: 'login', boundTo: null });
   const { transactionId, expiresAt } = await openTransaction(deps.transactions, user.id, 'login');
   await issued(deps, state, context, method, available);

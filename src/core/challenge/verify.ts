@@ -66,7 +66,9 @@ export async function verifyBackupCode(deps: Pick<VerifyDeps, 'keyRing' | 'store
 
 /**
  * The user's one live email code (security.md threat 15: a guess is compared with one code, never many).
- * For a sign-in, the transaction must have begun while this code, or the run of codes it continues, was live.
+ * For a sign-in, the code and the transaction must have been alive together: the code's run of live codes began
+ * before the transaction expired, and the transaction began before the code expires. (A code mailed on request
+ * for a sign-in already pending, "email me a code", must complete it, so the run may begin after the transaction.)
  */
 export function verifyEmailCode(
   deps: Pick<VerifyDeps, 'keyRing' | 'emailCodeMaxAttempts'>,
@@ -77,7 +79,7 @@ export function verifyEmailCode(
 ): Verdict {
   if (!live) return { result: 'invalid', factor: 'email' };
   if (live.attempts >= deps.emailCodeMaxAttempts) return { result: 'exhausted', factor: 'email' };
-  const bound = !transaction || (live.liveSince <= transaction.createdAt && transaction.createdAt < live.expiresAt);
+  const bound = !transaction || (live.liveSince < transaction.expiresAt && transaction.createdAt < live.expiresAt);
   if (bound && verifyEmailCodeHash(deps.keyRing, user.id, code, live.codeHash)) {
     return { result: 'ok', factor: 'email', claim: { kind: 'email-code', id: live.id, maxAttempts: deps.emailCodeMaxAttempts } };
   }

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { TwofoldError } from '../errors.ts';
-import { checkPasswordPolicy, hashPasswordDigest, passwordDigest } from '../password.ts';
+import { checkPasswordPolicy, hashPasswordDigest, passwordDigest, passwordPolicy } from '../password.ts';
 import { normalizeEmail, normalizeUsername } from './identity.ts';
 import type { UserStore } from './store.ts';
 import type { UserRecord } from './user.ts';
@@ -42,6 +42,6 @@ export async function hashNewPassword(password: unknown): Promise<string> {
   if (password === undefined || password === null || password === '') throw new TwofoldError('missing_password');
   if (typeof password !== 'string') throw new TwofoldError('validation_failed', { field: 'password' });
   const problem = checkPasswordPolicy(password);
-  if (problem) throw new TwofoldError('weak_password', { problem, minLength: 8, maxLength: 256 });
+  if (problem) throw new TwofoldError('weak_password', { problem, ...passwordPolicy });
   return hashPasswordDigest(passwordDigest(password));
 }

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { Core } from '../../../core/index.ts';
-import { publicUser } from '../../../core/users/user.ts';
 import { isTwofoldError } from '../../../core/errors.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { OpaqueToken, UserSchema, userJson } from '../schemas.ts';
@@ -20,7 +19,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ core: Core }> 
         response: { 200: Type.Object({ user: UserSchema }), 400: errorResponseSchema },
       },
     },
-    async (request) => ({ user: userJson(publicUser(await core.auth.confirmEmail(request.body.token))) }),
+    async (request) => ({ user: userJson(await core.auth.confirmEmail(request.body.token)) }),
   );
 
   // The link in the mail: a person clicks it and reads the answer in a browser.

@@ -1,7 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { Core } from '../../../core/index.ts';
-import { publicUser } from '../../../core/users/user.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken, requestContext } from '../request-context.ts';
 import { ProofFields, restAsker } from '../proof.ts';
@@ -15,7 +14,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
     { schema: { ...secured, summary: 'The signed-in user', response: { 200: Type.Object({ user: UserSchema }), 401: errorResponseSchema } } },
     async (request) => {
       const { user } = await core.auth.authenticate(bearerToken(request));
-      return { user: userJson(publicUser(user)) };
+      return { user: userJson(user) };
     },
   );
 

@@ -4,6 +4,7 @@ import type { Core } from '../../../core/index.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { Email, Password, TotpEnrollmentSchema, UserSchema, totpEnrollmentJson, userJson } from '../schemas.ts';
 import type { Links } from '../../http/links.ts';
+import { passwordPolicy } from '../../../core/password.ts';
 
 export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }> = async (app, { core, links }) => {
   app.post(
@@ -13,7 +14,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
       schema: {
         summary: 'Register a user',
         description:
-          'Creates an account and mails a link that verifies the address. The password policy: 8 to 256 characters. ' +
+          'Creates an account and mails a link that verifies the address. ' +
+          `The password policy: ${passwordPolicy.minLength} to ${passwordPolicy.maxLength} characters (also in \`GET /policy\`). ` +
           'With `totp: true` the answer also holds a new authenticator secret; the first code from it, sent with the ' +
           'transaction to `POST /sessions/second-factor`, confirms it and signs the user in.',
         tags: ['users'],
@@ -30,8 +32,8 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
     },
     async (request, reply) => {
       const { totp, ...input } = request.body;
-      const { user, enrollment, verificationMailSent } = await core.auth.register(input, totp ? { authenticator: 'pending' } : {});
-      return reply.status(201).send({ user: userJson(user), verificationMailSent, ...(enrollment ? { totp: totpEnrollmentJson(enrollment, links) } : {}) });
+      const { record, enrollment, verificationMailSent } = await core.auth.register(input, totp ? { authenticator: 'pending' } : {});
+      return reply.status(201).send({ user: userJson(record), verificationMailSent, ...(enrollment ? { totp: totpEnrollmentJson(enrollment, links) } : {}) });
     },
   );
 };

@@ -1,0 +1,42 @@
+/** Active sessions: where this account is signed in, each other one to revoke. */
+import type { Session, TwofoldClient } from '../../../src/client/index.ts';
+import { run } from '../action.ts';
+import { el, say, within } from '../dom.ts';
+import { clientName, device, formatTime } from '../text.ts';
+import type { Card, CardContext } from './card.ts';
+
+export function mount(root: HTMLElement, client: TwofoldClient, { page, refresh }: CardContext): Card {
+  const $ = within(root);
+
+  function row(session: Session): HTMLLIElement {
+    const item = el('li');
+    const text = el('div');
+    const name = el('strong', device(session.userAgent));
+    if (session.userAgent) name.title = session.userAgent;
+    text.append(name);
+    if (session.current) text.append(' ', el('span', 'this browser', 'badge'));
+    text.append(el('br'), el('span', `${session.ip ?? 'unknown IP'} · ${clientName(session.client)} · last seen ${formatTime(session.lastSeenAt)}`, 'hint'));
+    item.append(text);
+    if (session.current) return item;
+    const revoke = el('button', 'Revoke', 'quiet');
+    revoke.type = 'button';
+    revoke.setAttribute('aria-label', `Revoke the session of ${device(session.userAgent)}, last seen ${formatTime(session.lastSeenAt)}`);
+    revoke.addEventListener('click', () =>
+      void run(page, root, revoke, async () => {
+        await client.revokeSession(session.id);
+        await refresh();
+        say(root, 'The session is revoked.');
+      }),
+    );
+    item.append(revoke);
+    return item;
+  }
+
+  return {
+    show: ({ sessions }) => $('sessions-list').replaceChildren(...sessions.map(row)),
+    clear() {
+      $('sessions-list').replaceChildren();
+      say(root, '');
+    },
+  };
+}

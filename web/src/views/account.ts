@@ -1,0 +1,58 @@
+/** The signed-in view: loads the account once per refresh and shows it in every card. */
+import type { TwofoldClient } from '../../../src/client/index.ts';
+import type { AccountData, Card, CardContext, MountCard } from '../cards/card.ts';
+import * as devices from '../cards/devices.ts';
+import * as emailAddress from '../cards/email-address.ts';
+import * as emailCodes from '../cards/email-codes.ts';
+import * as events from '../cards/events.ts';
+import * as passkeys from '../cards/passkeys.ts';
+import * as sessions from '../cards/sessions.ts';
+import * as totp from '../cards/totp.ts';
+import { within } from '../dom.ts';
+import type { Page } from '../page.ts';
+import * as stepUp from '../step-up.ts';
+
+/** Each card and the element it lives in, in page order. */
+const CARDS: Array<[string, MountCard]> = [
+  ['card-email', emailAddress.mount],
+  ['card-totp', totp.mount],
+  ['card-email-codes', emailCodes.mount],
+  ['card-passkeys', passkeys.mount],
+  ['card-devices', devices.mount],
+  ['card-sessions', sessions.mount],
+  ['card-events', events.mount],
+];
+
+async function load(client: TwofoldClient): Promise<AccountData> {
+  const [{ user }, totpStatus, { sessions: live }, { events: recent }, { credentials }, { devices: trusted }] = await Promise.all([
+    client.me(),
+    client.totp.status(),
+    client.sessions(),
+    client.events(events.EVENTS_SHOWN),
+    client.webauthn.list(),
+    client.devices.list(),
+  ]);
+  return { user, totp: totpStatus, sessions: live, events: recent, credentials, devices: trusted };
+}
+
+/** `who` is the header's "signed in as". */
+export function mount(root: HTMLElement, client: TwofoldClient, page: Page, who: HTMLElement) {
+  const $ = within(root);
+  const context: CardContext = { page, stepUp: stepUp.mount($('step-up'), page), refresh };
+  const cards: Card[] = CARDS.map(([id, mountCard]) => mountCard($(id), client, context));
+
+  async function refresh(): Promise<void> {
+    const data = await load(client);
+    who.textContent = data.user.username ?? data.user.email;
+    for (const card of cards) card.show(data);
+  }
+
+  return {
+    refresh,
+    clear(): void {
+      context.stepUp.close();
+      who.textContent = '';
+      for (const card of cards) card.clear();
+    },
+  };
+}
