@@ -10,6 +10,7 @@ import { installNativeErrors } from '../api/rest/errors.ts';
 import { healthRoutes } from '../api/rest/routes/health.ts';
 import { createLinks } from '../api/http/links.ts';
 import { installRateLimits } from '../api/http/rate-limit-hook.ts';
+import type { ProxyTrust } from '../api/http/client-address.ts';
 import { installMetrics } from '../api/http/metrics-route.ts';
 import type { Metrics } from './metrics.ts';
 import { qrRoute } from '../api/http/qr-route.ts';
@@ -19,7 +20,9 @@ import { handleSockjsHttp } from '../api/ddp/server/index.ts';
 import type { AppCredentials } from '../api/backendless/app-credentials.ts';
 
 export interface HttpAppOptions {
-  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'publicUrl' | 'metricsToken' | 'production'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'publicUrl' | 'metricsToken' | 'production'>;
+  /** Whom forwarded headers are believed from (the same rule DDP uses: `proxyTrust`). */
+  trust: ProxyTrust | false;
   metrics: Metrics;
   core: Core;
   backendless: AppCredentials;
@@ -32,7 +35,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.config.bodyLimitBytes,
-    trustProxy: options.config.trustProxy,
+    trustProxy: options.trust,
     return503OnClosing: true,
     ajv: {
       // Strict bodies: unknown fields and wrong types are errors, never silently dropped or coerced.

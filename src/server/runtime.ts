@@ -2,7 +2,7 @@ import { join } from 'node:path';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
 import { systemClock, type Clock } from '../core/clock.ts';
-import { createCore, defaultRateLimitPolicy, defaultThrottlePolicy, type Core } from '../core/index.ts';
+import { createCore, defaultThrottlePolicy, type Core } from '../core/index.ts';
 import type { Notifier } from '../core/notices.ts';
 import { createMailer, createMailNotifier, type Mailer } from '../mail/index.ts';
 import { createStores, migrate, openDb, type Db } from '../store/index.ts';
@@ -74,7 +74,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         emailCodeMaxAttempts: 5,
         rememberForSeconds: config.rememberForSeconds,
         throttle: defaultThrottlePolicy,
-        rateLimits: { ...defaultRateLimitPolicy, enabled: config.rateLimitsEnabled },
+        rateLimits: config.rateLimits,
         // A WebAuthn challenge lives as long as the login transaction it belongs to.
         webauthn: { id: config.webauthn.rpId, name: config.webauthn.rpName, origins: config.webauthn.origins, challengeTtlSeconds: 300 },
         trustedDeviceTtlSeconds: config.trustedDeviceDays * 24 * 3600,
