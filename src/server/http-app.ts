@@ -43,6 +43,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     },
   });
   installNativeErrors(app);
+  noStoreByDefault(app);
   installRateLimits(app, options.core);
   installMetrics(app, options.metrics, { token: options.config.metricsToken, production: options.config.production });
   // SockJS' `/sockjs/info` (and its preflight) answer before CORS: browser SockJS clients fetch it with
@@ -77,4 +78,16 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   await app.register(backendlessApi, { core: options.core, links, credentials: options.backendless });
   await app.register(webPage);
   return app;
+}
+
+/**
+ * API answers carry session tokens, TOTP secrets, `otpauth` URIs and backup codes: no browser or proxy cache may
+ * keep any of them, so every response is `no-store` unless its route says otherwise (the account page's hashed
+ * assets are cached for a year, see web-page.ts).
+ */
+function noStoreByDefault(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+    return payload;
+  });
 }
