@@ -1,5 +1,7 @@
 import { isAbsolute, join, resolve } from 'node:path';
+import proxyAddr from '@fastify/proxy-addr';
 import type { DatabaseTarget } from './store/index.ts';
+import { defaultRateLimitPolicy, type RateLimitPolicy, type RateRuleName } from './core/limits/rate-limit.ts';
 
 /** Everything the server reads from its environment, validated once at start-up. */
 export interface Config {
@@ -16,7 +18,8 @@ export interface Config {
   production: boolean;
   /** Dev mail transport may print codes and links to the log (never in production or tests). */
   logMailSecrets: boolean;
-  trustProxy: boolean;
+  /** Whom `X-Forwarded-*` is believed from: the number of proxies in front (0: nobody), or their addresses. */
+  trustProxy: number | string[];
   bodyLimitBytes: number;
   sessionTtlSeconds: number;
   emailVerificationTtlSeconds: number;
@@ -36,8 +39,10 @@ export interface Config {
   backendlessChangeProof: 'session' | 'recent' | 'code';
   /** Bearer token that guards `/metrics`; without one, `/metrics` is open outside production and off in it. */
   metricsToken: string | undefined;
-  /** Per-IP request limits (on by default; off only for load tests and the test suite). */
-  rateLimitsEnabled: boolean;
+  /** Per-IP request limits (on by default; off only for load tests and the test suite), each rule configurable. */
+  rateLimits: RateLimitPolicy;
+  /** Open DDP connections one client address may hold on one instance (while rate limits are on). */
+  ddpConnectionsPerIp: number;
   /** Backendless app id and REST API key; unset means generated once and kept in the database. */
   backendlessAppId: string | undefined;
   backendlessApiKey: string | undefined;
@@ -127,14 +132,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     logLevel,
     production,
     logMailSecrets: !production && env.NODE_ENV !== 'test' && !smtpUrl,
-    trustProxy: bool('TRUST_PROXY', false),
+    trustProxy: parseTrustProxy(env.TRUST_PROXY, problems),
     bodyLimitBytes: int('BODY_LIMIT_BYTES', 64 * 1024, 1024, 10 * 1024 * 1024),
     sessionTtlSeconds: int('SESSION_TTL_SECONDS', 30 * 24 * 3600, 60, 365 * 24 * 3600),
     emailVerificationTtlSeconds: int('EMAIL_VERIFICATION_TTL_SECONDS', 24 * 3600, 60, 7 * 24 * 3600),
     issuer,
     productName: env.TWOFOLD_PRODUCT_NAME || issuer,
     emailCodeTtlSeconds: int('EMAIL_CODE_TTL_SECONDS', 600, 60, 600),
-    rateLimitsEnabled: bool('RATE_LIMITS', true),
+    rateLimits: parseRateLimits(env, bool('RATE_LIMITS', true), problems),
+    ddpConnectionsPerIp: int('DDP_CONNECTIONS_PER_IP', 100, 1, 100_000),
     metricsToken: env.METRICS_TOKEN || undefined,
     rememberForSeconds: int('TWOFOLD_REMEMBER_FOR_SECONDS', 1800, 0, 30 * 24 * 3600),
     webauthn: parseRelyingParty(env, publicUrl, env.TWOFOLD_PRODUCT_NAME || issuer, problems),
@@ -172,6 +178,56 @@ function parseRelyingParty(env: NodeJS.ProcessEnv, publicUrl: string, productNam
     origins.push(url.origin);
   }
   return { rpId, rpName: env.WEBAUTHN_RP_NAME || productName, origins };
+}
+
+/**
+ * `TRUST_PROXY`: how many proxies stand in front (a hop count), or their addresses (IPs, CIDRs, or
+ * `loopback`, `linklocal`, `uniquelocal`), as @fastify/proxy-addr reads them. `true` is refused: it believes
+ * whatever `X-Forwarded-For` a client writes, so any client could pick its own IP and walk past every per-IP
+ * limit and the IP binding of the remember-for grace.
+ */
+function parseTrustProxy(raw: string | undefined, problems: string[]): number | string[] {
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (value === '' || value === 'false' || value === 'no' || value === 'off') return 0;
+  if (['true', 'yes', 'on'].includes(value)) {
+    problems.push(
+      'TRUST_PROXY=true would let any client choose its IP address through X-Forwarded-For: write the addresses of ' +
+        'your proxies (e.g. TRUST_PROXY=loopback for one on this host, TRUST_PROXY=10.0.0.0/8 for a private network) ' +
+        'or, if twofold can be reached only through them, how many there are (e.g. TRUST_PROXY=1)',
+    );
+    return 0;
+  }
+  if (/^\d+$/.test(value)) {
+    const hops = Number(value);
+    if (hops > 10) problems.push(`TRUST_PROXY must be a hop count from 0 to 10 or a list of proxy addresses (got "${raw}")`);
+    return Math.min(hops, 10);
+  }
+  const addresses = value.split(',').map((entry) => entry.trim()).filter(Boolean);
+  try {
+    proxyAddr.compile(addresses);
+  } catch (error) {
+    problems.push(`TRUST_PROXY: ${(error as Error).message} (write IP addresses, CIDRs, loopback, linklocal or uniquelocal, comma-separated)`);
+  }
+  return addresses;
+}
+
+/** `RATE_LIMIT_<RULE>=N/SECONDS` (e.g. `RATE_LIMIT_LOGIN=30/60`) overrides one rule's limit and window. */
+function parseRateLimits(env: NodeJS.ProcessEnv, enabled: boolean, problems: string[]): RateLimitPolicy {
+  const rules = { ...defaultRateLimitPolicy.rules };
+  for (const rule of Object.keys(rules) as RateRuleName[]) {
+    const name = `RATE_LIMIT_${rule.replace(/[A-Z]/g, (letter) => `_${letter}`).toUpperCase()}`;
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const match = /^\s*(\d+)\s*\/\s*(\d+)\s*$/.exec(raw);
+    const limit = Number(match?.[1]);
+    const windowSeconds = Number(match?.[2]);
+    if (!match || limit < 1 || limit > 1_000_000 || windowSeconds < 1 || windowSeconds > 86_400) {
+      problems.push(`${name} must be N/SECONDS, N requests per SECONDS seconds (1 to 1000000 per 1 to 86400, e.g. 30/60; got "${raw}")`);
+      continue;
+    }
+    rules[rule] = { ...rules[rule], limit, windowSeconds };
+  }
+  return { enabled, rules };
 }
 
 function parseDatabase(raw: string | undefined, dataDir: string, poolSize: number, problems: string[]): DatabaseTarget {

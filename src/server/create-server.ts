@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { attachDdpServer, type DdpServer } from '../api/ddp/server/index.ts';
 import { toMeteorError } from '../api/ddp/errors.ts';
 import { createDdpRegistry, type DdpRegistry } from '../api/ddp/registry.ts';
+import { clientAddressOf, proxyTrust } from '../api/http/client-address.ts';
 import { buildHttpApp } from './http-app.ts';
 import { openRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
 
@@ -21,10 +22,19 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
   const { config, core, db, logger, backendless, metrics } = runtime;
   let app: FastifyInstance;
   let ddpServer: DdpServer;
-  const ddp = createDdpRegistry(core);
+  const limits = config.rateLimits;
+  const ddp = createDdpRegistry(core, { methodLimit: limits.enabled ? limits.rules.ddpMethod : undefined, clock: options.clock });
+  // One trust rule for forwarded headers on every wire (security.md threat 17).
+  const trust = proxyTrust(config.trustProxy);
   try {
-    app = await buildHttpApp({ config, core, logger, backendless, metrics, ping: async () => void (await db.query('SELECT 1')) });
-    const server = attachDdpServer(app.server, { methods: ddp.methods, toMeteorError, logger });
+    app = await buildHttpApp({ config, trust, core, logger, backendless, metrics, ping: async () => void (await db.query('SELECT 1')) });
+    const server = attachDdpServer(app.server, {
+      methods: ddp.methods,
+      toMeteorError,
+      logger,
+      clientAddress: (request) => clientAddressOf(request, trust),
+      ...(limits.enabled ? { maxConnectionsPerAddress: config.ddpConnectionsPerIp } : {}),
+    });
     metrics.gauge('twofold_ddp_connections', 'Open DDP connections', () => server.connectionCount);
     ddpServer = server;
   } catch (error) {

@@ -11,6 +11,7 @@ import { addSharedSchemas } from '../api/rest/schemas.ts';
 import { healthRoutes } from '../api/rest/routes/health.ts';
 import { createLinks } from '../api/http/links.ts';
 import { installRateLimits } from '../api/http/rate-limit-hook.ts';
+import type { ProxyTrust } from '../api/http/client-address.ts';
 import { installMetrics } from '../api/http/metrics-route.ts';
 import type { Metrics } from './metrics.ts';
 import { qrRoute } from '../api/http/qr-route.ts';
@@ -20,7 +21,9 @@ import { handleSockjsHttp } from '../api/ddp/server/index.ts';
 import type { AppCredentials } from '../api/backendless/app-credentials.ts';
 
 export interface HttpAppOptions {
-  config: Pick<Config, 'bodyLimitBytes' | 'trustProxy' | 'publicUrl' | 'metricsToken' | 'production' | 'emailCodeTtlSeconds' | 'trustedDeviceDays' | 'stepUpWindowSeconds'>;
+  config: Pick<Config, 'bodyLimitBytes' | 'publicUrl' | 'metricsToken' | 'production' | 'emailCodeTtlSeconds' | 'trustedDeviceDays' | 'stepUpWindowSeconds'>;
+  /** Whom forwarded headers are believed from (the same rule DDP uses: `proxyTrust`). */
+  trust: ProxyTrust | false;
   metrics: Metrics;
   core: Core;
   backendless: AppCredentials;
@@ -33,7 +36,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.config.bodyLimitBytes,
-    trustProxy: options.config.trustProxy,
+    trustProxy: options.trust,
     return503OnClosing: true,
     ajv: {
       // Strict bodies: unknown fields and wrong types are errors, never silently dropped or coerced.
@@ -41,6 +44,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     },
   });
   installNativeErrors(app);
+  noStoreByDefault(app);
   installRateLimits(app, options.core);
   installMetrics(app, options.metrics, { token: options.config.metricsToken, production: options.config.production });
   // SockJS' `/sockjs/info` (and its preflight) answer before CORS: browser SockJS clients fetch it with
@@ -79,4 +83,16 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   await app.register(backendlessApi, { core: options.core, links, credentials: options.backendless });
   await app.register(webPage);
   return app;
+}
+
+/**
+ * API answers carry session tokens, TOTP secrets, `otpauth` URIs and backup codes: no browser or proxy cache may
+ * keep any of them, so every response is `no-store` unless its route says otherwise (the account page's hashed
+ * assets are cached for a year, see web-page.ts).
+ */
+function noStoreByDefault(app: FastifyInstance): void {
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
+    return payload;
+  });
 }

@@ -1,12 +1,24 @@
 import pino, { type Logger } from 'pino';
 
 /**
+ * First segments of twofold's own routes with more than one segment; any other first segment may be a
+ * Backendless app id (8 characters at least, so none of these).
+ */
+const OWN_PREFIXES = new Set(['v1', 'api', 'docs', 'qr', 'sockjs', 'assets']);
+
+/**
  * Request URLs may carry secrets (the email verification token in a query string, a Backendless
- * token in a path, the QR image id). Logged URLs keep only their shape.
+ * token in a path, the QR image id, the REST API key of `/<appId>/<apiKey>/...`). Logged URLs keep
+ * only their shape.
  */
 export function redactUrl(url: string): string {
   const path = url.split('?')[0] ?? '';
-  const redactedPath = path.replace(/\/(isvalidusertoken|qr)\/[^/]+/gi, '/$1/[redacted]');
+  let redactedPath = path.replace(/\/(isvalidusertoken|qr)\/[^/]+/gi, '/$1/[redacted]');
+  // Any path that is not one of ours is read as the Backendless form: a guessed or mistyped key is hidden too.
+  const [, first = '', second] = redactedPath.split('/');
+  if (second && !OWN_PREFIXES.has(first)) {
+    redactedPath = redactedPath.replace(/^(\/[^/]*\/)[^/]*/, '$1[redacted]');
+  }
   return url.includes('?') ? `${redactedPath}?[redacted]` : redactedPath;
 }
 

@@ -99,7 +99,7 @@ export function corePolicy(config: Config): CorePolicy {
     rememberForSeconds: config.rememberForSeconds,
     stepUpWindowSeconds: config.stepUpWindowSeconds,
     backendlessChangeProof: config.backendlessChangeProof,
-    rateLimits: { ...defaultCorePolicy.rateLimits, enabled: config.rateLimitsEnabled },
+    rateLimits: config.rateLimits,
     webauthn: { ...defaultCorePolicy.webauthn, id: config.webauthn.rpId, name: config.webauthn.rpName, origins: config.webauthn.origins },
     trustedDeviceTtlSeconds: config.trustedDeviceDays * 24 * 3600,
   };

@@ -17,5 +17,9 @@ export function createRateLimitStore(db: Queryable): RateLimitStore {
       if (Math.random() < 0.001) await db.query(`DELETE FROM rate_limits WHERE window_start < $1::timestamptz - interval '1 day'`, [now]);
       return { hits: rows[0]!.hits, windowStart: rows[0]!.window_start };
     },
+    async refund(key, windowStart) {
+      // Only within the window that counted the hit: a new window has not counted it.
+      await db.query(`UPDATE rate_limits SET hits = hits - 1 WHERE key = $1 AND window_start = $2 AND hits > 0`, [key, windowStart]);
+    },
   };
 }

@@ -82,7 +82,7 @@ describe('remembering a device', () => {
   });
 
   it('marks the cookie Secure when the request came over https (behind a trusted proxy)', async () => {
-    const behindProxy = await startTestServer({ PUBLIC_URL: 'https://2fa.example.test', TRUST_PROXY: 'true' });
+    const behindProxy = await startTestServer({ PUBLIC_URL: 'https://2fa.example.test', TRUST_PROXY: 'loopback' });
     try {
       const user = await enrolledUser(behindProxy, 'tls');
       const transactionId = await startLogin(behindProxy, user.email, user.password);

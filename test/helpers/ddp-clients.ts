@@ -10,9 +10,16 @@ export type SimpleDdpClient = InstanceType<typeof simpleDDP> & {
   logout(): Promise<void>;
 };
 
-/** simpleddp with its login plugin, connected to our raw DDP endpoint. */
-export async function connectSimpleDdp(wsUrl: string): Promise<SimpleDdpClient> {
-  const client = new simpleDDP({ endpoint: wsUrl, SocketConstructor: WebSocket, reconnectInterval: 60_000 }, [simpleDDPLogin]) as SimpleDdpClient;
+/** simpleddp with its login plugin, connected to our raw DDP endpoint (with `headers` on the upgrade request). */
+export async function connectSimpleDdp(wsUrl: string, headers?: Record<string, string>): Promise<SimpleDdpClient> {
+  const SocketConstructor = headers
+    ? class extends WebSocket {
+        constructor(url: string, protocols?: string | string[]) {
+          super(url, protocols, { headers });
+        }
+      }
+    : WebSocket;
+  const client = new simpleDDP({ endpoint: wsUrl, SocketConstructor, reconnectInterval: 60_000 }, [simpleDDPLogin]) as SimpleDdpClient;
   await withTimeout(client.connect(), 5000, 'simpleddp connect');
   return client;
 }

@@ -5,6 +5,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { connectSimpleDdp, ddpError } from '../helpers/ddp-clients.ts';
 import { testDb, uniqueEmail } from '../helpers/db.ts';
+import { defaultRateLimitPolicy } from '../../src/core/limits/rate-limit.ts';
+
+// The documented defaults (docs/security.md), each configurable with RATE_LIMIT_<RULE>=N/SECONDS.
+const { login, register, sendEmailCode } = defaultRateLimitPolicy.rules;
 
 let t: TestServer;
 const swallow = () => undefined;
@@ -23,16 +27,16 @@ async function resetCounters() {
 }
 
 describe('REST sign-in', () => {
-  it('allows 10 attempts a minute per IP, then answers 429 with Retry-After and X-RateLimit-* headers', async () => {
+  it(`allows ${login.limit} failed attempts a minute per IP, then answers 429 with Retry-After and X-RateLimit-* headers`, async () => {
     await resetCounters();
     const attempts = [];
-    for (let i = 0; i < 12; i++) attempts.push(await t.request('POST', '/v1/sessions', { body: { login: uniqueEmail('rl'), password: 'wrong password' } }));
-    expect(attempts.slice(0, 10).every((a) => a.status === 401)).toBe(true);
-    expect(attempts[0]!.headers.get('x-ratelimit-limit')).toBe('10');
-    expect(attempts[0]!.headers.get('x-ratelimit-remaining')).toBe('9');
-    const limited = attempts[10]!;
+    for (let i = 0; i < login.limit + 2; i++) attempts.push(await t.request('POST', '/v1/sessions', { body: { login: uniqueEmail('rl'), password: 'wrong password' } }));
+    expect(attempts.slice(0, login.limit).every((a) => a.status === 401)).toBe(true);
+    expect(attempts[0]!.headers.get('x-ratelimit-limit')).toBe(String(login.limit));
+    expect(attempts[0]!.headers.get('x-ratelimit-remaining')).toBe(String(login.limit - 1));
+    const limited = attempts[login.limit]!;
     expect(limited.status).toBe(429);
-    expect(limited.body.error).toMatchObject({ code: 'rate_limited', details: { rule: 'login', limit: 10 } });
+    expect(limited.body.error).toMatchObject({ code: 'rate_limited', details: { rule: 'login', limit: login.limit } });
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThan(0);
     expect(limited.headers.get('x-ratelimit-remaining')).toBe('0');
 
@@ -48,9 +52,9 @@ describe('REST sign-in', () => {
   it('counts a parallel burst exactly: no more than the limit gets through', async () => {
     await resetCounters();
     const burst = await Promise.all(
-      Array.from({ length: 25 }, () => t.request('POST', '/v1/users', { body: { email: 'not-an-email', password: 'whatever it is' } })),
+      Array.from({ length: register.limit + 15 }, () => t.request('POST', '/v1/users', { body: { email: 'not-an-email', password: 'whatever it is' } })),
     );
-    expect(burst.filter((r) => r.status === 400)).toHaveLength(10);
+    expect(burst.filter((r) => r.status === 400)).toHaveLength(register.limit);
     expect(burst.filter((r) => r.status === 429)).toHaveLength(15);
   });
 });
@@ -60,7 +64,7 @@ describe('Backendless façade', () => {
     await resetCounters();
     const { appId, apiKey } = t.server.backendless;
     let last: Response | undefined;
-    for (let i = 0; i < 11; i++) {
+    for (let i = 0; i < login.limit + 1; i++) {
       last = await fetch(`${t.url}/${appId}/${apiKey}/users/login`, {
         method: 'POST',
         headers: { 'content-type': 'application/json' },
@@ -78,10 +82,10 @@ describe('DDP', () => {
     const ddp = await connectSimpleDdp(t.wsUrl);
     try {
       const errors = [];
-      for (let i = 0; i < 6; i++) errors.push(await ddpError(ddp.call('sendEmailCode', `nobody-${i}`)));
-      expect(errors.slice(0, 5).every((e) => e.error === 'error-invalid-user')).toBe(true);
-      expect(errors[5]).toMatchObject({ error: 'too-many-requests', details: { timeToReset: expect.any(Number) } });
-      expect(errors[5]!.reason).toMatch(/^Error, too many requests\. Please slow down\. You must wait \d+ seconds before trying again\.$/);
+      for (let i = 0; i < sendEmailCode.limit + 1; i++) errors.push(await ddpError(ddp.call('sendEmailCode', `nobody-${i}`)));
+      expect(errors.slice(0, sendEmailCode.limit).every((e) => e.error === 'error-invalid-user')).toBe(true);
+      expect(errors[sendEmailCode.limit]).toMatchObject({ error: 'too-many-requests', details: { timeToReset: expect.any(Number) } });
+      expect(errors[sendEmailCode.limit]!.reason).toMatch(/^Error, too many requests\. Please slow down\. You must wait \d+ seconds before trying again\.$/);
     } finally {
       await ddp.disconnect();
     }

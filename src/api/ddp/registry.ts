@@ -1,8 +1,11 @@
 import type { AppOperation, Core, RateRuleName } from '../../core/index.ts';
+import { systemClock, type Clock } from '../../core/clock.ts';
+import { isTwofoldError, TwofoldError } from '../../core/errors.ts';
+import { isFailedAnswer, type RateRule } from '../../core/limits/rate-limit.ts';
 import { accountMethods } from './accounts.ts';
 import { protectedMethod, type ProtectedHandler, type ProtectedMethod } from './protected-methods.ts';
 import { twoFactorMethods } from './two-factor-methods.ts';
-import type { MethodHandler } from './types.ts';
+import { MeteorError, type DdpConnection, type MethodHandler } from './types.ts';
 
 /**
  * The DDP methods twofold serves, and the way an embedding app adds its own — plain, or protected by
@@ -29,12 +32,67 @@ function limited(core: Core, name: string, handler: MethodHandler): MethodHandle
   const rule = LIMITS[name];
   if (!rule) return handler;
   return async (invocation, ...params) => {
-    await core.limits.enforce(rule, invocation.connection.clientAddress);
-    return handler(invocation, ...params);
+    const verdict = await core.limits.enforce(rule, invocation.connection.clientAddress);
+    let failed = true;
+    try {
+      const result = await handler(invocation, ...params);
+      failed = false;
+      return result;
+    } catch (error) {
+      failed = failedCall(error);
+      throw error;
+    } finally {
+      // Settled before the answer goes out, so the client's next call already sees the count.
+      await verdict?.settle(failed).catch(() => undefined);
+    }
   };
 }
 
-export function createDdpRegistry(core: Core): DdpRegistry {
+/**
+ * A call's failure, judged as REST judges its status (`isFailedAnswer`): Meteor's `totp-required` is a
+ * challenge after a right password, numeric errors are HTTP-like statuses, other Meteor errors are the
+ * client's; anything else is our fault.
+ */
+function failedCall(error: unknown): boolean {
+  if (isTwofoldError(error)) return isFailedAnswer(error.status, error.code);
+  if (!(error instanceof MeteorError)) return false;
+  if (error.error === 'totp-required') return false;
+  return typeof error.error === 'number' ? isFailedAnswer(error.error) : true;
+}
+
+export interface DdpRegistryOptions {
+  /** Calls one connection may make to one method per window (the `ddpMethod` rule); undefined: no limit. */
+  methodLimit?: Pick<RateRule, 'limit' | 'windowSeconds'> | undefined;
+  clock?: Clock | undefined;
+}
+
+/**
+ * Rocket.Chat's "calls per connection and method" limit. Kept in memory: a connection lives on one process,
+ * so the count is exact, costs no database round trip, and goes when the connection does.
+ */
+function perConnectionLimit(limit: DdpRegistryOptions['methodLimit'], clock: Clock) {
+  if (!limit) return (_name: string, handler: MethodHandler) => handler;
+  const windows = new WeakMap<DdpConnection, Map<string, { start: number; calls: number }>>();
+  const windowMs = limit.windowSeconds * 1000;
+  return (name: string, handler: MethodHandler): MethodHandler =>
+    async (invocation, ...params) => {
+      const now = clock.now().getTime();
+      let counts = windows.get(invocation.connection);
+      if (!counts) windows.set(invocation.connection, (counts = new Map()));
+      let window = counts.get(name);
+      if (!window || now - window.start >= windowMs) counts.set(name, (window = { start: now, calls: 0 }));
+      window.calls += 1;
+      if (window.calls > limit.limit) {
+        const resetAt = new Date(window.start + windowMs);
+        const retryAfterSeconds = Math.max(1, Math.ceil((resetAt.getTime() - now) / 1000));
+        throw new TwofoldError('rate_limited', { rule: 'ddpMethod', limit: limit.limit, retryAfterSeconds, resetAt: resetAt.toISOString() });
+      }
+      return handler(invocation, ...params);
+    };
+}
+
+export function createDdpRegistry(core: Core, options: DdpRegistryOptions = {}): DdpRegistry {
+  const perConnection = perConnectionLimit(options.methodLimit, options.clock ?? systemClock);
   const methods = new Map<string, MethodHandler>();
   const plain = new Map<string, MethodHandler>();
   const guarded = new Map<string, ProtectedMethod>();
@@ -47,14 +105,14 @@ export function createDdpRegistry(core: Core): DdpRegistry {
     method(name, handler) {
       assertFree(name);
       plain.set(name, handler);
-      methods.set(name, handler);
+      methods.set(name, perConnection(name, handler));
     },
     protectedMethod: (name, operation, handler) => addProtected(name, { operation, handler }),
   };
   function addProtected(name: string, definition: ProtectedMethod) {
     assertFree(name);
     guarded.set(name, definition);
-    methods.set(name, protectedMethod(core, definition));
+    methods.set(name, perConnection(name, protectedMethod(core, definition)));
   }
 
   for (const [name, handler] of Object.entries(accountMethods(core))) registry.method(name, limited(core, name, handler));

@@ -1,4 +1,4 @@
-import type { IncomingHttpHeaders } from 'node:http';
+import type { IncomingHttpHeaders, IncomingMessage } from 'node:http';
 
 /**
  * A Meteor error as it travels in DDP `result`/`nosub` messages:
@@ -69,4 +69,8 @@ export interface DdpServerOptions {
   maxFrameBytes?: number;
   /** Server ping interval for idle connections; a client silent for two intervals is dropped. Default 15 s. */
   pingIntervalMs?: number;
+  /** The client's address from its upgrade request (behind proxies: the forwarded one). Default: the socket's peer. */
+  clientAddress?: (request: IncomingMessage) => string;
+  /** Open connections one client address may hold; an upgrade past it is answered 429. Default: no cap. */
+  maxConnectionsPerAddress?: number;
 }

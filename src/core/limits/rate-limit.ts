@@ -1,24 +1,38 @@
 import type { Clock } from '../clock.ts';
-import { TwofoldError } from '../errors.ts';
+import { TwofoldError, type ErrorCode } from '../errors.ts';
 
 export interface RateRule {
   /** Requests allowed per window. */
   limit: number;
   windowSeconds: number;
+  /**
+   * What counts: every request, or only failed ones. Where a success costs us something (a mail sent, an
+   * account created) every request counts; where only a failure helps an attacker (a wrong password, a wrong
+   * code) only failures do, so an office behind one address or an app calling us from its own server is not
+   * throttled for signing people in.
+   */
+  counts: 'all' | 'failures';
 }
 
 export interface RateLimitStore {
   /** Counts one hit for `key` in the current window (one atomic upsert); returns the count and the window start. */
   hit(key: string, now: Date, windowSeconds: number): Promise<{ hits: number; windowStart: Date }>;
+  /** Takes one hit back, if the window that counted it is still the current one. */
+  refund(key: string, windowStart: Date): Promise<void>;
 }
 
 export interface RateVerdict {
   limit: number;
   remaining: number;
   resetAt: Date;
+  /**
+   * Reports how the limited request ended (call once). Under a failures-only rule a request that did not fail
+   * gets its hit back; under an every-request rule nothing changes.
+   */
+  settle(failed: boolean): Promise<void>;
 }
 
-/** Named rules: what each façade limits, per client IP (and per target for mail). */
+/** Named rules: what each façade limits, per client IP (and per target for mail, per DDP connection for calls). */
 export interface RateLimitPolicy {
   enabled: boolean;
   rules: Record<RateRuleName, RateRule>;
@@ -26,35 +40,69 @@ export interface RateLimitPolicy {
 
 export type RateRuleName = 'register' | 'login' | 'verify' | 'sendEmailCode' | 'sendEmailCodeTarget' | 'emailVerification' | 'ddpMethod';
 
+/**
+ * Sized for many people behind one address (an office NAT, a campus, a mobile carrier) and for apps that call
+ * us from their own server: failures-only rules leave successes free, and the numbers allow a busy shared
+ * address its typing mistakes. Guessing one account is stopped by the account throttle, not by these.
+ * docs/security.md explains each number.
+ */
 export const defaultRateLimitPolicy: RateLimitPolicy = {
   enabled: true,
   rules: {
-    register: { limit: 10, windowSeconds: 60 },
-    login: { limit: 10, windowSeconds: 60 },
-    verify: { limit: 20, windowSeconds: 60 },
-    sendEmailCode: { limit: 5, windowSeconds: 60 },
+    login: { limit: 30, windowSeconds: 60, counts: 'failures' },
+    verify: { limit: 30, windowSeconds: 60, counts: 'failures' },
+    emailVerification: { limit: 30, windowSeconds: 60, counts: 'failures' },
+    // Each registration creates an account and mails a link to an address the caller chose.
+    register: { limit: 20, windowSeconds: 60, counts: 'all' },
+    // Each request may mail a code, and the answer is the same for unknown users: there is no failure to see.
+    sendEmailCode: { limit: 10, windowSeconds: 60, counts: 'all' },
     // Email bombing one person from many addresses: a cap per target too.
-    sendEmailCodeTarget: { limit: 5, windowSeconds: 600 },
-    emailVerification: { limit: 10, windowSeconds: 60 },
-    ddpMethod: { limit: 20, windowSeconds: 10 },
+    sendEmailCodeTarget: { limit: 5, windowSeconds: 600, counts: 'all' },
+    // Per DDP connection and method (Rocket.Chat's "connection by method" limit): a flood guard.
+    ddpMethod: { limit: 20, windowSeconds: 10, counts: 'all' },
   },
 };
 
-/** Counts a request under `rule` for `subject`; throws `rate_limited` (with the wait) past the limit. */
+/**
+ * Which answers are failures for a failures-only rule: the request was refused as the client's fault (4xx:
+ * wrong password or unknown user, wrong or malformed code, malformed input, a locked account). A second-factor
+ * challenge is not one: it is what a right password earns. Server faults (5xx) are not the client's either.
+ */
+export function isFailedAnswer(status: number, code?: ErrorCode): boolean {
+  return status >= 400 && status < 500 && code !== 'second_factor_required';
+}
+
+/**
+ * Counts a request under `rule` for `subject`; throws `rate_limited` (with the wait) past the limit.
+ *
+ * A failures-only rule still takes its hit before the request runs and gives it back when the request
+ * succeeds (`settle`): counting only after the answer would let a parallel burst of guesses all pass the
+ * check before any of them is counted. A request refused here is never given back.
+ */
 export async function enforceRateLimit(
   deps: { store: RateLimitStore; clock: Clock; policy: RateLimitPolicy },
   rule: RateRuleName,
   subject: string,
 ): Promise<RateVerdict | null> {
   if (!deps.policy.enabled) return null;
-  const { limit, windowSeconds } = deps.policy.rules[rule];
+  const { limit, windowSeconds, counts } = deps.policy.rules[rule];
   const now = deps.clock.now();
-  const { hits, windowStart } = await deps.store.hit(`${rule}:${subject}`, now, windowSeconds);
+  const key = `${rule}:${subject}`;
+  const { hits, windowStart } = await deps.store.hit(key, now, windowSeconds);
   const resetAt = new Date(windowStart.getTime() + windowSeconds * 1000);
-  const verdict = { limit, remaining: Math.max(0, limit - hits), resetAt };
   if (hits > limit) {
     const retryAfterSeconds = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
     throw new TwofoldError('rate_limited', { rule, limit, retryAfterSeconds, resetAt: resetAt.toISOString() });
   }
-  return verdict;
+  let settled = false;
+  return {
+    limit,
+    remaining: Math.max(0, limit - hits),
+    resetAt,
+    async settle(failed) {
+      if (settled || failed || counts !== 'failures') return;
+      settled = true;
+      await deps.store.refund(key, windowStart);
+    },
+  };
 }

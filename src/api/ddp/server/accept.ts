@@ -14,9 +14,9 @@ export interface AcceptSettings extends MethodContext {
 }
 
 /** Turns an upgraded WebSocket into a DDP session, wired to its frames and its close. */
-export function acceptSocket(socket: WebSocket, request: IncomingMessage, endpoint: Endpoint, settings: AcceptSettings): DdpSession {
+export function acceptSocket(socket: WebSocket, request: IncomingMessage, clientAddress: string, endpoint: Endpoint, settings: AcceptSettings): DdpSession {
   const transport = endpoint === 'raw' ? rawTransport(socket) : sockjsTransport(socket);
-  const peer = { clientAddress: request.socket.remoteAddress ?? '', headers: request.headers };
+  const peer = { clientAddress, headers: request.headers };
   const session = new DdpSession(transport, peer, settings);
   const { logger } = settings;
   logger.debug({ connection: session.id }, 'DDP connection opened');

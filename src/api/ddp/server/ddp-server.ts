@@ -25,17 +25,27 @@ export function attachDdpServer(httpServer: Server, options: DdpServerOptions): 
   const wss = new WebSocketServer({ noServer: true, clientTracking: false, maxPayload: options.maxFrameBytes ?? DEFAULT_MAX_FRAME_BYTES });
   const settings: AcceptSettings = { ...options, pingIntervalMs: options.pingIntervalMs ?? DEFAULT_PING_INTERVAL_MS };
   const sessions = new Set<DdpSession>();
+  const addressOf = options.clientAddress ?? ((request: IncomingMessage) => request.socket.remoteAddress ?? '');
+  const perAddress = new ConnectionCounts(options.maxConnectionsPerAddress ?? Infinity);
   let closing: Promise<void> | undefined;
 
   const onUpgrade = (request: IncomingMessage, socket: Duplex, head: Buffer) => {
     const endpoint = endpointOf(request.url);
-    if (!endpoint) return refuseUpgrade(socket);
+    if (!endpoint) return refuseUpgrade(socket, '404 Not Found');
+    const clientAddress = addressOf(request);
+    // One address holding thousands of idle sockets would cost every other client memory and descriptors.
+    if (perAddress.full(clientAddress)) return refuseUpgrade(socket, '429 Too Many Requests');
+    // With no verifyClient, ws completes the upgrade synchronously: no other upgrade slips in between check and count.
     wss.handleUpgrade(request, socket, head, (ws) => {
       // An upgrade completing after close() began would escape the shutdown.
       if (closing) return ws.terminate();
-      const session = acceptSocket(ws, request, endpoint, settings);
+      const session = acceptSocket(ws, request, clientAddress, endpoint, settings);
       sessions.add(session);
-      session.onClose(() => sessions.delete(session));
+      perAddress.add(clientAddress);
+      session.onClose(() => {
+        sessions.delete(session);
+        perAddress.remove(clientAddress);
+      });
     });
   };
   httpServer.on('upgrade', onUpgrade);
@@ -58,9 +68,29 @@ export function attachDdpServer(httpServer: Server, options: DdpServerOptions): 
   };
 }
 
-function refuseUpgrade(socket: Duplex): void {
+function refuseUpgrade(socket: Duplex, status: string): void {
   // The peer may already be gone; a write error here is of no interest.
   socket.on('error', () => undefined);
   socket.once('finish', () => socket.destroy());
-  socket.end(`HTTP/1.1 404 Not Found\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+  socket.end(`HTTP/1.1 ${status}\r\nConnection: close\r\nContent-Length: 0\r\n\r\n`);
+}
+
+/** Open connections per client address (a connection lives on one process, so counting here is exact). */
+class ConnectionCounts {
+  readonly #counts = new Map<string, number>();
+  constructor(readonly max: number) {}
+
+  full(address: string): boolean {
+    return (this.#counts.get(address) ?? 0) >= this.max;
+  }
+
+  add(address: string): void {
+    this.#counts.set(address, (this.#counts.get(address) ?? 0) + 1);
+  }
+
+  remove(address: string): void {
+    const left = (this.#counts.get(address) ?? 1) - 1;
+    if (left > 0) this.#counts.set(address, left);
+    else this.#counts.delete(address);
+  }
 }
