@@ -152,9 +152,17 @@ export function rejectJson(w: RejectWrite) {
     per_lockout: w.throttle.failuresPerLockout,
     base_lock_seconds: w.throttle.baseLockSeconds,
     ...(w.transaction ? { transaction: { id_hash: hex(w.transaction.idHash), max_attempts: w.transaction.maxAttempts } } : {}),
-    ...(w.emailCodeId ? { email_code_id: w.emailCodeId } : {}),
+    ...(w.emailCode ? { email_code: { id: w.emailCode.id, max_attempts: w.emailCode.maxAttempts } } : {}),
     events: eventsJson(w.events),
   };
+}
+
+interface RejectRow {
+  attempts?: number | null;
+  lock_began?: string | null;
+  locked_until?: string;
+  transaction_gone?: boolean;
+  code_exhausted?: boolean;
 }
 
 export function createChallengeStore(db: Queryable): ChallengeStore {
@@ -203,12 +211,11 @@ export function createChallengeStore(db: Queryable): ChallengeStore {
       return { status: r.status } as AcceptOutcome;
     },
     async reject(write) {
-      const [row] = await db.query<{ r: { attempts: number | null; lock_began: string | null; locked_until: string | null } }>(
-        'SELECT twofold_reject_proof($1::jsonb) AS r',
-        [JSON.stringify(rejectJson(write))],
-      );
+      const [row] = await db.query<{ r: RejectRow }>('SELECT twofold_reject_proof($1::jsonb) AS r', [JSON.stringify(rejectJson(write))]);
       const r = row!.r;
-      return { attempts: r.attempts ?? null, lockBegan: date(r.lock_began), lockedUntil: date(r.locked_until) };
+      if (r.locked_until) return { status: 'locked', until: new Date(r.locked_until) };
+      if (r.transaction_gone) return { status: 'transaction-gone' };
+      return { status: 'counted', attempts: r.attempts ?? null, lockBegan: date(r.lock_began), codeExhausted: r.code_exhausted === true };
     },
   };
 }

@@ -172,22 +172,26 @@ async function reject(deps: AnswerDeps, request: AnswerRequest, verdict: Exclude
   const details = { method: verdict.factor, operation: request.operation, ...(replayed ? { replayed: true } : {}) };
   const events = [securityEvent('challenge_failed', state.user.id, context, details, now)];
   if (replayed && verdict.factor === 'totp') events.push(securityEvent('totp_replay_rejected', state.user.id, context, {}, now));
-  const outcome: RejectOutcome = await deps.store.reject({
+  const outcome = await deps.store.reject({
     userId: state.user.id,
     now,
     // A replay is someone repeating a right answer, not guessing: it never counts toward the lockout (threat 14).
     countTowardLockout: !replayed,
     throttle: deps.throttle,
     ...(target.kind === 'transaction' ? { transaction: { idHash: target.idHash, maxAttempts: target.maxAttempts } } : {}),
-    ...(verdict.emailCodeId ? { emailCodeId: verdict.emailCodeId } : {}),
+    ...(verdict.emailCode ? { emailCode: verdict.emailCode } : {}),
     events,
   });
+  switch (outcome.status) {
+    case 'locked':
+      return { kind: 'locked', until: outcome.until };
+    case 'transaction-gone':
+      return { kind: 'transaction-gone' };
+  }
   deps.audit.observed(events);
+  // The answer that begins a lock is told it was wrong; the lock meets the ones after it.
   if (outcome.lockBegan) await deps.onLockout(state.user, outcome.lockBegan, context);
   if (replayed) await deps.onReplay(state.user, verdict.factor, context);
-  // The answer that begins a lock is told it was wrong; the lock meets the ones after it.
-  if (outcome.lockedUntil) return { kind: 'locked', until: outcome.lockedUntil };
-  if (target.kind === 'transaction' && outcome.attempts === null) return { kind: 'transaction-gone' };
-  const attemptsLeft = target.kind === 'transaction' ? Math.max(0, target.maxAttempts - outcome.attempts!) : null;
-  return { kind: 'rejected', factor: verdict.factor, reason: verdict.result, attemptsLeft };
+  const attemptsLeft = target.kind === 'transaction' ? Math.max(0, target.maxAttempts - (outcome.attempts ?? target.maxAttempts)) : null;
+  return { kind: 'rejected', factor: verdict.factor, reason: outcome.codeExhausted ? 'exhausted' : verdict.result, attemptsLeft };
 }

@@ -69,18 +69,26 @@ export interface RejectWrite {
   /** The sign-in transaction the answer was for: one of its attempts is taken. */
   transaction?: { idHash: Buffer; maxAttempts: number };
   /** The email code the answer was compared with: one of its tries is taken. */
-  emailCodeId?: string;
+  emailCode?: { id: string; maxAttempts: number };
   events: SecurityEvent[];
 }
 
-export interface RejectOutcome {
-  /** The transaction's attempts after this one; null when it is no longer live (used, burned, used up, expired). */
-  attempts: number | null;
-  /** Set when this failure began a lock: the account's pending sign-ins were burned with it. */
-  lockBegan: Date | null;
-  /** Set when a lock already held (nothing was counted). */
-  lockedUntil: Date | null;
-}
+/**
+ * What a wrong answer did. Only `counted` counted anything: an answer that found the account locked, or its
+ * transaction with no attempt left (a parallel burst past the cap), was never a permitted guess.
+ */
+export type RejectOutcome =
+  | {
+      status: 'counted';
+      /** The transaction's attempts after this one (null: no transaction). */
+      attempts: number | null;
+      /** Set when this failure began a lock: the account's pending sign-ins were burned with it. */
+      lockBegan: Date | null;
+      /** The email code had no try left: the answer was not compared (a parallel burst past its cap). */
+      codeExhausted: boolean;
+    }
+  | { status: 'locked'; until: Date }
+  | { status: 'transaction-gone' };
 
 /** Storage port of the challenge module: two reads and two atomic writes. */
 export interface ChallengeStore {

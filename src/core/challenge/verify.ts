@@ -25,7 +25,7 @@ export type AnswerFactor = 'totp' | 'backup' | 'email' | 'webauthn' | 'password'
  */
 export type Verdict =
   | { result: 'ok'; factor: AnswerFactor; claim: Claim; credential?: TotpCredential }
-  | { result: 'invalid' | 'replayed' | 'exhausted'; factor: AnswerFactor; emailCodeId?: string };
+  | { result: 'invalid' | 'replayed' | 'exhausted'; factor: AnswerFactor; emailCode?: { id: string; maxAttempts: number } };
 
 export interface VerifyDeps {
   keyRing: KeyRing;
@@ -83,7 +83,7 @@ export function verifyEmailCode(
   if (bound && verifyEmailCodeHash(deps.keyRing, user.id, code, live.codeHash)) {
     return { result: 'ok', factor: 'email', claim: { kind: 'email-code', id: live.id, maxAttempts: deps.emailCodeMaxAttempts } };
   }
-  return { result: 'invalid', factor: 'email', emailCodeId: live.id };
+  return { result: 'invalid', factor: 'email', emailCode: { id: live.id, maxAttempts: deps.emailCodeMaxAttempts } };
 }
 
 /**

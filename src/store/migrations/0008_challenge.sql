@@ -127,27 +127,39 @@ END;
 $$;
 
 -- A wrong (or replayed) answer, in one statement: an attempt of its transaction and of its email code, a
--- failure toward the lockout unless it is a replay, and its events. The failure that begins a lock burns the
--- account's pending sign-ins with it (threat 7).
+-- failure toward the lockout unless it is a replay, and its events. An answer whose transaction had no attempt
+-- left (used up meanwhile by a parallel burst) was never a permitted guess: nothing is counted. An answer to an
+-- email code with no tries left still counts toward the lockout (someone keeps guessing at the account). The
+-- failure that begins a lock burns the account's pending sign-ins with it (threat 7).
 CREATE FUNCTION twofold_reject_proof(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
   v_now timestamptz := (p->>'now')::timestamptz;
   v_user uuid := (p->>'user_id')::uuid;
   v_tx jsonb := p->'transaction';
+  v_code jsonb := p->'email_code';
   v_failures integer;
   v_until timestamptz;
   v_began timestamptz;
   v_held timestamptz;
   v_attempts integer;
+  v_exhausted boolean := false;
 BEGIN
   -- The same lock order as an accepted answer (the user's row, then the rest): no deadlocks between them.
-  PERFORM 1 FROM users WHERE id = v_user FOR NO KEY UPDATE;
-  -- The answer's own transaction first: the failure that begins a lock is still told it was wrong.
+  SELECT factor_locked_until INTO v_held FROM users WHERE id = v_user FOR NO KEY UPDATE;
+  IF v_held IS NOT NULL AND v_held > v_now THEN
+    RETURN jsonb_build_object('locked_until', v_held);
+  END IF;
   IF v_tx IS NOT NULL THEN
     UPDATE login_transactions SET attempts = attempts + 1
      WHERE id_hash = decode(v_tx->>'id_hash', 'hex') AND consumed_at IS NULL AND burned_at IS NULL AND expires_at > v_now
        AND attempts < (v_tx->>'max_attempts')::integer
      RETURNING attempts INTO v_attempts;
+    IF NOT FOUND THEN RETURN jsonb_build_object('transaction_gone', true); END IF;
+  END IF;
+  IF v_code IS NOT NULL THEN
+    UPDATE email_codes SET attempts = attempts + 1
+     WHERE id = (v_code->>'id')::uuid AND used_at IS NULL AND attempts < (v_code->>'max_attempts')::integer;
+    v_exhausted := NOT FOUND;
   END IF;
   IF (p->>'count')::boolean THEN
     UPDATE users SET
@@ -158,22 +170,17 @@ BEGIN
           THEN v_now + make_interval(secs => (p->>'base_lock_seconds')::integer * power(2, least(factor_lockouts, 20)))
         ELSE factor_locked_until END,
       factor_lockouts = CASE WHEN (factor_failures + 1) % (p->>'per_lockout')::integer = 0 THEN factor_lockouts + 1 ELSE factor_lockouts END
-    WHERE id = v_user AND (factor_locked_until IS NULL OR factor_locked_until <= v_now)
+    WHERE id = v_user
     RETURNING factor_failures, factor_locked_until INTO v_failures, v_until;
-    IF NOT FOUND THEN
-      SELECT factor_locked_until INTO v_held FROM users WHERE id = v_user;
-    ELSIF v_until IS NOT NULL AND v_until > v_now THEN
+    IF v_until IS NOT NULL AND v_until > v_now THEN
       v_began := v_until;
       UPDATE login_transactions SET burned_at = v_now
        WHERE user_id = v_user AND consumed_at IS NULL AND burned_at IS NULL AND expires_at > v_now;
     END IF;
   END IF;
-  IF p ? 'email_code_id' THEN
-    UPDATE email_codes SET attempts = attempts + 1 WHERE id = (p->>'email_code_id')::uuid AND used_at IS NULL;
-  END IF;
   INSERT INTO security_events (id, user_id, kind, client, ip, user_agent, details, created_at)
   SELECT e.id, e.user_id, e.kind, e.client, e.ip, e.user_agent, coalesce(e.details, '{}'::jsonb), e.created_at
     FROM jsonb_to_recordset(p->'events') AS e(id uuid, user_id uuid, kind text, client text, ip text, user_agent text, details jsonb, created_at timestamptz);
-  RETURN jsonb_build_object('attempts', v_attempts, 'lock_began', v_began, 'locked_until', CASE WHEN v_held > v_now THEN v_held END);
+  RETURN jsonb_build_object('attempts', v_attempts, 'lock_began', v_began, 'code_exhausted', v_exhausted);
 END;
 $$;
