@@ -6,7 +6,7 @@ import { hasFactor } from './challenge/factors.ts';
 import { issuePass } from './challenge/pass.ts';
 import { operationName } from './challenge/policy.ts';
 import { completeSignIn, signInWithAnswer } from './challenge/sign-in.ts';
-import type { Core, Registered } from './core.ts';
+import type { Core } from './core.ts';
 import { TwofoldError } from './errors.ts';
 import * as totp from './factors/authenticator.ts';
 import { disableEmailFactor, enableEmailFactor, sendEmailCodeTo } from './factors/email-factor.ts';
@@ -17,9 +17,8 @@ import { authenticateToken, listSessions, revokeSession } from './sessions/sessi
 import { assertLive, transactionIdHash } from './transactions/login-transactions.ts';
 import { confirmEmailVerification, sendEmailVerification } from './users/email-verification.ts';
 import { changePassword } from './users/password-change.ts';
-import { registerUser } from './users/registration.ts';
+import { registerAccount } from './users/registration.ts';
 import type { UserRecord } from './users/user.ts';
-import { publicUser } from './users/user.ts';
 import { wire, type CoreDeps } from './wiring.ts';
 
 /** Builds the core over its ports. Rules live in the modules; this only connects them. */
@@ -43,21 +42,14 @@ export function createCore(deps: CoreDeps): Core {
     }
   }
 
-  /** A verification mail that cannot be sent must not undo the registration: the user can ask again. */
-  async function register(input: Parameters<Core['auth']['register']>[0], options: { authenticator?: 'pending' | 'armed' } = {}): Promise<Registered> {
-    const record = await registerUser({ users: stores.users, clock }, input);
-    let verificationMailSent = true;
-    await sendEmailVerification(w.verification, record).catch((error: unknown) => {
-      verificationMailSent = false;
-      deps.logger.warn({ userId: record.id, reason: (error as TwofoldError).code ?? 'unknown' }, 'verification mail not sent');
-    });
-    const enrollment = options.authenticator ? await totp.enrolAuthenticator(w.authenticator, record, { mode: 'register', state: options.authenticator }, null) : undefined;
-    return { user: publicUser(record), record, verificationMailSent, ...(enrollment ? { enrollment } : {}) };
-  }
-
   return {
     auth: {
-      register,
+      async register(input, options = {}) {
+        const registered = await registerAccount({ users: stores.users, clock, verification: w.verification, logger: deps.logger }, input);
+        if (!options.authenticator) return registered;
+        const enrollment = await totp.enrolAuthenticator(w.authenticator, registered.record, { mode: 'register', state: options.authenticator }, null);
+        return { ...registered, enrollment };
+      },
       signIn: async (input, context, options = {}) => startSignIn(w.signInStart, await passwordLogin(input, context), context, { style: options.style ?? 'transaction', ...options }),
       async signInWithAnswer(input, proof, context) {
         const user = await passwordLogin(input, context);

@@ -1,3 +1,4 @@
+import { version } from '../version.ts';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -65,7 +66,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
 
   await app.register(swagger, {
     openapi: {
-      info: { title: 'twofold', description: 'Self-hosted two-factor authentication server', version: '0.1.0' },
+      info: { title: 'twofold', description: 'Self-hosted two-factor authentication server', version },
       servers: [{ url: options.config.publicUrl }],
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
     },

@@ -175,7 +175,18 @@ describe('users without a factor', () => {
   });
 
   it('send email codes only where they are enabled, and never reveal who exists', async () => {
-    const res = await t.request('POST', '/v1/email-codes', { body: { emailOrUsername: uniqueEmail('nobody') } });
-    expect(res.status).toBe(202);
+    const withCodes = await emailUser();
+    const without = uniqueEmail('nocodes');
+    await t.request('POST', '/v1/users', { body: { email: without, password: 'no codes for me' } });
+    const codesTo = (email: string) => t.notices.sent.filter((n) => n.kind === 'email-code' && n.to.includes(email)).length;
+    const ask = (emailOrUsername: string) => t.request('POST', '/v1/email-codes', { body: { emailOrUsername } });
+    const before = codesTo(withCodes.email);
+
+    // Three callers, one answer: a user with email codes, one without, and nobody at all.
+    const answers = await Promise.all([ask(withCodes.email), ask(without), ask(uniqueEmail('nobody'))]);
+    for (const answer of answers) expect({ status: answer.status, body: answer.body }).toEqual({ status: 202, body: { sent: true } });
+    // Only the first gets a mail (sent after the answer, so the answer's timing says nothing either).
+    await expect.poll(() => codesTo(withCodes.email)).toBe(before + 1);
+    expect(codesTo(without)).toBe(0);
   });
 });

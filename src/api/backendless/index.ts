@@ -1,3 +1,4 @@
+import { version } from '../../version.ts';
 import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
 import type { Core } from '../../core/index.ts';
 import { TwofoldError } from '../../core/errors.ts';
@@ -36,7 +37,7 @@ function scope(options: BackendlessOptions, checkKeys: boolean): FastifyPluginAs
       void reply.status(404).send(backendlessErrorBody(new TwofoldError('not_found', { url: request.url.split('?')[0] })));
     });
     // The SDK's first call after initApp: any JSON object will do.
-    app.get('/info', async () => ({ name: 'twofold', compatibility: 'backendless', version: '0.1.0' }));
+    app.get('/info', async () => ({ name: 'twofold', compatibility: 'backendless', version }));
     await app.register(backendlessUserRoutes, { core: options.core, links: options.links });
     await app.register(backendlessTotpService, { core: options.core, links: options.links });
   };

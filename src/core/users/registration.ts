@@ -4,7 +4,9 @@ import { TwofoldError } from '../errors.ts';
 import { checkPasswordPolicy, hashPasswordDigest, passwordDigest, passwordPolicy } from '../password.ts';
 import { normalizeEmail, normalizeUsername } from './identity.ts';
 import type { UserStore } from './store.ts';
-import type { UserRecord } from './user.ts';
+import { publicUser, type User, type UserRecord } from './user.ts';
+import { sendEmailVerification, type EmailVerificationDeps } from './email-verification.ts';
+import type { CoreLogger } from '../logger.ts';
 
 export interface RegistrationInput {
   email: unknown;
@@ -35,6 +37,23 @@ export async function registerUser(
     passwordHash,
     createdAt: deps.clock.now(),
   });
+}
+
+/**
+ * Creates an account and mails its verification link. A mail that cannot be sent must not undo the registration:
+ * the user can ask again (`verificationMailSent: false` says so).
+ */
+export async function registerAccount(
+  deps: { users: UserStore; clock: Clock; verification: EmailVerificationDeps; logger: CoreLogger },
+  input: RegistrationInput,
+): Promise<{ user: User; record: UserRecord; verificationMailSent: boolean }> {
+  const record = await registerUser(deps, input);
+  let verificationMailSent = true;
+  await sendEmailVerification(deps.verification, record).catch((error: unknown) => {
+    verificationMailSent = false;
+    deps.logger.warn({ userId: record.id, reason: (error as TwofoldError).code ?? 'unknown' }, 'verification mail not sent');
+  });
+  return { user: publicUser(record), record, verificationMailSent };
 }
 
 /** Checks a new password against the policy and hashes it. */
