@@ -165,6 +165,8 @@ interface RejectRow {
   code_exhausted?: boolean;
 }
 
+const ACCEPT_STATUSES = new Set(['transaction-gone', 'claim-taken', 'activation-gone', 'user-disabled']);
+
 export function createChallengeStore(db: Queryable): ChallengeStore {
   return {
     async factors(userId, now) {
@@ -208,6 +210,7 @@ export function createChallengeStore(db: Queryable): ChallengeStore {
       const r = row!.r;
       if (r.status === 'accepted') return { status: 'accepted', replacedAuthenticator: r.replaced === true };
       if (r.status === 'locked') return { status: 'locked', until: new Date(r.until!) };
+      if (!ACCEPT_STATUSES.has(r.status)) throw new Error(`twofold_accept_proof answered an unknown status "${r.status}"`);
       return { status: r.status } as AcceptOutcome;
     },
     async reject(write) {

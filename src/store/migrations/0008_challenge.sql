@@ -51,37 +51,37 @@ BEGIN
       UPDATE login_transactions SET attempts = attempts + 1, consumed_at = v_now, answer_hash = v_tx->>'answer_hash'
        WHERE id_hash = decode(v_tx->>'id_hash', 'hex') AND user_id = v_user AND consumed_at IS NULL AND burned_at IS NULL
          AND expires_at > v_now AND attempts < (v_tx->>'max_attempts')::integer;
-      IF NOT FOUND THEN RAISE EXCEPTION 'transaction-gone'; END IF;
+      IF NOT FOUND THEN RAISE EXCEPTION USING ERRCODE = 'TF001', MESSAGE = 'transaction-gone'; END IF;
     END IF;
     CASE v_claim->>'kind'
       WHEN 'totp-step' THEN
         UPDATE totp_credentials SET last_used_step = (v_claim->>'step')::bigint
          WHERE id = (v_claim->>'credential_id')::uuid AND user_id = v_user
            AND (last_used_step IS NULL OR last_used_step < (v_claim->>'step')::bigint);
-        IF NOT FOUND THEN RAISE EXCEPTION 'claim-taken'; END IF;
+        IF NOT FOUND THEN RAISE EXCEPTION USING ERRCODE = 'TF001', MESSAGE = 'claim-taken'; END IF;
       WHEN 'backup-code' THEN
         UPDATE backup_codes SET used_at = v_now WHERE id = (v_claim->>'id')::uuid AND user_id = v_user AND used_at IS NULL;
-        IF NOT FOUND THEN RAISE EXCEPTION 'claim-taken'; END IF;
+        IF NOT FOUND THEN RAISE EXCEPTION USING ERRCODE = 'TF001', MESSAGE = 'claim-taken'; END IF;
       WHEN 'email-code' THEN
         UPDATE email_codes SET used_at = v_now, attempts = attempts + 1
          WHERE id = (v_claim->>'id')::uuid AND user_id = v_user AND used_at IS NULL AND expires_at > v_now
            AND attempts < (v_claim->>'max_attempts')::integer;
-        IF NOT FOUND THEN RAISE EXCEPTION 'claim-taken'; END IF;
+        IF NOT FOUND THEN RAISE EXCEPTION USING ERRCODE = 'TF001', MESSAGE = 'claim-taken'; END IF;
       WHEN 'webauthn' THEN
         UPDATE webauthn_challenges SET used_at = v_now
          WHERE challenge_hash = decode(v_claim->>'challenge_hash', 'hex') AND user_id = v_user AND purpose = v_claim->>'purpose'
            AND bound_hash IS NOT DISTINCT FROM decode(v_claim->>'bound_to', 'hex') AND used_at IS NULL AND expires_at > v_now;
-        IF NOT FOUND THEN RAISE EXCEPTION 'claim-taken'; END IF;
+        IF NOT FOUND THEN RAISE EXCEPTION USING ERRCODE = 'TF001', MESSAGE = 'claim-taken'; END IF;
         -- The counter must grow (or stay 0 for keys that keep none): a cloned key cannot pass.
         UPDATE webauthn_credentials SET counter = (v_claim->>'new_counter')::bigint, backed_up = (v_claim->>'backed_up')::boolean, last_used_at = v_now
          WHERE id = (v_claim->>'key_id')::uuid AND user_id = v_user AND counter = (v_claim->>'previous_counter')::bigint
            AND ((v_claim->>'new_counter')::bigint > counter OR ((v_claim->>'new_counter')::bigint = 0 AND counter = 0));
-        IF NOT FOUND THEN RAISE EXCEPTION 'claim-taken'; END IF;
+        IF NOT FOUND THEN RAISE EXCEPTION USING ERRCODE = 'TF001', MESSAGE = 'claim-taken'; END IF;
       ELSE NULL;
     END CASE;
     IF v_act IS NOT NULL THEN
       PERFORM 1 FROM totp_credentials WHERE id = (v_act->>'credential_id')::uuid AND user_id = v_user AND state <> 'active';
-      IF NOT FOUND THEN RAISE EXCEPTION 'activation-gone'; END IF;
+      IF NOT FOUND THEN RAISE EXCEPTION USING ERRCODE = 'TF001', MESSAGE = 'activation-gone'; END IF;
       DELETE FROM totp_credentials WHERE user_id = v_user AND state = 'active';
       GET DIAGNOSTICS v_replaced = ROW_COUNT;
       UPDATE totp_credentials SET state = 'active', activated_at = v_now WHERE id = (v_act->>'credential_id')::uuid;
@@ -118,8 +118,9 @@ BEGIN
     INSERT INTO security_events (id, user_id, kind, client, ip, user_agent, details, created_at)
     SELECT e.id, e.user_id, e.kind, e.client, e.ip, e.user_agent, coalesce(e.details, '{}'::jsonb), e.created_at
       FROM jsonb_to_recordset(p->'events') AS e(id uuid, user_id uuid, kind text, client text, ip text, user_agent text, details jsonb, created_at timestamptz);
-  EXCEPTION WHEN raise_exception THEN
-    -- Undoes everything above (the block's savepoint) and says what was no longer there.
+  EXCEPTION WHEN SQLSTATE 'TF001' THEN
+    -- Undoes everything above (the block's savepoint) and says what was no longer there. Any other error
+    -- propagates and undoes the whole statement.
     RETURN jsonb_build_object('status', SQLERRM);
   END;
   RETURN jsonb_build_object('status', 'accepted', 'replaced', v_replaced > 0);
