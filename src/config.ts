@@ -35,6 +35,8 @@ export interface Config {
   sessionIdleSeconds: number;
   /** How long a proof given in a session stands in for another before a factor change. */
   stepUpWindowSeconds: number;
+  /** The native API answers a registration of an existing address like a new one and mails the owner. */
+  registrationPrivacy: boolean;
   /** What the Backendless seed's parameterless enable2FA / disable2FA need (session | recent | code). */
   backendlessChangeProof: 'session' | 'recent' | 'code';
   /** Bearer token that guards `/metrics`; without one, `/metrics` is open outside production and off in it. */
@@ -147,6 +149,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedDeviceDays: int('TRUSTED_DEVICE_DAYS', 30, 0, 365),
     sessionIdleSeconds: int('SESSION_IDLE_SECONDS', 7 * 24 * 3600, 0, 365 * 24 * 3600),
     stepUpWindowSeconds: int('STEP_UP_WINDOW_SECONDS', 600, 0, 24 * 3600),
+    registrationPrivacy: bool('REGISTRATION_PRIVACY', true),
     backendlessChangeProof: oneOf('BACKENDLESS_2FA_CHANGE_PROOF', ['session', 'recent', 'code'] as const, 'session'),
     backendlessAppId: env.TWOFOLD_APP_ID || undefined,
     backendlessApiKey: env.TWOFOLD_API_KEY || undefined,

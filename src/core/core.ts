@@ -28,9 +28,11 @@ export interface Core {
     /**
      * Creates an account (and mails its verification link). With `authenticator`, starts its first one: `pending`
      * does nothing until its first code completes the returned transaction; `armed` (the Backendless seed's
-     * `totpAuthEnabled`) makes sign-in ask for it at once.
+     * `totpAuthEnabled`) makes sign-in ask for it at once. `conceal`: this wire may answer an address that already
+     * has an account like a new one (REGISTRATION_PRIVACY; the owner is mailed); products with a documented
+     * "exists" answer (Backendless 3033) do not ask for it.
      */
-    register(input: RegistrationInput, options?: { authenticator?: 'pending' | 'armed' }): Promise<Registered>;
+    register(input: RegistrationInput, options?: { authenticator?: 'pending' | 'armed'; conceal?: boolean }): Promise<Registered>;
     /** A password sign-in: a session, or a second factor pending (a transaction, or a thrown challenge). */
     signIn(input: PasswordLoginInput, context: RequestContext, options?: { style?: PendingStyle; deviceToken?: unknown; preferredMethod?: unknown }): Promise<SignInResult>;
     /** A password sign-in carrying its second factor (DDP `{totp: {login, code}}`). */

@@ -45,9 +45,13 @@ export function createCore(deps: CoreDeps): Core {
   return {
     auth: {
       async register(input, options = {}) {
-        const registered = await registerAccount({ users: stores.users, clock, verification: w.verification, logger: deps.logger }, input);
+        const conceal = deps.policy.registrationPrivacy && options.conceal === true;
+        const accountDeps = { users: stores.users, clock, verification: w.verification, logger: deps.logger, notifier: deps.notifier };
+        const { concealed, ...registered } = await registerAccount(accountDeps, input, { conceal });
         if (!options.authenticator) return registered;
-        const enrollment = await totp.enrolAuthenticator(w.authenticator, registered.record, { mode: 'register', state: options.authenticator }, null);
+        const enrollment = concealed
+          ? totp.concealedEnrollment(w.authenticator, registered.record)
+          : await totp.enrolAuthenticator(w.authenticator, registered.record, { mode: 'register', state: options.authenticator }, null);
         return { ...registered, enrollment };
       },
       signIn: async (input, context, options = {}) => startSignIn(w.signInStart, await passwordLogin(input, context), context, { style: options.style ?? 'transaction', ...options }),

@@ -9,7 +9,8 @@ export type Notice =
   | { kind: 'factor-disabled'; to: string; factor: FactorName; at: Date }
   | { kind: 'backup-codes-regenerated'; to: string; at: Date }
   | { kind: 'account-locked'; to: string; until: Date }
-  | { kind: 'totp-replay-rejected'; to: string; at: Date };
+  | { kind: 'totp-replay-rejected'; to: string; at: Date }
+  | { kind: 'registration-attempt'; to: string; at: Date };
 
 export type FactorName = 'totp' | 'email' | 'webauthn';
 

@@ -37,6 +37,8 @@ export interface CorePolicy {
   webauthn: RelyingParty;
   /** How long a remembered device skips the sign-in's second factor (0: never). */
   trustedDeviceTtlSeconds: number;
+  /** Wires that may conceal it answer a registration of an existing address like a new one (and mail the owner). */
+  registrationPrivacy: boolean;
 }
 
 /** Defaults of ../shared/spec/security.md: 10 failures lock 15 minutes, doubling; 100 in a row lock until an operator acts. */
@@ -61,4 +63,5 @@ export const defaultCorePolicy: CorePolicy = {
   // A WebAuthn challenge lives as long as the sign-in transaction it belongs to.
   webauthn: { id: 'localhost', name: 'twofold', origins: ['http://localhost:8080'], challengeTtlSeconds: 300 },
   trustedDeviceTtlSeconds: 30 * 24 * 3600,
+  registrationPrivacy: true,
 };

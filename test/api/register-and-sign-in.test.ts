@@ -29,11 +29,13 @@ describe('register', () => {
     expect(t.notices.last('verify-email', email).link).toMatch(/\/v1\/email-verification\/confirm\?token=/);
   });
 
-  it('refuses a second account for the same address, whatever its case', async () => {
+  it('makes no second account for the same address, whatever its case, and does not say so (REGISTRATION_PRIVACY)', async () => {
     const { email } = await register();
     const res = await t.request('POST', '/v1/users', { body: { email: email.toUpperCase(), password: 'another password' } });
-    expect(res.status).toBe(409);
-    expect(res.body.error.code).toBe('user_exists');
+    expect(res.status).toBe(201);
+    expect(t.notices.last('registration-attempt', email)).toBeTruthy();
+    // The address's account is unchanged: its own password still signs in, the other does not.
+    expect((await t.request('POST', '/v1/sessions', { body: { login: email, password: 'another password' } })).status).toBe(401);
   });
 
   it('accepts an optional username, unique without regard to case', async () => {

@@ -65,6 +65,15 @@ export async function enrolAuthenticator(deps: AuthenticatorDeps, user: UserReco
 }
 
 /**
+ * What a concealed registration (REGISTRATION_PRIVACY) shows instead of an enrolment: the same shape, random values,
+ * nothing stored. Its QR link and transaction lead nowhere, like an expired one.
+ */
+export function concealedEnrollment(deps: AuthenticatorDeps, user: UserRecord): TotpEnrollment {
+  const { secret, uri } = newAuthenticator(deps, user, 'pending');
+  return { secret, uri, qrId: generateToken(), transactionId: generateToken(24), expiresAt: new Date(deps.clock.now().getTime() + 300_000) };
+}
+
+/**
  * Confirms the waiting authenticator with a code from it: it becomes the active one (replacing any previous
  * one) with fresh backup codes, shown this once. The code proves the new factor only, so the session must
  * also hold the proof that enrolling needed (recent, or a pass).

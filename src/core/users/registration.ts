@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
-import { TwofoldError } from '../errors.ts';
+import { TwofoldError, isTwofoldError } from '../errors.ts';
+import type { Notifier } from '../notices.ts';
 import { checkPasswordPolicy, hashPasswordDigest, passwordDigest, passwordPolicy } from '../password.ts';
 import { normalizeEmail, normalizeUsername } from './identity.ts';
 import type { UserStore } from './store.ts';
@@ -44,16 +45,47 @@ export async function registerUser(
  * the user can ask again (`verificationMailSent: false` says so).
  */
 export async function registerAccount(
-  deps: { users: UserStore; clock: Clock; verification: EmailVerificationDeps; logger: CoreLogger },
+  deps: { users: UserStore; clock: Clock; verification: EmailVerificationDeps; logger: CoreLogger; notifier: Notifier },
   input: RegistrationInput,
-): Promise<{ user: User; record: UserRecord; verificationMailSent: boolean }> {
-  const record = await registerUser(deps, input);
+  options: { conceal: boolean },
+): Promise<{ user: User; record: UserRecord; verificationMailSent: boolean; concealed: boolean }> {
+  let record: UserRecord;
+  try {
+    record = await registerUser(deps, input);
+  } catch (error) {
+    const existing = options.conceal && isTwofoldError(error) && error.code === 'user_exists' ? await deps.users.findByEmail(normalizeEmail(input.email)) : null;
+    if (!existing) throw error;
+    return concealedRegistration(deps, existing, input);
+  }
   let verificationMailSent = true;
   await sendEmailVerification(deps.verification, record).catch((error: unknown) => {
     verificationMailSent = false;
     deps.logger.warn({ userId: record.id, reason: (error as TwofoldError).code ?? 'unknown' }, 'verification mail not sent');
   });
-  return { user: publicUser(record), record, verificationMailSent };
+  return { user: publicUser(record), record, verificationMailSent, concealed: false };
+}
+
+/**
+ * Registration privacy (REGISTRATION_PRIVACY): an address that already has an account is answered like a new
+ * registration — a user nobody will ever find, the same time spent (the password was hashed) — and its owner is
+ * told by mail. Nothing is written.
+ */
+async function concealedRegistration(deps: { clock: Clock; notifier: Notifier }, existing: UserRecord, input: RegistrationInput) {
+  const now = deps.clock.now();
+  await deps.notifier.send({ kind: 'registration-attempt', to: existing.email, at: now }).catch(() => undefined);
+  const record: UserRecord = {
+    id: randomUUID(),
+    email: (input.email as string).trim(),
+    emailNormalized: existing.emailNormalized,
+    username: null,
+    passwordHash: '',
+    emailVerifiedAt: null,
+    disabledAt: null,
+    emailTwoFactorEnabledAt: null,
+    createdAt: now,
+    updatedAt: now,
+  };
+  return { user: publicUser(record), record, verificationMailSent: true, concealed: true };
 }
 
 /** Checks a new password against the policy and hashes it. */

@@ -7,6 +7,7 @@ import { factorDisabled } from './factor-disabled.ts';
 import { factorEnabled } from './factor-enabled.ts';
 import { totpReplayRejected } from './totp-replay-rejected.ts';
 import { verifyEmail } from './verify-email.ts';
+import { registrationAttempt } from './registration-attempt.ts';
 
 /** One template per notice kind; a new kind in `Notice` fails to compile until it has one here. */
 export const templates: { readonly [K in NoticeKind]: Template<K> } = {
@@ -17,6 +18,7 @@ export const templates: { readonly [K in NoticeKind]: Template<K> } = {
   'backup-codes-regenerated': backupCodesRegenerated,
   'account-locked': accountLocked,
   'totp-replay-rejected': totpReplayRejected,
+  'registration-attempt': registrationAttempt,
 };
 
 export function renderNotice(notice: Notice, ctx: TemplateContext): RenderedMail {

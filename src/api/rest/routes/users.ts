@@ -32,7 +32,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
     },
     async (request, reply) => {
       const { totp, ...input } = request.body;
-      const { record, enrollment, verificationMailSent } = await core.auth.register(input, totp ? { authenticator: 'pending' } : {});
+      const { record, enrollment, verificationMailSent } = await core.auth.register(input, { conceal: true, ...(totp ? { authenticator: 'pending' } : {}) });
       return reply.status(201).send({ user: userJson(record), verificationMailSent, ...(enrollment ? { totp: totpEnrollmentJson(enrollment, links) } : {}) });
     },
   );
