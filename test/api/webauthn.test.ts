@@ -565,4 +565,29 @@ describe('the other façades', () => {
     const error = await ddpError(ddp.call('login', { user: { email: user.email }, password: { digest: sha256(user.password), algorithm: 'sha-256' } }));
     expect(error).toMatchObject({ error: 'totp-required', details: { method: 'totp', availableMethods: expect.arrayContaining(['totp', 'webauthn']) } });
   });
+
+  it('DDP carries a passkey answer too: twoFactorMethod "webauthn" asks for its options, the assertion is the code', async () => {
+    const user = await keyUser('ddppasskey');
+    const ddp = await connectSimpleDdp(t.wsUrl);
+    ddpClients.push(ddp);
+    // A key-only account: the password login is challenged with the key's options in the details ...
+    const challenged = await ddpError(ddp.call('login', { user: { email: user.email }, password: { digest: sha256(user.password), algorithm: 'sha-256' } }));
+    expect(challenged).toMatchObject({ error: 'totp-required', details: { method: 'webauthn', webauthn: { challenge: expect.any(String) } } });
+    // ... and the assertion, sent as the code of `{totp: {login, code}}` with method webauthn, signs in.
+    const login = { user: { email: user.email }, password: { digest: sha256(user.password), algorithm: 'sha-256' } };
+    const signedIn = (await ddp.call('login', { totp: { login, code: user.key.authenticate(challenged.details.webauthn), method: 'webauthn' } })) as { id: string; token: string };
+    expect(signedIn.token).toEqual(expect.any(String));
+
+    // A protected method past the step-up window: `{twoFactorMethod: 'webauthn'}` alone asks for options bound to
+    // this session; the assertion in `twoFactorCode` proves it.
+    t.clock.advance(601_000);
+    try {
+      const asked = await ddpError(ddp.call('2fa:enable', { twoFactorMethod: 'webauthn' }));
+      expect(asked).toMatchObject({ error: 'totp-required', details: { method: 'webauthn', webauthn: { challenge: expect.any(String) } } });
+      const enrolment = (await ddp.call('2fa:enable', { twoFactorCode: user.key.authenticate(asked.details.webauthn), twoFactorMethod: 'webauthn' })) as { secret: string };
+      expect(enrolment.secret).toMatch(/^[A-Z2-7]+$/);
+    } finally {
+      t.clock.reset();
+    }
+  });
 });
