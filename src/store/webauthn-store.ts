@@ -1,4 +1,4 @@
-import type { WebAuthnCredential, WebAuthnStore } from '../core/factors/webauthn/store.ts';
+import type { ChallengeBinding, WebAuthnCredential, WebAuthnStore } from '../core/factors/webauthn/store.ts';
 import type { Queryable } from './db.ts';
 import { isUniqueViolation } from './db-errors.ts';
 
@@ -37,6 +37,8 @@ function toCredential(row: CredentialRow): WebAuthnCredential {
 /** A challenge matches when it was issued for the same user, purpose and (for logins) transaction. */
 const CHALLENGE_MATCHES =
   'challenge_hash = $1 AND user_id = $2 AND purpose = $3 AND bound_hash IS NOT DISTINCT FROM $4 AND used_at IS NULL AND expires_at > $5';
+
+const matching = (challengeHash: Buffer, binding: ChallengeBinding, now: Date) => [challengeHash, binding.userId, binding.purpose, binding.boundTo ?? null, now];
 
 export function createWebAuthnStore(db: Queryable): WebAuthnStore {
   return {
@@ -80,24 +82,11 @@ export function createWebAuthnStore(db: Queryable): WebAuthnStore {
       );
     },
     async consumeChallenge(challengeHash, binding, now) {
-      const rows = await db.query(`UPDATE webauthn_challenges SET used_at = $5 WHERE ${CHALLENGE_MATCHES} RETURNING 1`, [
-        challengeHash,
-        binding.userId,
-        binding.purpose,
-        binding.boundTo ?? null,
-        now,
-      ]);
+      const rows = await db.query(`UPDATE webauthn_challenges SET used_at = $5 WHERE ${CHALLENGE_MATCHES} RETURNING 1`, matching(challengeHash, binding, now));
       return rows.length === 1;
     },
     async isChallengeLive(challengeHash, binding, now) {
-      const rows = await db.query(`SELECT 1 FROM webauthn_challenges WHERE ${CHALLENGE_MATCHES}`, [
-        challengeHash,
-        binding.userId,
-        binding.purpose,
-        binding.boundTo ?? null,
-        now,
-      ]);
-      return rows.length === 1;
+      return (await db.query(`SELECT 1 FROM webauthn_challenges WHERE ${CHALLENGE_MATCHES}`, matching(challengeHash, binding, now))).length === 1;
     },
   };
 }

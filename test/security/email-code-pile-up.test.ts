@@ -5,6 +5,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { uniqueEmail } from '../helpers/db.ts';
+import type { Notice } from '../../src/core/notices.ts';
 
 let a: TestServer;
 let b: TestServer;
@@ -27,7 +28,8 @@ async function emailUser() {
   return { email, password };
 }
 
-const mailsTo = (email: string) => [...a.notices.sent, ...b.notices.sent].filter((n) => n.kind === 'email-code' && n.to.includes(email));
+const mailsTo = (email: string) =>
+  [...a.notices.sent, ...b.notices.sent].filter((n): n is Extract<Notice, { kind: 'email-code' }> => n.kind === 'email-code' && n.to.includes(email));
 const liveCodes = async (email: string) =>
   (
     await a.server.db.query<{ n: number }>(
