@@ -4,7 +4,7 @@
 // else 127.0.0.1:5432 as user postgres. In CI (CI=true) a missing PostgreSQL fails the run; on a
 // developer machine it is reported and that pass is left out.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, readFileSync, rmSync } from 'node:fs';
 import pg from 'pg';
 
 const extra = process.argv.slice(2);
@@ -46,6 +46,19 @@ function vitestPass(name, env) {
   return counts;
 }
 
+/** The tamper-evident audit log must verify after the whole suite's traffic (written by test/helpers/global-setup.ts). */
+const AUDIT_CHAIN_REPORT = '.tmp/audit-chain-after-suite.json';
+function auditChainAfterSuite() {
+  try {
+    const { breaks, events, chains } = JSON.parse(readFileSync(AUDIT_CHAIN_REPORT, 'utf8'));
+    console.log(`audit chain after the PostgreSQL pass: ${events} events in ${chains} chains, ${breaks.length} breaks`);
+    return breaks.length === 0 ? { passed: 1, failed: 0, skipped: 0 } : { passed: 0, failed: 1, skipped: 0 };
+  } catch (error) {
+    console.error(`the audit chain was not verified after the suite: ${error.message}`);
+    return { passed: 0, failed: 1, skipped: 0 };
+  }
+}
+
 const totals = { passed: 0, failed: 0, skipped: 0 };
 const add = (c) => {
   totals.passed += c.passed;
@@ -62,7 +75,9 @@ for (const project of ['.', 'web', 'bench']) {
 add(vitestPass('pglite', { TEST_DATABASE_URL: '' }));
 
 if (await postgresAnswers()) {
+  rmSync(AUDIT_CHAIN_REPORT, { force: true });
   add(vitestPass('postgres', { TEST_DATABASE_URL: pgUrl }));
+  add(auditChainAfterSuite());
 } else if (ci) {
   console.error('CI requires PostgreSQL for the second pass: failing.');
   totals.failed += 1;

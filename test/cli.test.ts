@@ -2,6 +2,7 @@ import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
+import pg from 'pg';
 import { runCli } from './helpers/process.ts';
 import { TEST_KEYS } from './helpers/server.ts';
 
@@ -51,5 +52,42 @@ describe('the twofold command', () => {
     const bad = await runCli(['migrate'], { ...env, PORT: 'eighty', LOG_LEVEL: 'loud' });
     expect(bad.code).toBe(2);
     expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^twofold: config: PORT/), expect.stringMatching(/^twofold: config: LOG_LEVEL/)]);
+  });
+});
+
+describe('twofold audit', () => {
+  it('verifies the chains, prints a signed head and exports JSON lines; a tampered event exits 1, named', { timeout: 120_000 }, async () => {
+    const email = `audit.${Date.now()}@example.test`;
+    await runCli(['user', 'create', '--email', email, '--password', 'an audited password'], env);
+    await runCli(['user', 'reset-2fa', email], env);
+    const ok = await runCli(['audit', 'verify', '--json'], env);
+    expect(ok.code).toBe(0);
+    expect(JSON.parse(ok.stdout)).toMatchObject({ ok: true, breaks: [] });
+    const head = JSON.parse((await runCli(['audit', 'head', '--json'], env)).stdout);
+    expect(head).toMatchObject({ digest: expect.stringMatching(/^[0-9a-f]{64}$/), signature: expect.any(String), publicKey: expect.any(String) });
+    const lines = (await runCli(['audit', 'export'], env)).stdout.trim().split('\n').map((l) => JSON.parse(l));
+    expect(lines.length).toBeGreaterThan(0);
+    expect(lines[0]).toMatchObject({ chain: expect.any(String), seq: expect.any(Number), hash: expect.stringMatching(/^[0-9a-f]{64}$/) });
+
+    const url = inject('databaseUrl');
+    if (!url) return; // Tampering needs a second connection to the database: the PostgreSQL pass does it.
+    const db = new pg.Client({ connectionString: url });
+    await db.connect();
+    try {
+      const user = JSON.parse((await runCli(['user', 'show', email, '--json'], env)).stdout) as { id: string };
+      const [event] = (await db.query('SELECT id FROM security_events WHERE chain = $1 ORDER BY seq LIMIT 1', [user.id])).rows;
+      await db.query('ALTER TABLE security_events DISABLE TRIGGER security_events_no_update');
+      await db.query(`UPDATE security_events SET ip = '203.0.113.9' WHERE id = $1`, [event.id]);
+      const broken = await runCli(['audit', 'verify', '--user', email], env);
+      expect(broken.code).toBe(1);
+      expect(broken.stdout).toContain(event.id);
+      expect(broken.stdout).toMatch(/edited/);
+      // Leave the shared database's log whole for the rest of the suite.
+      await db.query('DELETE FROM security_events WHERE chain = $1', [user.id]);
+      await db.query('DELETE FROM audit_chain_heads WHERE chain = $1', [user.id]);
+    } finally {
+      await db.query('ALTER TABLE security_events ENABLE TRIGGER security_events_no_update').catch(() => undefined);
+      await db.end();
+    }
   });
 });

@@ -10,6 +10,7 @@ import { userCommand } from './user.ts';
 import { keysCommand } from './keys.ts';
 import { eventsCommand } from './events.ts';
 import { doctorCommand } from './doctor.ts';
+import { auditCommand } from './audit.ts';
 
 const USAGE = `twofold — self-hosted two-factor authentication server
 
@@ -20,6 +21,7 @@ usage: twofold <command> [--json]
   user <command>      manage users (list, show, create, verify-email, unlock, disable, enable, delete)
   keys <command>      generate, list, rotate [--retire ID]: the key ring for secrets at rest
   events [--user ID|EMAIL] [--kind KIND] [--since ISO] [--limit N]   the security audit log
+  audit <command>     verify [--user] [--against HEAD.json], head, export [--since]: the log's hash chains
   doctor              check configuration, database, schema, key ring, mail and clock skew
   help                this text`;
 
@@ -66,12 +68,14 @@ export async function main(argv: string[]): Promise<number> {
       case 'user':
       case 'keys':
       case 'events':
+      case 'audit':
       case 'doctor': {
         const runtime = await openRuntime({ config, logger: createLogger(json ? 'silent' : 'warn') });
         try {
           if (command === 'user') return await userCommand(runtime, rest, out);
           if (command === 'keys') return await keysCommand(runtime, rest, out);
           if (command === 'doctor') return await doctorCommand(runtime, out);
+          if (command === 'audit') return await auditCommand(runtime, rest, out);
           return await eventsCommand(runtime, rest, out);
         } finally {
           await runtime.close();

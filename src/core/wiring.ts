@@ -15,6 +15,7 @@ import type { EmailFactorDeps } from './factors/email-factor.ts';
 import type { BackupCodeStore, QrLinkStore, TotpStore } from './factors/totp-store.ts';
 import type { WebAuthnStore } from './factors/webauthn/store.ts';
 import type { KeyRotationStore } from './keys/rotation.ts';
+import type { AuditChainStore } from './audit/chain.ts';
 import type { WebAuthnManagementDeps } from './factors/webauthn/management.ts';
 import type { PasswordChangeDeps } from './users/password-change.ts';
 import { enforceRateLimit, type RateLimitStore } from './limits/rate-limit.ts';
@@ -44,6 +45,7 @@ export interface CoreStores {
   devices: TrustedDeviceStore;
   challenge: ChallengeStore;
   keyRotation: KeyRotationStore;
+  auditChain: AuditChainStore;
 }
 
 export interface CoreDeps {

@@ -1,6 +1,7 @@
 import type { CoreStores } from '../core/index.ts';
 import { createChallengeStore } from './challenge-store.ts';
 import { createKeyRotationStore } from './key-rotation-store.ts';
+import { createAuditChainStore } from './audit-chain-store.ts';
 import type { Db } from './db.ts';
 import { createPgDb } from './pg-driver.ts';
 import { createSessionStore } from './session-store.ts';
@@ -41,6 +42,7 @@ export function createStores(db: Db): Stores {
     devices: createTrustedDeviceStore(db),
     challenge: createChallengeStore(db),
     keyRotation: createKeyRotationStore(db),
+    auditChain: createAuditChainStore(db),
   };
 }
 

@@ -1,4 +1,5 @@
 import type { AccountEvents } from '../audit/account-events.ts';
+import { checkPublishedHead, signedHead, type AuditChainStore, type SignedHead } from '../audit/chain.ts';
 import type { AuditStore, SecurityEventKind } from '../audit/events.ts';
 import type { Clock } from '../clock.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
@@ -24,6 +25,7 @@ export interface AdminDeps {
   devices: TrustedDeviceStore;
   audit: AuditStore;
   keyRotation: KeyRotationStore;
+  auditChain: AuditChainStore;
   keyRing: KeyRing;
   events: AccountEvents;
   clock: Clock;
@@ -80,6 +82,13 @@ export function createAdmin(deps: AdminDeps) {
     },
     async deleteUser(userId: string): Promise<void> {
       if (!(await users.delete(userId))) throw new TwofoldError('user_not_found');
+    },
+    /** The tamper-evident audit log: check every chain (or one user's), publish a signed head, check a published one. */
+    audit: {
+      verify: async (userId?: string) => deps.auditChain.verify(userId ?? null),
+      head: () => signedHead({ store: deps.auditChain, keyRing: deps.keyRing, clock }),
+      checkPublished: (head: SignedHead) => checkPublishedHead(deps.auditChain, head),
+      page: (since: Date | null, after: { chain: string; seq: number } | null, limit: number) => deps.auditChain.page(since, after, limit),
     },
     keys: {
       /** Key ids of the ring in use, the active one first. */

@@ -20,6 +20,8 @@ export interface KeyRing {
   verifyCode(code: string, context: string, stored: string): boolean;
   /** The code's hash under every key of the ring, for an equality lookup that survives rotation. */
   hashCodeAllKeys(code: string, context: string): string[];
+  /** 32 bytes derived from a key of the ring (the active one by default) for one named purpose (HKDF-SHA-256). */
+  derive(purpose: string, keyId?: string): Buffer;
 }
 
 const KEY_ID = /^[A-Za-z0-9_-]{1,32}$/;
@@ -109,6 +111,10 @@ export function createKeyRing(specs: KeySpec[]): KeyRing {
 
     hashCodeAllKeys(code, context) {
       return specs.map((s) => `${s.id}$${hmac(keyFor(s.id, peppers), code, context).toString('hex')}`);
+    },
+
+    derive(purpose, keyId = active.id) {
+      return Buffer.from(hkdfSync('sha256', keyFor(keyId, keys), Buffer.alloc(0), `twofold ${purpose}`, 32));
     },
 
     verifyCode(code, context, stored) {
