@@ -3,12 +3,12 @@ import { TwofoldError } from '../errors.ts';
 import { EMAIL_CODE_DIGITS } from '../factors/email-codes.ts';
 import type { AuditLog, SecurityEvent } from '../audit/events.ts';
 import type { TotpCredential } from '../factors/totp-store.ts';
-import type { ThrottlePolicy } from '../challenge/throttle.ts';
+import type { ThrottlePolicy } from './throttle.ts';
 import type { RequestContext } from '../sessions/session.ts';
 import type { UserRecord } from '../users/user.ts';
 import { availableMethods, emailFactorOn, signInAuthenticators, type FactorState } from './factors.ts';
 import { backupShape, type Proof } from './proof.ts';
-import type { AcceptWrite, RejectOutcome } from './store.ts';
+import type { AcceptWrite } from './store.ts';
 import {
   verifyAuthenticator,
   verifyBackupCode,

@@ -1,7 +1,7 @@
 import type { SecurityEvent } from '../audit/events.ts';
 import type { TrustedDevice } from '../devices/store.ts';
 import type { ChallengePurpose } from '../factors/webauthn/store.ts';
-import type { ThrottlePolicy } from '../challenge/throttle.ts';
+import type { ThrottlePolicy } from './throttle.ts';
 import type { NewSession } from '../sessions/store.ts';
 import type { LoginTransaction } from '../transactions/store.ts';
 import type { FactorState } from './factors.ts';

@@ -2,7 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { Core } from '../../../core/index.ts';
 import { errorResponseSchema } from '../errors.ts';
-import { bearerToken, requestContext } from '../request-context.ts';
+import { bearerToken } from '../request-context.ts';
 import { ProofFields, restAsker } from '../proof.ts';
 import { Password, SecurityEventSchema, SessionSchema, UserSchema, sessionJson, userJson } from '../schemas.ts';
 

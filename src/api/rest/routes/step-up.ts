@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { Core } from '../../../core/index.ts';
 import { isTwofoldError } from '../../../core/errors.ts';
 import { errorResponseSchema } from '../errors.ts';
-import { bearerToken, requestContext } from '../request-context.ts';
+import { bearerToken } from '../request-context.ts';
 import { ProofBody, ProofFields, emptyBodyAsObject, restAsker } from '../proof.ts';
 
 /**

@@ -4,7 +4,7 @@ import Type from 'typebox';
 import type { Core } from '../../../core/index.ts';
 import type { WebAuthnCredential } from '../../../core/factors/webauthn/store.ts';
 import { errorResponseSchema } from '../errors.ts';
-import { bearerToken, requestContext } from '../request-context.ts';
+import { bearerToken } from '../request-context.ts';
 import { WebAuthnCreationOptions, WebAuthnResponse } from '../schemas.ts';
 import { ProofBody, emptyBodyAsObject, restAsker } from '../proof.ts';
 
