@@ -3,6 +3,7 @@ import { isTwofoldError } from '../core/errors.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { createLogger } from '../server/logger.ts';
 import { openRuntime } from '../server/runtime.ts';
+import { DataDirError, prepareDataDirs } from '../server/data-dir.ts';
 import { migrate, openDb } from '../store/index.ts';
 import { createOutput } from './output.ts';
 import { serve } from './serve.ts';
@@ -48,6 +49,13 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     for (const problem of error.problems) out.error(`config: ${problem}`);
+    return 2;
+  }
+  try {
+    await prepareDataDirs(config);
+  } catch (error) {
+    if (!(error instanceof DataDirError)) throw error;
+    out.error(error.message);
     return 2;
   }
 
