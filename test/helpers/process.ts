@@ -8,7 +8,8 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-const BIN = new URL('../../bin/twofold.js', import.meta.url).pathname;
+// The sources through tsx (never a possibly stale dist/); test/build.test.ts runs the compiled bin/twofold.js.
+const BIN = new URL('../../scripts/twofold-dev.js', import.meta.url).pathname;
 
 /** Runs `twofold <args>` in a child process and waits for it to exit. */
 export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
@@ -46,7 +47,7 @@ export function startServerProcess(env: Record<string, string>, timeoutMs = 30_0
       logs.push(line);
       try {
         const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === 'twofold is listening' && entry.url) {
+        if (entry.msg?.startsWith('twofold is listening') && entry.url) {
           clearTimeout(timer);
           resolve({
             url: entry.url,
