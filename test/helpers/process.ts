@@ -11,10 +11,14 @@ export interface ServerProcess {
 // The sources through tsx (never a possibly stale dist/); test/build.test.ts runs the compiled bin/twofold.js.
 const BIN = new URL('../../scripts/twofold-dev.js', import.meta.url).pathname;
 
-/** Runs `twofold <args>` in a child process and waits for it to exit. */
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs `twofold <args>` in a child process (as another user with `as`, when root) and waits for it to exit. */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  as?: { uid: number; gid: number },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
