@@ -1,5 +1,10 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { createKeyRing, parseKeySpecs } from '../../src/core/crypto/keyring.ts';
 import type { Queryable } from '../../src/store/index.ts';
+import { TEST_KEYS } from './server.ts';
+
+// Sealed as the server seals it: other tests (key rotation) decrypt every secret in the shared database.
+const keyRing = createKeyRing(parseKeySpecs(TEST_KEYS));
 
 /**
  * One row in each table the purge knows (src/store/purge.ts `EXPIRING`), for one user, expiring at a given moment,
@@ -20,8 +25,8 @@ export const SEED_EXPIRING: Record<string, (db: Queryable, userId: string, expir
   qr_links: async (db, _userId, at) => {
     const credential = randomUUID();
     await db.query(
-      `INSERT INTO totp_credentials (id, user_id, state, secret_sealed, algorithm, digits, period_seconds, created_at) VALUES ($1, $2, 'pending', 'x', 'SHA1', 6, 30, $3)`,
-      [credential, await seedUser(db), before(at)],
+      `INSERT INTO totp_credentials (id, user_id, state, secret_sealed, algorithm, digits, period_seconds, created_at) VALUES ($1, $2, 'pending', $3, 'SHA1', 6, 30, $4)`,
+      [credential, await seedUser(db), keyRing.encrypt(randomBytes(20), `totp:${credential}`), before(at)],
     );
     return insert(db, `INSERT INTO qr_links (id_hash, credential_id, expires_at) VALUES ($1, $2, $3) RETURNING id_hash AS key`, [randomBytes(32), credential, at]);
   },
