@@ -5,6 +5,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { uniqueEmail } from './helpers/db.ts';
 import { COMPILED_BIN, startServerProcess, type ServerProcess } from './helpers/process.ts';
@@ -34,6 +35,20 @@ describe('the compiled server', () => {
     expect(maps).not.toMatch(/node_modules\/(tsx|esbuild)\//);
     const pkg = JSON.parse(await readFile(new URL('package.json', ROOT), 'utf8')) as { dependencies: Record<string, string> };
     expect(Object.keys(pkg.dependencies)).not.toContain('tsx');
+  });
+
+  it('says at start-up where it listens, what it keeps its data in and where mail goes', () => {
+    const entries = server.logs.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as { msg?: string }];
+      } catch {
+        return [];
+      }
+    });
+    const startup = entries.find((e) => e.msg?.startsWith('twofold is listening'));
+    const outbox = fileURLToPath(new URL('.tmp/test-data/outbox', ROOT));
+    expect(startup).toMatchObject({ url: server.url, database: 'pglite', mail: 'outbox' });
+    expect(startup!.msg).toBe(`twofold is listening on ${server.url} · database: embedded PostgreSQL (PGlite) in memory, lost on exit · mail: .eml files in ${outbox} (no SMTP_URL)`);
   });
 
   it('is what the package exports: JavaScript with .d.ts types', async () => {

@@ -25,10 +25,11 @@ export function redactUrl(url: string): string {
 }
 
 /**
- * JSON lines (one object per line, for log shippers), except at a terminal: when stdout is a TTY and no
- * destination is given, short human lines through pino-pretty (an optional dependency: without it, JSON).
+ * JSON lines (one object per line, for log shippers), except at a terminal: when stdout is a TTY (and no destination
+ * is given), short human lines through pino-pretty, an optional dependency (without it, JSON). `pretty` forces either.
  */
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+export function createLogger(level: string, destination?: pino.DestinationStream, options: { pretty?: boolean } = {}): Logger {
+  const pretty = options.pretty ?? (destination === undefined && process.stdout.isTTY === true);
   return pino(
     {
       level,
@@ -45,7 +46,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         err: pino.stdSerializers.err,
       },
     },
-    destination ?? (process.stdout.isTTY ? prettyStream() : undefined),
+    (pretty ? prettyStream(destination) : undefined) ?? destination,
   );
 }
 
@@ -56,7 +57,7 @@ export function createLogger(level: string, destination?: pino.DestinationStream
  */
 const SAID_IN_WORDS = 'pid,hostname,service,reqId,req,res,responseTime,url,database,mail,docs,workers';
 
-function prettyStream(): pino.DestinationStream | undefined {
+function prettyStream(destination: pino.DestinationStream | undefined): pino.DestinationStream | undefined {
   let pretty: (options: PrettyOptions) => pino.DestinationStream;
   try {
     pretty = createRequire(import.meta.url)('pino-pretty');
@@ -64,7 +65,14 @@ function prettyStream(): pino.DestinationStream | undefined {
     return undefined;
   }
   // Synchronous: a CLI command that logs, then exits, loses no line.
-  return pretty({ translateTime: 'SYS:HH:MM:ss', ignore: SAID_IN_WORDS, singleLine: true, sync: true, messageFormat: prettyMessage });
+  return pretty({
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: SAID_IN_WORDS,
+    singleLine: true,
+    sync: true,
+    messageFormat: prettyMessage,
+    ...(destination ? { destination } : {}),
+  });
 }
 
 /** Fastify's two lines per request, shortened to `GET /path` and `→ 200 in 4 ms` (the path redacted as in JSON). */
