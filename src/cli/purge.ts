@@ -1,6 +1,6 @@
 import { parseArgs } from 'node:util';
 import type { Config } from '../config.ts';
-import { migrate, openDb, purgeExclusively } from '../store/index.ts';
+import { migrate, openDb, purgeExpired } from '../store/index.ts';
 import type { Output } from './output.ts';
 
 /**
@@ -13,7 +13,7 @@ export async function purgeCommand(config: Config, args: string[], out: Output):
   const db = await openDb(config.database);
   try {
     await migrate(db);
-    const rows = (await purgeExclusively(db, { now: new Date(), dryRun, wait: true, eventsRetentionDays: config.securityEventsRetentionDays }))!;
+    const rows = await purgeExpired(db, { now: new Date(), dryRun, lock: 'wait', eventsRetentionDays: config.securityEventsRetentionDays });
     const total = Object.values(rows).reduce((sum, n) => sum + n, 0);
     out.result({ dryRun, rows, total }, () =>
       [

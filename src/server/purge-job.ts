@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Clock } from '../core/clock.ts';
-import { purgeExclusively, type Db } from '../store/index.ts';
+import { purgeExpired, type Db } from '../store/index.ts';
 import type { Metrics } from './metrics.ts';
 
 export interface PurgeJob {
@@ -20,7 +20,7 @@ export interface PurgeJobOptions {
 }
 
 /**
- * Deletes expired rows every `intervalSeconds` (src/store/purge.ts). Every instance runs the timer; the advisory
+ * Deletes expired rows every `intervalSeconds` (src/store/purge.ts). Every instance runs the timer; an advisory
  * lock lets one of them purge at a time and the others skip their turn. Each wait is jittered (±25 %) so a fleet
  * started together does not knock at once; a failed run (database away) is logged and tried at the next turn.
  */
@@ -31,9 +31,9 @@ export function startPurgeJob(options: PurgeJobOptions): PurgeJob {
   let running: Promise<unknown> = Promise.resolve();
 
   const runOnce = async () => {
-    const counts = await purgeExclusively(db, {
+    const counts = await purgeExpired(db, {
       now: clock.now(),
-      wait: false,
+      lock: 'try',
       eventsRetentionDays: options.eventsRetentionDays,
       signal: abort.signal,
       onDeleted: (table, rows) => metrics.purgedRows.inc({ table }, rows),

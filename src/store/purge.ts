@@ -30,7 +30,7 @@ export const PURGE_GRACE_SECONDS = 3600;
 export const PURGE_BATCH_ROWS = 1000;
 
 /** Arbitrary constant naming "the purge" among advisory locks (the migration lock is another). */
-const PURGE_LOCK_KEY = 7_302_446_520;
+export const PURGE_LOCK_KEY = 7_302_446_520;
 
 export interface PurgeOptions {
   now: Date;
@@ -49,84 +49,69 @@ export interface PurgeOptions {
 export type PurgeCounts = Record<string, number>;
 
 /**
- * Deletes rows past their expiry plus the grace, table by table, in batches. Rows another transaction has locked
- * are skipped (`SKIP LOCKED`), so two purges at once delete each row once and never wait on a sign-in; the
- * grace keeps live rows out of reach. Safe without the lock; `purgeExclusively` adds it so instances take turns.
+ * Deletes rows past their expiry plus the grace, table by table, in batches of one short transaction each. Rows
+ * another transaction has locked are skipped (`SKIP LOCKED`), so two purges at once delete each row once and never
+ * wait on a sign-in; the grace keeps live rows out of reach. The turn is a transaction-level advisory lock taken by
+ * each batch (no session state: safe behind PgBouncer's transaction pooling). Answers null when `lock: 'try'` found
+ * another instance purging before it deleted anything; one that finds it later stops there and answers its counts.
  */
-export async function purgeExpired(db: Db, options: PurgeOptions): Promise<PurgeCounts> {
+export async function purgeExpired(db: Db, options: PurgeOptions & { lock: 'try' }): Promise<PurgeCounts | null>;
+export async function purgeExpired(db: Db, options: PurgeOptions & { lock?: 'wait' }): Promise<PurgeCounts>;
+/**
+ * `lock`: instances take turns. `try` (the periodic job) gives up when another instance is purging, `wait` (the
+ * command) waits for each of its batches' turn; without, no lock (SKIP LOCKED alone keeps concurrent purges correct).
+ */
+export async function purgeExpired(db: Db, options: PurgeOptions & { lock?: 'try' | 'wait' }): Promise<PurgeCounts | null> {
   const cutoff = new Date(options.now.getTime() - PURGE_GRACE_SECONDS * 1000);
   const batch = options.batchRows ?? PURGE_BATCH_ROWS;
   const counts: PurgeCounts = {};
-  for (const { table, key, expiresAt } of EXPIRING) {
-    if (options.dryRun) {
-      counts[table] = await count(db, `SELECT count(*)::int AS n FROM ${table} WHERE ${expiresAt} < $1`, [cutoff]);
-      continue;
-    }
-    counts[table] = await inBatches(batch, table, options, () =>
-      count(
-        db,
-        `WITH doomed AS (SELECT ${key} FROM ${table} WHERE ${expiresAt} < $1 LIMIT $2 FOR UPDATE SKIP LOCKED),
-              gone AS (DELETE FROM ${table} t USING doomed WHERE t.${key} = doomed.${key} RETURNING 1)
-         SELECT count(*)::int AS n FROM gone`,
-        [cutoff, batch],
-      ),
-    );
-  }
+  const jobs: Array<{ table: string; count: string; remove: string; params: unknown[]; eventsBefore?: Date }> = EXPIRING.map(({ table, key, expiresAt }) => ({
+    table,
+    count: `SELECT count(*)::int AS n FROM ${table} WHERE ${expiresAt} < $1`,
+    remove: `WITH doomed AS (SELECT ${key} FROM ${table} WHERE ${expiresAt} < $1 LIMIT $2 FOR UPDATE SKIP LOCKED),
+                  gone AS (DELETE FROM ${table} t USING doomed WHERE t.${key} = doomed.${key} RETURNING 1)
+             SELECT count(*)::int AS n FROM gone`,
+    params: [cutoff],
+  }));
   if (options.eventsRetentionDays !== undefined) {
     const before = new Date(options.now.getTime() - options.eventsRetentionDays * 86_400_000);
-    counts.security_events = options.dryRun
-      ? await count(db, 'SELECT count(*)::int AS n FROM security_events WHERE created_at < $1', [before])
-      : await inBatches(batch, 'security_events', options, () => deleteOldestEvents(db, before, batch));
+    // The oldest first (no SKIP LOCKED): what is left is always the whole log from some moment on.
+    jobs.push({
+      table: 'security_events',
+      count: 'SELECT count(*)::int AS n FROM security_events WHERE created_at < $1',
+      remove: `WITH doomed AS (SELECT id FROM security_events WHERE created_at < $1 ORDER BY created_at, id LIMIT $2 FOR UPDATE),
+                    gone AS (DELETE FROM security_events e USING doomed WHERE e.id = doomed.id RETURNING 1)
+               SELECT count(*)::int AS n FROM gone`,
+      params: [before],
+      eventsBefore: before,
+    });
+  }
+
+  for (const job of jobs) {
+    if (options.dryRun) {
+      counts[job.table] = await count(db, job.count, job.params);
+      continue;
+    }
+    let total = 0;
+    counts[job.table] = 0;
+    while (!options.signal?.aborted) {
+      const deleted = await db.transaction(async (tx) => {
+        if (options.lock === 'wait') await tx.query('SELECT pg_advisory_xact_lock($1)', [PURGE_LOCK_KEY]);
+        if (options.lock === 'try') {
+          const [row] = await tx.query<{ locked: boolean }>('SELECT pg_try_advisory_xact_lock($1) AS locked', [PURGE_LOCK_KEY]);
+          if (!row?.locked) return null;
+        }
+        // The audit log's trigger lets a transaction delete only events older than the cutoff it declares (0011).
+        if (job.eventsBefore) await tx.query(`SELECT set_config('twofold.events_retention_cutoff', $1, true)`, [job.eventsBefore.toISOString()]);
+        return count(tx, job.remove, [...job.params, batch]);
+      });
+      if (deleted === null) return Object.values(counts).some((n) => n > 0) ? counts : null;
+      counts[job.table] = total += deleted;
+      if (deleted > 0) options.onDeleted?.(job.table, deleted);
+      if (deleted < batch) break;
+    }
   }
   return counts;
-}
-
-/**
- * `purgeExpired` by one instance at a time (a session advisory lock). `wait: false` (the periodic job) gives up
- * and answers null when another instance is purging; `wait: true` (the command) waits its turn.
- */
-export async function purgeExclusively(db: Db, options: PurgeOptions & { wait: boolean }): Promise<PurgeCounts | null> {
-  if (options.dryRun) return purgeExpired(db, options);
-  return db.withConnection(async (conn) => {
-    if (options.wait) await conn.query('SELECT pg_advisory_lock($1)', [PURGE_LOCK_KEY]);
-    else {
-      const [row] = await conn.query<{ locked: boolean }>('SELECT pg_try_advisory_lock($1) AS locked', [PURGE_LOCK_KEY]);
-      if (!row?.locked) return null;
-    }
-    try {
-      return await purgeExpired(db, options);
-    } finally {
-      await conn.query('SELECT pg_advisory_unlock($1)', [PURGE_LOCK_KEY]);
-    }
-  });
-}
-
-/**
- * The audit log is append-only; its trigger lets a transaction delete only events older than the cutoff it declares
- * (migration 0011). The oldest go first, so what is left is always the log from some moment on.
- */
-function deleteOldestEvents(db: Db, before: Date, batch: number): Promise<number> {
-  return db.transaction(async (tx) => {
-    await tx.query(`SELECT set_config('twofold.events_retention_cutoff', $1, true)`, [before.toISOString()]);
-    return count(
-      tx,
-      `WITH doomed AS (SELECT id FROM security_events WHERE created_at < $1 ORDER BY created_at, id LIMIT $2 FOR UPDATE),
-            gone AS (DELETE FROM security_events e USING doomed WHERE e.id = doomed.id RETURNING 1)
-       SELECT count(*)::int AS n FROM gone`,
-      [before, batch],
-    );
-  });
-}
-
-async function inBatches(batch: number, table: string, options: PurgeOptions, deleteOne: () => Promise<number>): Promise<number> {
-  let total = 0;
-  while (!options.signal?.aborted) {
-    const deleted = await deleteOne();
-    total += deleted;
-    if (deleted > 0) options.onDeleted?.(table, deleted);
-    if (deleted < batch) break;
-  }
-  return total;
 }
 
 async function count(db: Pick<Db, 'query'>, sql: string, params: unknown[]): Promise<number> {

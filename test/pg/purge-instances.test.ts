@@ -4,7 +4,7 @@
 import pg from 'pg';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { createPgDb } from '../../src/store/pg-driver.ts';
-import { purgeExclusively, purgeExpired } from '../../src/store/purge.ts';
+import { PURGE_LOCK_KEY, purgeExpired } from '../../src/store/purge.ts';
 import type { Db } from '../../src/store/index.ts';
 import { testDb, uniqueEmail } from '../helpers/db.ts';
 import { rowExists, SEED_EXPIRING, seedUser } from '../helpers/expiring-rows.ts';
@@ -87,21 +87,21 @@ describe('two purges at once', () => {
 describe('instances take turns', () => {
   it('the periodic purge skips its turn while another instance purges; the command waits for its turn', async () => {
     await expiredSessions(10);
-    await raw.query('SELECT pg_advisory_lock(7302446520)');
+    await raw.query('SELECT pg_advisory_lock($1)', [PURGE_LOCK_KEY]);
     let waited = false;
-    const command = purgeExclusively(second, { now: new Date(), wait: true }).then((counts) => {
+    const command = purgeExpired(second, { now: new Date(), lock: 'wait' }).then((counts) => {
       waited = true;
       return counts;
     });
     try {
-      expect(await purgeExclusively(first, { now: new Date(), wait: false })).toBeNull();
+      expect(await purgeExpired(first, { now: new Date(), lock: 'try' })).toBeNull();
       await new Promise((resolve) => setTimeout(resolve, 200));
       expect(waited).toBe(false);
     } finally {
-      await raw.query('SELECT pg_advisory_unlock(7302446520)');
+      await raw.query('SELECT pg_advisory_unlock($1)', [PURGE_LOCK_KEY]);
     }
-    expect((await command)!.sessions).toBeGreaterThanOrEqual(10);
-    expect(await purgeExclusively(first, { now: new Date(), wait: false })).not.toBeNull();
+    expect((await command).sessions).toBeGreaterThanOrEqual(10);
+    expect(await purgeExpired(first, { now: new Date(), lock: 'try' })).not.toBeNull();
   });
 });
 
