@@ -1,6 +1,6 @@
 // A fresh clone has no `./data`: the data directory is created, private to its user, before anything opens it; one
 // that cannot be used is a one-line error naming the path and the fix, with exit status 2.
-import { chmod, mkdtemp, stat, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, mkdtemp, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -14,7 +14,8 @@ beforeAll(async () => {
 });
 
 describe('the data directory', () => {
-  it('is made when missing, with its parents, mode 0700', async () => {
+  // Each command starts a process through tsx, and `migrate` an in-memory PGlite: seconds on a busy machine.
+  it('is made when missing, with its parents, mode 0700', { timeout: 90_000 }, async () => {
     const dataDir = join(base, 'fresh', 'clone', 'data');
     const result = await runCli(['migrate'], { DATA_DIR: dataDir, DATABASE_URL: 'memory://' });
     expect(result.stderr).toBe('');
@@ -30,7 +31,7 @@ describe('the data directory', () => {
     expect(at({ DATABASE_URL: 'postgres://db/twofold', TWOFOLD_SECRET_KEYS: 'k', SMTP_URL: 'smtp://mail' })).toEqual([]);
   });
 
-  it('that is a file: one line naming it and the fix, exit 2', async () => {
+  it('that is a file: one line naming it and the fix, exit 2', { timeout: 90_000 }, async () => {
     const file = join(base, 'not-a-directory');
     await writeFile(file, '');
     const result = await runCli(['migrate'], { DATA_DIR: file, DATABASE_URL: 'memory://' });
@@ -42,10 +43,9 @@ describe('the data directory', () => {
     expect(database.stderr).toMatch(/^twofold: DATABASE_URL: a file stands in the path .*not-a-directory\/db: .*\n$/);
   });
 
-  it('that this user may not write: one line naming it and the fix, exit 2', async () => {
+  it('that this user may not write: one line naming it and the fix, exit 2', { timeout: 90_000 }, async () => {
     const readOnly = join(base, 'read-only');
-    await runCli(['migrate'], { DATA_DIR: readOnly, DATABASE_URL: 'memory://' });
-    await chmod(readOnly, 0o500);
+    await mkdir(readOnly, { mode: 0o500 });
     // root writes anywhere: as root, the command runs as `nobody` to meet the directory as a service user would.
     const as = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
     await chmod(base, 0o755);
