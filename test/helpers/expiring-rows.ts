@@ -12,11 +12,12 @@ const keyRing = createKeyRing(parseKeySpecs(TEST_KEYS));
  */
 export const SEED_EXPIRING: Record<string, (db: Queryable, userId: string, expiresAt: Date) => Promise<unknown>> = {
   sessions: (db, userId, at) =>
-    insert(db, `INSERT INTO sessions (id, user_id, token_hash, client, created_at, last_seen_at, expires_at) VALUES ($1, $2, $3, 'rest', $4, $4, $5) RETURNING id AS key`, [randomUUID(), userId, randomBytes(32), before(at), at]),
+    insert(db, `INSERT INTO sessions (id, user_id, token_hash, client, created_at, last_seen_at, password_at, expires_at) VALUES ($1, $2, $3, 'rest', $4, $4, $4, $5) RETURNING id AS key`, [randomUUID(), userId, randomBytes(32), before(at), at]),
   login_transactions: (db, userId, at) =>
     insert(db, `INSERT INTO login_transactions (id_hash, user_id, purpose, created_at, expires_at) VALUES ($1, $2, 'login', $3, $4) RETURNING id_hash AS key`, [randomBytes(32), userId, before(at), at]),
-  email_codes: (db, userId, at) =>
-    insert(db, `INSERT INTO email_codes (id, user_id, code_hash, created_at, expires_at) VALUES ($1, $2, 'x', $3, $4) RETURNING id AS key`, [randomUUID(), userId, before(at), at]),
+  // One live (unused) email code per user: each code gets a user of its own.
+  email_codes: async (db, _userId, at) =>
+    insert(db, `INSERT INTO email_codes (id, user_id, code_hash, created_at, live_since, expires_at) VALUES ($1, $2, 'x', $3, $3, $4) RETURNING id AS key`, [randomUUID(), await seedUser(db), before(at), at]),
   trusted_devices: (db, userId, at) =>
     insert(db, `INSERT INTO trusted_devices (id, user_id, token_hash, label, created_at, expires_at) VALUES ($1, $2, $3, 'test', $4, $5) RETURNING id AS key`, [randomUUID(), userId, randomBytes(32), before(at), at]),
   webauthn_challenges: (db, userId, at) =>

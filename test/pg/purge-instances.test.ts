@@ -31,8 +31,8 @@ afterAll(async () => {
 async function expiredSessions(count: number): Promise<string> {
   const userId = await seedUser(first);
   await first.query(
-    `INSERT INTO sessions (id, user_id, token_hash, client, created_at, last_seen_at, expires_at)
-     SELECT gen_random_uuid(), $1::uuid, sha256(convert_to(gen_random_uuid()::text, 'UTF8')), 'rest', $2, $2, $2 FROM generate_series(1, $3) AS g`,
+    `INSERT INTO sessions (id, user_id, token_hash, client, created_at, last_seen_at, password_at, expires_at)
+     SELECT gen_random_uuid(), $1::uuid, sha256(convert_to(gen_random_uuid()::text, 'UTF8')), 'rest', $2, $2, $2, $2 FROM generate_series(1, $3) AS g`,
     [userId, LONG_AGO(), count],
   );
   return userId;
