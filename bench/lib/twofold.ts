@@ -181,8 +181,8 @@ export class TwofoldSeeder {
     for (let from = 0; from < users.length; from += batch) {
       const slice = users.slice(from, from + batch);
       await this.pool.query(
-        `INSERT INTO sessions (id, user_id, token_hash, client, created_at, last_seen_at, expires_at, second_factor_at)
-         SELECT gen_random_uuid(), s.u, s.h, 'ddp', $3, $3, $4, $3 FROM unnest($1::uuid[], $2::bytea[]) AS s(u, h)`,
+        `INSERT INTO sessions (id, user_id, token_hash, client, created_at, last_seen_at, password_at, expires_at, second_factor_at)
+         SELECT gen_random_uuid(), s.u, s.h, 'ddp', $3, $3, $3, $4, $3 FROM unnest($1::uuid[], $2::bytea[]) AS s(u, h)`,
         [slice.map((u) => u.id), tokens.slice(from, from + batch).map((t) => hashToken(t)), now, expires],
       );
     }
