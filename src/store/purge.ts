@@ -75,11 +75,17 @@ export async function purgeExpired(db: Db, options: PurgeOptions & { lock?: 'try
   }));
   if (options.eventsRetentionDays !== undefined) {
     const before = new Date(options.now.getTime() - options.eventsRetentionDays * 86_400_000);
-    // The oldest first (no SKIP LOCKED): what is left is always the whole log from some moment on.
+    // Per chain, its oldest links up to the first one newer than the cutoff (a prefix: migration 0011 refuses
+    // anything else), lowest places first; no SKIP LOCKED, so a batch never leaves a hole behind a locked link.
+    const prunable = `old AS (SELECT DISTINCT chain FROM security_events WHERE created_at < $1),
+      bounds AS (SELECT o.chain, (SELECT min(n.seq) FROM security_events n WHERE n.chain = o.chain AND n.created_at >= $1) AS keep_from FROM old o),
+      prunable AS (SELECT e.id, e.chain, e.seq FROM security_events e JOIN bounds b ON b.chain = e.chain
+                    WHERE e.created_at < $1 AND (b.keep_from IS NULL OR e.seq < b.keep_from))`;
     jobs.push({
       table: 'security_events',
-      count: 'SELECT count(*)::int AS n FROM security_events WHERE created_at < $1',
-      remove: `WITH doomed AS (SELECT id FROM security_events WHERE created_at < $1 ORDER BY created_at, id LIMIT $2 FOR UPDATE),
+      count: `WITH ${prunable} SELECT count(*)::int AS n FROM prunable`,
+      remove: `WITH ${prunable},
+                    doomed AS (SELECT e.id FROM security_events e JOIN prunable p ON p.id = e.id ORDER BY p.chain, p.seq LIMIT $2 FOR UPDATE OF e),
                     gone AS (DELETE FROM security_events e USING doomed WHERE e.id = doomed.id RETURNING 1)
                SELECT count(*)::int AS n FROM gone`,
       params: [before],

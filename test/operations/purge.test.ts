@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { EXPIRING, PURGE_GRACE_SECONDS, purgeExpired } from '../../src/store/purge.ts';
 import type { Db } from '../../src/store/index.ts';
+import { createAuditChainStore } from '../../src/store/audit-chain-store.ts';
 import { testDb, uniqueEmail } from '../helpers/db.ts';
 import { rowExists, SEED_EXPIRING, seedUser } from '../helpers/expiring-rows.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
@@ -40,29 +41,51 @@ describe('purgeExpired', () => {
     for (const row of seeded) expect(await rowExists(db, row.table, row.key), `${row.table} (${row.state})`).toBe(row.state !== 'expired');
   });
 
-  it('keeps security events by default; a retention deletes only those older than it, oldest first', async () => {
-    const userId = randomUUID();
+  it('keeps security events by default; a retention removes the oldest links of each chain, and the chains still verify', async () => {
+    const chains = createAuditChainStore(db);
     const at = (daysAgo: number) => new Date(Date.now() - daysAgo * 86_400_000);
-    const event = async (daysAgo: number) => {
+    const event = async (userId: string, daysAgo: number) => {
       const id = randomUUID();
       await db.query(`INSERT INTO security_events (id, user_id, kind, created_at) VALUES ($1, $2, 'login_succeeded', $3)`, [id, userId, at(daysAgo)]);
       return id;
     };
-    const ancient = await event(4000);
-    const old = await event(400);
-    const recent = await event(10);
-    const left = async () => (await db.query<{ id: string }>('SELECT id FROM security_events WHERE user_id = $1 ORDER BY created_at', [userId])).map((r) => r.id);
+    const left = async (userId: string) => (await db.query<{ id: string }>('SELECT id FROM security_events WHERE user_id = $1 ORDER BY seq', [userId])).map((r) => r.id);
+    // One user's chain: two old links, then a recent one, then (clock skew between instances) an old-dated one.
+    const someone = randomUUID();
+    const [ancient, old, recent, skewed] = [await event(someone, 4000), await event(someone, 400), await event(someone, 10), await event(someone, 500)];
+    // Another user's chain is old from end to end.
+    const gone = randomUUID();
+    await event(gone, 1000);
+    await event(gone, 900);
 
     await purgeExpired(db, { now: new Date() });
-    expect(await left()).toEqual([ancient, old, recent]);
+    expect(await left(someone)).toEqual([ancient, old, recent, skewed]);
 
+    const dry = await purgeExpired(db, { now: new Date(), eventsRetentionDays: 365, dryRun: true });
+    expect(dry.security_events).toBeGreaterThanOrEqual(4);
     const counts = await purgeExpired(db, { now: new Date(), eventsRetentionDays: 365, batchRows: 1 });
-    expect(counts.security_events).toBeGreaterThanOrEqual(2);
-    expect(await left()).toEqual([recent]);
+    expect(counts.security_events).toBeGreaterThanOrEqual(4);
+    // A prefix of each chain: the old-dated link after a recent one stays, or the chain would have a hole.
+    expect(await left(someone)).toEqual([recent, skewed]);
+    expect(await left(gone)).toEqual([]);
+    for (const chain of [someone, gone]) expect((await chains.verify(chain)).breaks, chain).toEqual([]);
+    // A head published before the purge named the removed chain's last link: that one's hash is kept, so it still checks.
+    const [head] = (await chains.heads()).filter((h) => h.chain === gone);
+    expect(await chains.hashAt(gone, head!.seq)).toBe(head!.hash);
 
     // Outside a purge the log is as append-only as before: not even an old event can be deleted or changed.
-    await expect(db.query('DELETE FROM security_events WHERE id = $1', [recent])).rejects.toThrow(/append-only/);
+    await expect(db.query('DELETE FROM security_events WHERE id = $1', [skewed])).rejects.toThrow(/append-only/);
     await expect(db.query(`UPDATE security_events SET kind = 'x' WHERE id = $1`, [recent])).rejects.toThrow(/append-only/);
+    // And retention itself cannot cut a hole: with the cutoff declared, a link from the middle is refused.
+    const third = randomUUID();
+    const [first, second] = [await event(third, 800), await event(third, 700)];
+    await expect(
+      db.transaction(async (tx) => {
+        await tx.query(`SELECT set_config('twofold.events_retention_cutoff', $1, true)`, [new Date().toISOString()]);
+        await tx.query('DELETE FROM security_events WHERE id = $1', [second]);
+      }),
+    ).rejects.toThrow(/oldest links of a chain/);
+    expect(await left(third)).toEqual([first, second]);
   });
 });
 
