@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ddp } from './benchmarks/ddp.ts';
@@ -6,6 +7,7 @@ import { journey } from './benchmarks/journey.ts';
 import { passwordLogin } from './benchmarks/password-login.ts';
 import { scale } from './benchmarks/scale.ts';
 import { secondFactor } from './benchmarks/second-factor.ts';
+import { startup } from './benchmarks/startup.ts';
 import { totpCore } from './benchmarks/totp-core.ts';
 import { workers } from './benchmarks/workers.ts';
 import { machineInfo, type MachineInfo } from './lib/machine.ts';
@@ -18,7 +20,10 @@ import { writeReport, type Mode, type Section } from './lib/report.ts';
  * once: they share the machine) and writes the report. A full run rewrites docs/benchmarks.md and
  * docs/benchmarks.json; a quick run (CI) writes .tmp/benchmarks-quick.md/.json unless --out says otherwise.
  * `--render` rewrites docs/benchmarks.md from docs/benchmarks.json without measuring (after editing
- * bench/analysis.md). Exits 1 when a benchmark failed, 0 otherwise (missed targets are reported, not failures).
+ * bench/analysis.md). `--only ids --merge` measures those and puts them into docs/benchmarks.json and .md in place of
+ * their previous figures, keeping every other section (and saying when and at which commit they were measured).
+ * The server is measured as production runs it: dist/ is compiled first (scripts/build-server.js), never stale.
+ * Exits 1 when a benchmark failed, 0 otherwise (missed targets are reported, not failures).
  */
 
 const BENCHMARKS: Array<{ id: string; title: string; run: (mode: Mode) => Promise<Omit<Section, 'seconds'>> }> = [
@@ -30,6 +35,7 @@ const BENCHMARKS: Array<{ id: string; title: string; run: (mode: Mode) => Promis
   { id: 'ddp', title: 'DDP: idle WebSocket connections', run: ddp },
   { id: 'embedded', title: 'Embedded default (PGlite): start-up and memory', run: embedded },
   { id: 'workers', title: 'Workers: the 2FA step with 1 and 2 workers', run: workers },
+  { id: 'startup', title: 'Start-up and idle memory: compiled JavaScript vs the tsx loader', run: startup },
 ];
 
 function option(name: string): string | undefined {
@@ -57,13 +63,22 @@ async function main(): Promise<number> {
     console.error(`unknown benchmark ${unknown.join(', ')}; known: ${BENCHMARKS.map((b) => b.id).join(', ')}`);
     return 2;
   }
-  const outDir = option('--out') ?? (quick || only ? join(ROOT, '.tmp') : join(ROOT, 'docs'));
+  const merge = process.argv.includes('--merge');
+  if (merge && (!only || quick)) {
+    console.error('--merge goes with --only (and not --quick): it replaces those sections of docs/benchmarks.json');
+    return 2;
+  }
+  const outDir = option('--out') ?? ((quick || only) && !merge ? join(ROOT, '.tmp') : join(ROOT, 'docs'));
   const base = quick ? 'benchmarks-quick' : 'benchmarks';
   const started = process.hrtime.bigint();
   const log = (message: string) => console.log(`[${(Number(process.hrtime.bigint() - started) / 1e9).toFixed(0).padStart(4)} s] ${message}`);
   const runId = Date.now().toString(36);
   const mode: Mode = { quick, runId, log };
 
+  if (spawnSync(process.execPath, [join(ROOT, 'scripts/build-server.js')], { stdio: 'inherit' }).status !== 0) {
+    console.error('bench: could not compile the server (scripts/build-server.js)');
+    return 1;
+  }
   await dropStaleDatabases('bench_');
   const machine = await machineInfo();
   log(`twofold benchmarks${quick ? ' (quick)' : ''}: ${machine.cpuModel}, ${machine.cores} cores, Node ${machine.node}, PostgreSQL ${machine.postgres}`);
@@ -87,7 +102,13 @@ async function main(): Promise<number> {
 
   const seconds = Number(process.hrtime.bigint() - started) / 1e9;
   const paths = { markdown: join(outDir, `${base}.md`), json: join(outDir, `${base}.json`) };
-  writeReport(paths, machine, sections, { quick, seconds });
+  if (merge) {
+    const previous = JSON.parse(readFileSync(paths.json, 'utf8')) as { quick: boolean; seconds: number; machine: MachineInfo; sections: Section[] };
+    const stamp = `Measured on its own (\`npm run bench -- --only ${only!.join(',')} --merge\`) on ${machine.date.slice(0, 10)} at commit ${machine.commit}; the machine table describes the full run.`;
+    const merged = [...previous.sections.filter((s) => !only!.includes(s.id)), ...sections.map((s) => ({ ...s, notes: [...s.notes, stamp] }))];
+    merged.sort((a, b) => (a.number ?? 0) - (b.number ?? 0));
+    writeReport(paths, previous.machine, merged, { quick: previous.quick, seconds: previous.seconds });
+  } else writeReport(paths, machine, sections, { quick, seconds });
   log(`wrote ${paths.markdown} and ${paths.json} after ${seconds.toFixed(0)} s`);
   return sections.some((s) => s.error) ? 1 : 0;
 }

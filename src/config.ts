@@ -48,6 +48,10 @@ export interface Config {
   /** Backendless app id and REST API key; unset means generated once and kept in the database. */
   backendlessAppId: string | undefined;
   backendlessApiKey: string | undefined;
+  /** Seconds between purges of expired rows by the server (0: none; `twofold purge` still works). */
+  purgeIntervalSeconds: number;
+  /** Security events older than this many days are deleted by the purge; undefined keeps them all. */
+  securityEventsRetentionDays: number | undefined;
 }
 
 export class ConfigError extends Error {
@@ -153,6 +157,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     backendlessChangeProof: oneOf('BACKENDLESS_2FA_CHANGE_PROOF', ['session', 'recent', 'code'] as const, 'session'),
     backendlessAppId: env.TWOFOLD_APP_ID || undefined,
     backendlessApiKey: env.TWOFOLD_API_KEY || undefined,
+    purgeIntervalSeconds: int('PURGE_INTERVAL_SECONDS', 300, 0, 24 * 3600),
+    securityEventsRetentionDays: retentionDays(env.SECURITY_EVENTS_RETENTION_DAYS, problems),
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
@@ -231,6 +237,15 @@ function parseRateLimits(env: NodeJS.ProcessEnv, enabled: boolean, problems: str
     rules[rule] = { ...rules[rule], limit, windowSeconds };
   }
   return { enabled, rules };
+}
+
+/** `keep` (the default) or a number of days: the audit log is evidence, so nothing is deleted unless asked. */
+function retentionDays(raw: string | undefined, problems: string[]): number | undefined {
+  if (raw === undefined || raw === '' || raw === 'keep') return undefined;
+  const days = Number(raw);
+  if (Number.isInteger(days) && days >= 1 && days <= 36_500) return days;
+  problems.push(`SECURITY_EVENTS_RETENTION_DAYS must be "keep" or a whole number of days from 1 to 36500 (got "${raw}")`);
+  return undefined;
 }
 
 function parseDatabase(raw: string | undefined, dataDir: string, poolSize: number, problems: string[]): DatabaseTarget {

@@ -5,6 +5,7 @@ import { beforeAll, describe, expect, inject, it } from 'vitest';
 import pg from 'pg';
 import { runCli } from './helpers/process.ts';
 import { TEST_KEYS } from './helpers/server.ts';
+import { EXPIRING } from '../src/store/purge.ts';
 
 let env: Record<string, string>;
 beforeAll(async () => {
@@ -42,6 +43,22 @@ describe('the twofold command', () => {
     expect(reset.code).toBe(0);
     expect(JSON.parse(reset.stdout)).toHaveProperty('reset');
     expect((await runCli(['user', 'unlock', email], env)).code).toBe(0);
+  });
+
+  it('purge --dry-run --json counts expired rows per table and deletes nothing; purge deletes them', { timeout: 60_000 }, async () => {
+    const dry = await runCli(['purge', '--dry-run', '--json'], env);
+    expect(dry.code).toBe(0);
+    const report = JSON.parse(dry.stdout) as { dryRun: boolean; rows: Record<string, number>; total: number };
+    expect(report.dryRun).toBe(true);
+    expect(Object.keys(report.rows)).toEqual(EXPIRING.map((t) => t.table));
+    expect(report.total).toBe(Object.values(report.rows).reduce((a, b) => a + b, 0));
+
+    const done = await runCli(['purge', '--json'], env);
+    expect(done.code).toBe(0);
+    const purged = JSON.parse(done.stdout) as typeof report;
+    expect(purged.dryRun).toBe(false);
+    // At least what the dry run counted (a row may have passed its grace in between).
+    expect(purged.total).toBeGreaterThanOrEqual(report.total);
   });
 
   it('reports an unknown user and bad configuration with a non-zero exit', async () => {

@@ -133,9 +133,10 @@ async function importRss(nodeArgs: string[], module: string | null): Promise<num
 async function baselineBreakdown(): Promise<Array<[string, number]>> {
   return [
     ['`node` alone', await importRss([], null)],
-    ['`node --import tsx` (the TypeScript loader bin/twofold.js registers)', await importRss(['--import', 'tsx'], null)],
-    ["… + twofold's whole module graph (`src/server/create-server.ts`), nothing started", await importRss(['--import', 'tsx'], './src/server/create-server.ts')],
-    ['`node --import tsx` + `@electric-sql/pglite` alone (loaded only for the embedded database)', await importRss(['--import', 'tsx'], '@electric-sql/pglite')],
+    ["`node` + twofold's compiled module graph (`dist/server/create-server.js`, what `bin/twofold.js` runs), nothing started", await importRss([], './dist/server/create-server.js')],
+    ['`node` + `@electric-sql/pglite` alone (loaded only for the embedded database)', await importRss([], '@electric-sql/pglite')],
+    ['for comparison: `node --import tsx` (the TypeScript loader the sources need; production no longer uses it)', await importRss(['--import', 'tsx'], null)],
+    ["… + the same module graph from the sources (`src/server/create-server.ts`)", await importRss(['--import', 'tsx'], './src/server/create-server.ts')],
   ];
 }
 

@@ -59,7 +59,7 @@ export async function embedded(mode: Mode): Promise<Omit<Section, 'seconds'>> {
       `**Restart**: the same directory again. Median of ${rounds} (fresh directory each time).`,
     tables: [{ columns: ['start', 'time to ready ms', 'RSS at ready', `RSS ${settleMs / 1000} s later`], rows: [row('first start', first), row('restart', restart)] }],
     targets: [],
-    notes: ['Start-up includes loading the TypeScript sources through tsx (bin/twofold.js has no build step).'],
+    notes: ['The server runs the compiled JavaScript in dist/ (bin/twofold.js); benchmark 9 compares it with the sources through tsx.'],
     data: { rounds, first, restart },
   };
 }

@@ -148,6 +148,7 @@ export function renderMarkdown(machine: MachineInfo, sections: Section[], option
       'npm run bench -- --only second-factor,journey   # some of them, into .tmp/ (ids: ' +
       sections.map((s) => s.id).join(', ') +
       ')\n' +
+      'npm run bench -- --only startup --merge   # measure some again and put them into docs/ in place of their old figures\n' +
       'npm run bench -- --render  # rewrite docs/benchmarks.md from docs/benchmarks.json and bench/analysis.md, measuring nothing\n```\n\n' +
       'It needs PostgreSQL on 127.0.0.1:5432 with user `postgres` (as in CI; `BENCH_DATABASE_URL` overrides the admin URL) ' +
       'and creates and drops its own databases (`bench_*`). No `wrk` or other tool is needed.\n',

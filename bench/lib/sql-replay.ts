@@ -52,8 +52,8 @@ function statements(s: Step, now: Date): Array<[string, unknown[]]> {
     event('challenge_passed', { method: 'totp', operation: 'login' }),
     [`UPDATE login_transactions SET consumed_at = $2 WHERE id_hash = $1 AND ${LIVE} RETURNING 1`, [idHash, now]],
     [
-      `INSERT INTO sessions (id, user_id, token_hash, client, ip, user_agent, created_at, last_seen_at, expires_at, second_factor_at, second_factor_ip, second_factor_user_agent)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, $5, $6) RETURNING id`,
+      `INSERT INTO sessions (id, user_id, token_hash, client, ip, user_agent, created_at, last_seen_at, password_at, expires_at, second_factor_at, second_factor_ip, second_factor_user_agent)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $7, $8, $9, $5, $6) RETURNING id`,
       [randomUUID(), s.user.id, hashToken(randomBytes(32).toString('base64url')), 'rest', '127.0.0.1', null, now, new Date(now.getTime() + 86_400_000), now],
     ],
     event('login_succeeded', { secondFactor: true }),

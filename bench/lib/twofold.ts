@@ -11,7 +11,7 @@ import { CodePool } from './code-pool.ts';
 import { freePort, ROOT, spawnServer, type ServerProcess } from './process.ts';
 
 /**
- * twofold under test: `node bin/twofold.js serve` on its own database, and the bulk seeding that gives
+ * twofold under test: `node bin/twofold.js serve` (the compiled dist/, built by bench/run.ts) on its own database, and the bulk seeding that gives
  * it many users with an active authenticator and pending login transactions. Rows are written in bulk
  * with SQL (unnest of arrays), shaped exactly as the stores write them (src/store/*-store.ts).
  */
@@ -33,14 +33,19 @@ export interface TwofoldOptions {
   readyTimeoutMs?: number;
   /** Flags for node itself (`--cpu-prof`, which NODE_OPTIONS does not allow). */
   nodeArgs?: string[];
+  /** The entry: the compiled `bin/twofold.js` (production, the default) or `scripts/twofold-dev.js` (the sources through tsx). */
+  entry?: string;
 }
+
+/** The two ways to run twofold: what production runs, and the sources through the tsx loader (what bin/twofold.js did before dist/). */
+export const ENTRIES = { compiled: 'bin/twofold.js', tsx: 'scripts/twofold-dev.js' } as const;
 
 export async function startTwofold(options: TwofoldOptions): Promise<ServerProcess & { readyMs: number }> {
   const port = await freePort();
   const workers = options.workers ?? 1;
   return spawnServer({
     name: 'twofold',
-    args: [...(options.nodeArgs ?? []), 'bin/twofold.js', 'serve', '--workers', String(workers)],
+    args: [...(options.nodeArgs ?? []), options.entry ?? ENTRIES.compiled, 'serve', '--workers', String(workers)],
     port,
     readyPath: '/readyz',
     readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
@@ -176,8 +181,8 @@ export class TwofoldSeeder {
     for (let from = 0; from < users.length; from += batch) {
       const slice = users.slice(from, from + batch);
       await this.pool.query(
-        `INSERT INTO sessions (id, user_id, token_hash, client, created_at, last_seen_at, expires_at, second_factor_at)
-         SELECT gen_random_uuid(), s.u, s.h, 'ddp', $3, $3, $4, $3 FROM unnest($1::uuid[], $2::bytea[]) AS s(u, h)`,
+        `INSERT INTO sessions (id, user_id, token_hash, client, created_at, last_seen_at, password_at, expires_at, second_factor_at)
+         SELECT gen_random_uuid(), s.u, s.h, 'ddp', $3, $3, $3, $4, $3 FROM unnest($1::uuid[], $2::bytea[]) AS s(u, h)`,
         [slice.map((u) => u.id), tokens.slice(from, from + batch).map((t) => hashToken(t)), now, expires],
       );
     }

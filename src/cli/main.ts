@@ -3,6 +3,7 @@ import { isTwofoldError } from '../core/errors.ts';
 import { ConfigError, loadConfig, type Config } from '../config.ts';
 import { createLogger } from '../server/logger.ts';
 import { openRuntime } from '../server/runtime.ts';
+import { DataDirError, prepareDataDirs } from '../server/data-dir.ts';
 import { migrate, openDb } from '../store/index.ts';
 import { createOutput } from './output.ts';
 import { serve } from './serve.ts';
@@ -11,6 +12,7 @@ import { keysCommand } from './keys.ts';
 import { eventsCommand } from './events.ts';
 import { doctorCommand } from './doctor.ts';
 import { auditCommand } from './audit.ts';
+import { purgeCommand } from './purge.ts';
 
 const USAGE = `twofold — self-hosted two-factor authentication server
 
@@ -22,6 +24,8 @@ usage: twofold <command> [--json]
   keys <command>      generate, list, rotate [--retire ID]: the key ring for secrets at rest
   events [--user ID|EMAIL] [--kind KIND] [--since ISO] [--limit N]   the security audit log
   audit <command>     verify [--user] [--against HEAD.json], head, export [--since]: the log's hash chains
+  purge [--dry-run]   delete expired sessions, codes, transactions, devices, challenges and rate-limit windows
+                      now (the server does it every PURGE_INTERVAL_SECONDS); --dry-run counts them
   doctor              check configuration, database, schema, key ring, mail and clock skew
   help                this text`;
 
@@ -50,6 +54,13 @@ export async function main(argv: string[]): Promise<number> {
     for (const problem of error.problems) out.error(`config: ${problem}`);
     return 2;
   }
+  try {
+    await prepareDataDirs(config);
+  } catch (error) {
+    if (!(error instanceof DataDirError)) throw error;
+    out.error(error.message);
+    return 2;
+  }
 
   try {
     switch (command) {
@@ -65,6 +76,8 @@ export async function main(argv: string[]): Promise<number> {
           await db.close();
         }
       }
+      case 'purge':
+        return await purgeCommand(config, rest, out);
       case 'user':
       case 'keys':
       case 'events':

@@ -1,5 +1,6 @@
 import cluster from 'node:cluster';
 import { availableParallelism } from 'node:os';
+import { join } from 'node:path';
 import type { Config } from '../config.ts';
 import { createServer } from '../server/create-server.ts';
 import { createLogger } from '../server/logger.ts';
@@ -29,7 +30,7 @@ async function serveOne(config: Config, asWorker: boolean): Promise<number> {
   const server = await createServer({ config });
   const url = await server.listen();
   if (asWorker) process.send?.({ type: 'twofold:listening', url });
-  else server.logger.info({ url, database: config.database.kind, docs: `${url}/docs` }, 'twofold is listening');
+  else server.logger.info(startupFields(config, url), startupLine(config, url));
   const code = await untilStopped(server.logger, () => server.close());
   // A worker's IPC channel would keep it alive after its server closed.
   if (asWorker) process.disconnect?.();
@@ -53,7 +54,7 @@ async function servePrimary(config: Config, workers: number): Promise<number> {
   cluster.on('message', (_worker, message: { type?: string; url?: string }) => {
     if (message?.type !== 'twofold:listening') return;
     listening += 1;
-    if (listening === workers) logger.info({ url: message.url, workers, database: config.database.kind }, 'twofold is listening');
+    if (listening === workers) logger.info({ ...startupFields(config, message.url!), workers }, `${startupLine(config, message.url!)} (${workers} workers)`);
   });
   cluster.on('exit', (worker, code, signal) => {
     if (stopping) return;
@@ -75,6 +76,28 @@ async function servePrimary(config: Config, workers: number): Promise<number> {
       ),
     );
   });
+}
+
+/** The start-up line says where to go, what the data is kept in and where mail goes (no credential of either URL). */
+function startupLine(config: Config, url: string): string {
+  const { database } = config;
+  const db =
+    database.kind === 'postgres'
+      ? `PostgreSQL at ${withoutCredentials(database.url)}`
+      : database.dataDir
+        ? `embedded PostgreSQL (PGlite) in ${database.dataDir}`
+        : 'embedded PostgreSQL (PGlite) in memory, lost on exit';
+  const mail = config.smtpUrl ? `SMTP ${withoutCredentials(config.smtpUrl)}` : `.eml files in ${join(config.dataDir, 'outbox')} (no SMTP_URL)`;
+  return `twofold is listening on ${url} · database: ${db} · mail: ${mail}`;
+}
+
+function startupFields(config: Config, url: string) {
+  return { url, docs: `${url}/docs`, database: config.database.kind, mail: config.smtpUrl ? 'smtp' : 'outbox' };
+}
+
+function withoutCredentials(raw: string): string {
+  const url = new URL(raw);
+  return `${url.protocol}//${url.host}${url.pathname === '/' ? '' : url.pathname}`;
 }
 
 /** Resolves with the exit code once SIGTERM/SIGINT has been handled by `stop` (or its time ran out). */

@@ -5,6 +5,8 @@ import { createDdpRegistry, type DdpRegistry } from '../api/ddp/registry.ts';
 import { clientAddressOf, proxyTrust } from '../api/http/client-address.ts';
 import { buildHttpApp } from './http-app.ts';
 import { openRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
+import { startPurgeJob, type PurgeJob } from './purge-job.ts';
+import { systemClock } from '../core/clock.ts';
 
 export type ServerOptions = RuntimeOptions;
 
@@ -14,6 +16,8 @@ export interface TwofoldServer extends Runtime {
   ddp: DdpRegistry;
   /** Starts listening; resolves to the base URL. */
   listen(): Promise<string>;
+  /** The periodic purge of expired rows (absent with PURGE_INTERVAL_SECONDS=0). */
+  purge: PurgeJob | undefined;
 }
 
 /** The whole server: the runtime (storage, mail, core) plus the HTTP and DDP façades on one port. */
@@ -41,10 +45,22 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
     await runtime.close();
     throw error;
   }
+  const purge =
+    config.purgeIntervalSeconds > 0
+      ? startPurgeJob({
+          db,
+          clock: options.clock ?? systemClock,
+          logger,
+          metrics,
+          intervalSeconds: config.purgeIntervalSeconds,
+          eventsRetentionDays: config.securityEventsRetentionDays,
+        })
+      : undefined;
   return {
     ...runtime,
     app,
     ddp,
+    purge,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();
@@ -52,6 +68,7 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     },
     async close() {
+      await purge?.stop();
       // WebSockets first: an open socket would hold the HTTP server's close forever.
       await ddpServer.close();
       await closeHttp(app);

@@ -1,4 +1,6 @@
+import { createRequire } from 'node:module';
 import pino, { type Logger } from 'pino';
+import type { PrettyOptions } from 'pino-pretty';
 
 /**
  * First segments of twofold's own routes with more than one segment; any other first segment may be a
@@ -22,7 +24,12 @@ export function redactUrl(url: string): string {
   return url.includes('?') ? `${redactedPath}?[redacted]` : redactedPath;
 }
 
-export function createLogger(level: string, destination?: pino.DestinationStream): Logger {
+/**
+ * JSON lines (one object per line, for log shippers), except at a terminal: when stdout is a TTY (and no destination
+ * is given), short human lines through pino-pretty, an optional dependency (without it, JSON). `pretty` forces either.
+ */
+export function createLogger(level: string, destination?: pino.DestinationStream, options: { pretty?: boolean } = {}): Logger {
+  const pretty = options.pretty ?? (destination === undefined && process.stdout.isTTY === true);
   return pino(
     {
       level,
@@ -39,6 +46,41 @@ export function createLogger(level: string, destination?: pino.DestinationStream
         err: pino.stdSerializers.err,
       },
     },
-    destination,
+    (pretty ? prettyStream(destination) : undefined) ?? destination,
   );
+}
+
+/**
+ * Fields the pretty line leaves out: constant ones (pid, host, service), and those the message already says in
+ * words (the start-up line's url, database and mail; a request's method, path, status and time, which
+ * `prettyMessage` writes). They stay in the JSON lines.
+ */
+const SAID_IN_WORDS = 'pid,hostname,service,reqId,req,res,responseTime,url,database,mail,docs,workers';
+
+function prettyStream(destination: pino.DestinationStream | undefined): pino.DestinationStream | undefined {
+  let pretty: (options: PrettyOptions) => pino.DestinationStream;
+  try {
+    pretty = createRequire(import.meta.url)('pino-pretty');
+  } catch {
+    return undefined;
+  }
+  // Synchronous: a CLI command that logs, then exits, loses no line.
+  return pretty({
+    translateTime: 'SYS:HH:MM:ss',
+    ignore: SAID_IN_WORDS,
+    singleLine: true,
+    sync: true,
+    messageFormat: prettyMessage,
+    ...(destination ? { destination } : {}),
+  });
+}
+
+/** Fastify's two lines per request, shortened to `GET /path` and `→ 200 in 4 ms` (the path redacted as in JSON). */
+function prettyMessage(log: Record<string, unknown>, messageKey: string): string {
+  const message = String(log[messageKey] ?? '');
+  const req = log.req as { method?: string; url?: string } | undefined;
+  const res = log.res as { statusCode?: number } | undefined;
+  if (message === 'incoming request' && req) return `${req.method} ${req.url}`;
+  if (message === 'request completed' && res) return `→ ${res.statusCode} in ${Math.round(Number(log.responseTime ?? 0))} ms`;
+  return message;
 }

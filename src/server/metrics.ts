@@ -14,6 +14,8 @@ export interface Metrics {
   /** Called for each audited security event: logins, challenges, lockouts, replays. */
   observeEvent(kind: SecurityEventKind, details: Record<string, unknown>): void;
   mails: client.Counter<'result'>;
+  /** Expired rows deleted by the purge, by table. */
+  purgedRows: client.Counter<'table'>;
   /** Registers live readings taken at scrape time (DDP connections, pool use). */
   gauge(name: string, help: string, read: () => number | Record<string, number>, label?: string): void;
   /** Metrics text for a scrape: this process, or every worker when clustered. */
@@ -39,6 +41,7 @@ export function createMetrics(): Metrics {
   const replays = counter('twofold_totp_replays_rejected_total', 'TOTP codes refused because already used', []);
   const factorChanges = counter('twofold_factor_changes_total', 'Factors enabled and disabled', ['change', 'factor']);
   const mails = counter('twofold_mails_total', 'Mails handed over or failed', ['result']);
+  const purgedRows = counter('twofold_purged_rows_total', 'Expired rows deleted by the purge, by table', ['table']);
 
   if (cluster.isWorker) {
     // Answer the primary's aggregation requests with this registry (see scrape()).
@@ -51,6 +54,7 @@ export function createMetrics(): Metrics {
     httpRequests,
     httpDuration,
     mails,
+    purgedRows,
     observeEvent(kind, details) {
       const method = typeof details.method === 'string' ? details.method : 'none';
       if (kind === 'login_succeeded') logins.inc({ result: 'ok', second_factor: String(details.secondFactor === true) });

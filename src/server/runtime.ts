@@ -9,6 +9,7 @@ import { createStores, migrate, openDb, type Db } from '../store/index.ts';
 import { VERIFY_LINK_PATH } from '../api/rest/index.ts';
 import { createLogger } from './logger.ts';
 import { loadKeyRing } from './secret-keys.ts';
+import { prepareDataDirs } from './data-dir.ts';
 import { resolveAppCredentials } from './app-credentials.ts';
 import { createMetrics, type Metrics } from './metrics.ts';
 import type { AppCredentials } from '../api/backendless/app-credentials.ts';
@@ -39,6 +40,8 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
   const { config } = options;
   const logger = options.logger ?? createLogger(config.logLevel);
   const ownsDb = !options.db;
+  // The CLI has done this already; an app embedding twofold (createServer) has not.
+  if (ownsDb) await prepareDataDirs(config);
   const db = options.db ?? (await openDb(config.database, (error) => logger.warn({ err: error }, 'database connection lost')));
   let mailer: Mailer | undefined;
   try {

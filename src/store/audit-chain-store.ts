@@ -2,14 +2,19 @@ import type { AuditChainStore, ChainBreak, ChainedEvent } from '../core/audit/ch
 import type { SecurityEvent } from '../core/audit/events.ts';
 import type { Queryable } from './db.ts';
 
-/** Each event beside the one before it in its chain, and what its hash should be (migration 0010's byte form). */
+/**
+ * Each event beside the one before it in its chain, and what its hash should be (migration 0010's byte form). A
+ * chain whose oldest links retention removed (migration 0011) starts after its pruning point, which stands in for
+ * the link before its first.
+ */
 const LINKS = `
   SELECT e.chain, e.seq, e.id, encode(e.hash, 'hex') AS hash, encode(e.prev_hash, 'hex') AS prev_hash,
          encode(sha256(twofold_event_bytes(e.id, e.user_id, e.kind, e.client, e.ip, e.user_agent, e.details, e.created_at, e.chain, e.seq)
                        || coalesce(e.prev_hash, ''::bytea)), 'hex') AS expected,
-         lag(e.seq) OVER w AS previous_seq, encode(lag(e.hash) OVER w, 'hex') AS previous_hash,
+         coalesce(lag(e.seq) OVER w, p.seq) AS previous_seq, encode(coalesce(lag(e.hash) OVER w, p.hash), 'hex') AS previous_hash,
          row_number() OVER w AS position
     FROM security_events e
+    LEFT JOIN audit_chain_pruned p ON p.chain = e.chain
    WHERE $1::text IS NULL OR e.chain = $1
   WINDOW w AS (PARTITION BY e.chain ORDER BY e.seq)`;
 
@@ -54,9 +59,11 @@ export function createAuditChainStore(db: Queryable): AuditChainStore {
       );
       const breaks = rows.flatMap(linkBreaks);
       const heads = await db.query<{ chain: string; seq: string; hash: string | null; last_seq: string | null; last_hash: string | null }>(
-        `SELECT h.chain, h.seq, encode(h.hash, 'hex') AS hash, l.seq AS last_seq, encode(l.hash, 'hex') AS last_hash
+        // A chain retention removed whole ends at its pruning point.
+        `SELECT h.chain, h.seq, encode(h.hash, 'hex') AS hash, coalesce(l.seq, p.seq) AS last_seq, encode(coalesce(l.hash, p.hash), 'hex') AS last_hash
            FROM audit_chain_heads h
            LEFT JOIN LATERAL (SELECT seq, hash FROM security_events e WHERE e.chain = h.chain ORDER BY seq DESC LIMIT 1) l ON true
+           LEFT JOIN audit_chain_pruned p ON p.chain = h.chain
           WHERE $1::text IS NULL OR h.chain = $1`,
         [chain],
       );
@@ -74,7 +81,12 @@ export function createAuditChainStore(db: Queryable): AuditChainStore {
       return rows.map((r) => ({ chain: r.chain, seq: Number(r.seq), hash: r.hash }));
     },
     async hashAt(chain, seq) {
-      const rows = await db.query<{ hash: string }>(`SELECT encode(hash, 'hex') AS hash FROM security_events WHERE chain = $1 AND seq = $2`, [chain, seq]);
+      // The last link retention removed keeps its hash (its chain's pruning point), so a head that named it still checks.
+      const rows = await db.query<{ hash: string }>(
+        `SELECT encode(hash, 'hex') AS hash FROM security_events WHERE chain = $1 AND seq = $2
+         UNION ALL SELECT encode(hash, 'hex') FROM audit_chain_pruned WHERE chain = $1 AND seq = $2`,
+        [chain, seq],
+      );
       return rows[0]?.hash ?? null;
     },
     async page(since, after, limit) {

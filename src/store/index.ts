@@ -18,6 +18,7 @@ import { createTrustedDeviceStore } from './trusted-device-store.ts';
 
 export type { Db, Queryable } from './db.ts';
 export { migrate } from './migrate.ts';
+export { purgeExpired, type PurgeCounts, type PurgeOptions } from './purge.ts';
 
 /** Every store: the core's ports plus what only the server assembly uses. */
 export interface Stores extends CoreStores {

@@ -13,8 +13,6 @@ export function createRateLimitStore(db: Queryable): RateLimitStore {
          RETURNING hits, window_start`,
         [key, now, windowSeconds],
       );
-      // Now and then, drop counters idle for a day, so the table holds only recent clients.
-      if (Math.random() < 0.001) await db.query(`DELETE FROM rate_limits WHERE window_start < $1::timestamptz - interval '1 day'`, [now]);
       return { hits: rows[0]!.hits, windowStart: rows[0]!.window_start };
     },
     async refund(key, windowStart) {

@@ -8,12 +8,17 @@ export interface ServerProcess {
   stop(): Promise<number | null>;
 }
 
-const BIN = new URL('../../bin/twofold.js', import.meta.url).pathname;
+// The sources through tsx (never a possibly stale dist/); test/build.test.ts runs the compiled bin/twofold.js.
+const BIN = new URL('../../scripts/twofold-dev.js', import.meta.url).pathname;
 
-/** Runs `twofold <args>` in a child process and waits for it to exit. */
-export function runCli(args: string[], env: Record<string, string>): Promise<{ code: number | null; stdout: string; stderr: string }> {
+/** Runs `twofold <args>` in a child process (as another user with `as`, when root) and waits for it to exit. */
+export function runCli(
+  args: string[],
+  env: Record<string, string>,
+  as?: { uid: number; gid: number },
+): Promise<{ code: number | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, [BIN, ...args], { env: { ...process.env, ...env }, stdio: ['ignore', 'pipe', 'pipe'], ...as });
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -23,10 +28,13 @@ export function runCli(args: string[], env: Record<string, string>): Promise<{ c
   });
 }
 
-/** Starts `twofold serve` as its own process and resolves once it logs that it listens. */
-export function startServerProcess(env: Record<string, string>, timeoutMs = 30_000): Promise<ServerProcess> {
+/** The production entry: the compiled dist/ (test/build.test.ts builds it first). */
+export const COMPILED_BIN = new URL('../../bin/twofold.js', import.meta.url).pathname;
+
+/** Starts `twofold serve` (the sources, or `bin` given) as its own process and resolves once it logs that it listens. */
+export function startServerProcess(env: Record<string, string>, timeoutMs = 30_000, bin = BIN): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [BIN, 'serve'], {
+    const child = spawn(process.execPath, [bin, 'serve'], {
       // LOG_LEVEL stays info: the "listening" line is how we learn the port.
       env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', RATE_LIMITS: 'false', ...env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -46,7 +54,7 @@ export function startServerProcess(env: Record<string, string>, timeoutMs = 30_0
       logs.push(line);
       try {
         const entry = JSON.parse(line) as { msg?: string; url?: string };
-        if (entry.msg === 'twofold is listening' && entry.url) {
+        if (entry.msg?.startsWith('twofold is listening') && entry.url) {
           clearTimeout(timer);
           resolve({
             url: entry.url,

@@ -65,6 +65,8 @@ export async function startTestServer(
     PUBLIC_URL: `http://${options.publicHost ?? '127.0.0.1'}:${port}`,
     // The suite signs in hundreds of times from one IP; the limits have their own test.
     RATE_LIMITS: 'false',
+    // Tests move their clock forward: a purge on its own timer would delete rows another test still reads.
+    PURGE_INTERVAL_SECONDS: '0',
     ...env,
   });
   const clock = new TestClock();
