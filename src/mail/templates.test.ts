@@ -16,6 +16,7 @@ function everyNotice(to: string): Notice[] {
     { kind: 'backup-codes-regenerated', to, at },
     { kind: 'account-locked', to, until: at },
     { kind: 'totp-replay-rejected', to, at },
+    { kind: 'registration-attempt', to, at },
   ];
 }
 
