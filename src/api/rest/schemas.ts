@@ -77,6 +77,14 @@ export const UserSchema = UserComponent.ref;
 export const SessionSchema = SessionComponent.ref;
 
 export const Email = Type.String({ minLength: 1, maxLength: 254 });
+
+/** An app's own properties of a user: names to JSON values (the rules are the core's: `src/core/users/profile.ts`). */
+export const ProfileSchema = Type.Record(Type.String(), Type.Unknown(), {
+  description:
+    "The app's own properties of the user (name, phone, …): JSON values under names that start with a letter and have " +
+    'letters, digits and `_` (at most 64); at most 50 properties and 16 KiB of JSON in all. Names of the account itself ' +
+    '(`email`, `password`, `objectId`, `userStatus`, …) are refused with 403 `property_protected`.',
+});
 export const Password = Type.String({ maxLength: 4096 });
 export const OpaqueToken = Type.String({ minLength: 1, maxLength: 256 });
 
