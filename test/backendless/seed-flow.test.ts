@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTOTPKeyURI } from '../../src/core/otp/key-uri.ts';
 import { encodeBase32 } from '../../src/core/otp/base32.ts';
 import { uniqueEmail } from '../helpers/db.ts';
+import { failure } from '../helpers/sdk-errors.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { authenticatorCode, decodeQrPng } from '../helpers/totp.ts';
 
@@ -21,15 +22,6 @@ afterAll(async () => {
 
 /** Each TOTP step is accepted once: move the server's clock to a fresh step before the next code. */
 const nextStep = () => t.clock.advance(30_000);
-
-async function failure(promise: Promise<unknown>): Promise<{ code: number; status: number; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code: number; status: number; message: string };
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function registerWith2FA() {
   const email = uniqueEmail('jack.daniels');

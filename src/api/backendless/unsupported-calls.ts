@@ -31,13 +31,15 @@ export const backendlessUnsupportedCalls: FastifyPluginAsync = async (app) => {
     app.route({
       method,
       url,
+      // Not features: kept out of the OpenAPI document.
+      schema: { hide: true },
       handler: async (request) => {
         throw new TwofoldError('not_supported', { call: typeof call === 'string' ? call : call(request.body) });
       },
     });
   }
   // Any other `users/…` request: a user-service call of some SDK version, named by its path.
-  app.all('/users/*', async (request) => {
+  app.all('/users/*', { schema: { hide: true } }, async (request) => {
     const path = request.url.split('?')[0]!.replace(/^.*?\/users\//, 'users/');
     throw new TwofoldError('not_supported', { call: `${request.method} ${path}` });
   });

@@ -28,5 +28,9 @@ export async function accountAt(deps: AddressLookup, purpose: string, email: unk
  * an unknown one; a failure is logged, the caller has had its answer already.
  */
 export function afterAnswer(deps: AddressLookup, user: UserRecord, what: string, work: () => Promise<void>): void {
-  void work().catch((error: unknown) => deps.logger.warn({ userId: user.id, reason: (error as { code?: string }).code ?? 'unknown' }, `${what} not sent`));
+  // On the next turn of the event loop, once the answer is on its way: with the embedded database a query runs
+  // in this very thread, and would otherwise hold the answer back by its length.
+  setImmediate(() => {
+    void work().catch((error: unknown) => deps.logger.warn({ userId: user.id, reason: (error as { code?: string }).code ?? 'unknown' }, `${what} not sent`));
+  });
 }
