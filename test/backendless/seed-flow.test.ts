@@ -215,3 +215,44 @@ describe('Backendless seed: enable and disable 2FA', () => {
     expect(await res.json()).toMatchObject({ code: 2002, message: expect.any(String), errorData: expect.any(Object) });
   });
 });
+
+describe('BACKENDLESS_2FA_CHANGE_PROOF: operators may hold the parameterless calls stricter', () => {
+  async function signedInWith2FA(server: TestServer) {
+    const { appId, apiKey } = server.server.backendless;
+    const app = Backendless.initApp({ appId, apiKey, serverURL: server.url, standalone: true }) as typeof Backendless;
+    const email = uniqueEmail('strict');
+    const { transactionId, secret } = (await app.UserService.register({ email, password: 'strict operator', totpAuthEnabled: true } as never)) as unknown as {
+      transactionId: string;
+      secret: string;
+    };
+    server.clock.advance(30_000);
+    const user = await app.CustomServices.invoke('TOTP', 'authWith2FA', { transactionId, code: authenticatorCode(secret, server.clock) });
+    app.UserService.setCurrentUser(user as never);
+    return { app, secret };
+  }
+
+  it('code: disable2FA needs {code} even from a session that signed in with the factor', async () => {
+    const server = await startTestServer({ BACKENDLESS_2FA_CHANGE_PROOF: 'code' });
+    try {
+      const { app, secret } = await signedInWith2FA(server);
+      expect(await failure(app.CustomServices.invoke('TOTP', 'disable2FA'))).toMatchObject({ code: 8812 });
+      server.clock.advance(30_000);
+      expect(await app.CustomServices.invoke('TOTP', 'disable2FA', { code: authenticatorCode(secret, server.clock) })).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('recent: the sign-in counts for STEP_UP_WINDOW_SECONDS only', async () => {
+    const server = await startTestServer({ BACKENDLESS_2FA_CHANGE_PROOF: 'recent', STEP_UP_WINDOW_SECONDS: '600' });
+    try {
+      const { app } = await signedInWith2FA(server);
+      server.clock.advance(601_000);
+      expect(await failure(app.CustomServices.invoke('TOTP', 'disable2FA'))).toMatchObject({ code: 8812 });
+      const fresh = await signedInWith2FA(server);
+      expect(await fresh.app.CustomServices.invoke('TOTP', 'disable2FA')).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+});
