@@ -47,7 +47,7 @@ describe('templates', () => {
     expect(mail.html).toMatch(/^<!doctype html>/);
   });
 
-  it.each(everyNotice('ann@example.test').filter((n) => !['verify-email', 'email-code', 'password-reset'].includes(n.kind)))(
+  it.each(everyNotice('ann@example.test').filter((n) => !['verify-email', 'email-code', 'password-reset', 'registration-attempt'].includes(n.kind)))(
     '$kind tells the user what to do if it was not them',
     (notice) => {
       expect(renderNotice(notice, ctx).text).toMatch(/If (this|it) was not you/);
