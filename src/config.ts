@@ -37,6 +37,10 @@ export interface Config {
   stepUpWindowSeconds: number;
   /** The native API answers a registration of an existing address like a new one and mails the owner. */
   registrationPrivacy: boolean;
+  /** Sign-in waits until the user's address is verified (Backendless' "email confirmation required"). */
+  requireEmailConfirmation: boolean;
+  /** Backendless logins per account: one (a new login ends the earlier), any number, or at most N (3044 past it). */
+  backendlessMultipleLogins: { kind: 'replace' } | { kind: 'unlimited' } | { kind: 'limit'; max: number };
   /** What the Backendless seed's parameterless enable2FA / disable2FA need (session | recent | code). */
   backendlessChangeProof: 'session' | 'recent' | 'code';
   /** Bearer token that guards `/metrics`; without one, `/metrics` is open outside production and off in it. */
@@ -155,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     stepUpWindowSeconds: int('STEP_UP_WINDOW_SECONDS', 600, 0, 24 * 3600),
     registrationPrivacy: bool('REGISTRATION_PRIVACY', true),
     backendlessChangeProof: oneOf('BACKENDLESS_2FA_CHANGE_PROOF', ['session', 'recent', 'code'] as const, 'session'),
+    requireEmailConfirmation: bool('REQUIRE_EMAIL_CONFIRMATION', false),
+    backendlessMultipleLogins: parseMultipleLogins(env.BACKENDLESS_MULTIPLE_LOGINS, problems),
     backendlessAppId: env.TWOFOLD_APP_ID || undefined,
     backendlessApiKey: env.TWOFOLD_API_KEY || undefined,
     purgeIntervalSeconds: int('PURGE_INTERVAL_SECONDS', 300, 0, 24 * 3600),
@@ -162,6 +168,17 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   };
   if (problems.length > 0) throw new ConfigError(problems);
   return config;
+}
+
+/** `BACKENDLESS_MULTIPLE_LOGINS`: `false` (Backendless' default: one login at a time), `true`, or a number (at most that many). */
+function parseMultipleLogins(raw: string | undefined, problems: string[]): Config['backendlessMultipleLogins'] {
+  const value = raw?.trim().toLowerCase() ?? '';
+  if (value === '' || ['false', '0', 'no', 'off'].includes(value)) return { kind: 'replace' };
+  if (['true', 'yes', 'on'].includes(value)) return { kind: 'unlimited' };
+  const max = Number(value);
+  if (Number.isInteger(max) && max >= 1 && max <= 10_000) return { kind: 'limit', max };
+  problems.push(`BACKENDLESS_MULTIPLE_LOGINS must be false, true or a number of logins from 1 to 10000 (got "${raw}")`);
+  return { kind: 'replace' };
 }
 
 /**

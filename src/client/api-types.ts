@@ -18,6 +18,11 @@ export type ErrorCode =
   | "user_not_found"
   | "invalid_credentials"
   | "user_disabled"
+  | "email_not_confirmed"
+  | "too_many_sessions"
+  | "property_invalid"
+  | "property_protected"
+  | "reset_token_invalid"
   | "not_authenticated"
   | "session_expired"
   | "forbidden"
@@ -46,6 +51,7 @@ export type ErrorCode =
   | "webauthn_limit_reached"
   | "device_not_found"
   | "invalid_app_credentials"
+  | "not_supported"
   | "mail_delivery_failed"
   | "database_unavailable"
   | "rate_limited"
@@ -70,6 +76,11 @@ export type User = {
   "emailCodesEnabled": boolean;
   "createdAt": string;
   "updatedAt": string;
+};
+
+/** The app's own properties of the user (name, phone, …): JSON values under names that start with a letter and have letters, digits and `_` (at most 64); at most 50 properties and 16 KiB of JSON in all. Names of the account itself (`email`, `password`, `objectId`, `userStatus`, …) are refused with 403 `property_protected`. */
+export type Profile = {
+  [key: string]: unknown;
 };
 
 export type Session = {
@@ -121,13 +132,40 @@ export interface Paths {
       };
     };
   };
+  "/v1/email-verification/resend": {
+    post: {
+      body: {
+        "email": string;
+      };
+      responses: {
+        202: null;
+        400: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
   "/v1/me": {
     get: {
       responses: {
         200: {
           "user": User;
+          "profile": Profile;
         };
         401: ErrorBody;
+      };
+    };
+    patch: {
+      body: {
+        "profile": Profile;
+      };
+      responses: {
+        200: {
+          "user": User;
+          "profile": Profile;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
       };
     };
   };
@@ -540,6 +578,33 @@ export interface Paths {
       };
     };
   };
+  "/v1/password-resets": {
+    post: {
+      body: {
+        "email": string;
+      };
+      responses: {
+        202: {
+          "linkValidSeconds": number;
+        };
+        400: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
+  "/v1/password-resets/confirm": {
+    post: {
+      body: {
+        "token": string;
+        "password": string;
+      };
+      responses: {
+        204: null;
+        400: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
   "/v1/policy": {
     get: {
       responses: {
@@ -549,6 +614,8 @@ export interface Paths {
           "emailCodeTtlSeconds": number;
           "stepUpWindowSeconds": number;
           "rememberDeviceDays": number;
+          "requireEmailConfirmation": boolean;
+          "passwordResetLinkSeconds": number;
         };
       };
     };
@@ -667,10 +734,12 @@ export interface Paths {
         "password": string;
         "username"?: string;
         "totp"?: boolean;
+        "profile"?: Profile;
       };
       responses: {
         201: {
           "user": User;
+          "profile": Profile;
           "verificationMailSent": boolean;
           "totp"?: {
             "secret": string;
@@ -681,6 +750,7 @@ export interface Paths {
           };
         };
         400: ErrorBody;
+        403: ErrorBody;
         409: ErrorBody;
       };
     };

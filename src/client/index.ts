@@ -103,12 +103,24 @@ export function createClient(options: ClientOptions = {}) {
       await call('delete', '/v1/sessions/current');
       token = null;
     },
+    /** The signed-in user and the app's own properties of it (`profile`). */
     me: () => call('get', '/v1/me'),
+    /** Sets, changes or (with null) removes the app's properties of the signed-in user; the others stay. */
+    updateProfile: (profile: Record<string, unknown>) => call('patch', '/v1/me', { body: { profile } }),
     sessions: () => call('get', '/v1/me/sessions'),
     revokeSession: (id: string) => call('delete', '/v1/me/sessions/{id}', { params: { id } }),
     events: (limit?: number) => call('get', '/v1/me/events', limit ? { query: { limit: String(limit) } } : {}),
     verifyEmail: (verificationToken: string) => call('post', '/v1/email-verification', { body: { token: verificationToken } }),
     resendVerification: () => call('post', '/v1/me/email-verification'),
+    /** A new verification link without a session (a user REQUIRE_EMAIL_CONFIRMATION keeps out): 202 for any address. */
+    resendVerificationTo: (email: string) => call('post', '/v1/email-verification/resend', { body: { email } }),
+    /**
+     * "Forgot my password": mails `<PUBLIC_URL>/#reset=<token>` to the account at `email`, if any (202 for any
+     * address). The page reads the token from the fragment and calls `resetPassword`.
+     */
+    requestPasswordReset: (email: string) => call('post', '/v1/password-resets', { body: { email } }),
+    /** Sets the new password with a reset link's token; signs nobody in (sign in next: a second factor is still asked). */
+    resetPassword: (resetToken: string, password: string) => call('post', '/v1/password-resets/confirm', { body: { token: resetToken, password } }),
     changePassword: (body: Paths['/v1/me/password']['post']['body']) => call('post', '/v1/me/password', { body }),
     totp: {
       status: () => call('get', '/v1/me/totp'),

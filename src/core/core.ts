@@ -14,6 +14,8 @@ import type { WebAuthnCredential } from './factors/webauthn/store.ts';
 import type { RateRuleName, RateVerdict } from './limits/rate-limit.ts';
 import type { RequestContext, Session } from './sessions/session.ts';
 import type { RegistrationInput } from './users/registration.ts';
+import type { Profile, ProfileColumn } from './users/profile.ts';
+import type { Registered, SignUpOptions } from './users/sign-up.ts';
 import type { User, UserRecord } from './users/user.ts';
 
 /** A protected operation's caller, by user id. */
@@ -26,13 +28,13 @@ export type ProtectedRequest = Asker & { userId: string };
 export interface Core {
   auth: {
     /**
-     * Creates an account (and mails its verification link). With `authenticator`, starts its first one: `pending`
-     * does nothing until its first code completes the returned transaction; `armed` (the Backendless seed's
-     * `totpAuthEnabled`) makes sign-in ask for it at once. `conceal`: this wire may answer an address that already
-     * has an account like a new one (REGISTRATION_PRIVACY; the owner is mailed); products with a documented
-     * "exists" answer (Backendless 3033) do not ask for it.
+     * Creates an account with its `profile` properties (and mails its verification link). With `authenticator`,
+     * starts its first one: `pending` does nothing until its first code completes the returned transaction;
+     * `armed` (the Backendless seed's `totpAuthEnabled`) makes sign-in ask for it at once. `conceal`: this wire may
+     * answer an address that already has an account like a new one (REGISTRATION_PRIVACY; the owner is mailed);
+     * products with a documented "exists" answer (Backendless 3033) do not ask for it.
      */
-    register(input: RegistrationInput, options?: { authenticator?: 'pending' | 'armed'; conceal?: boolean }): Promise<Registered>;
+    register(input: RegistrationInput, options?: SignUpOptions): Promise<Registered>;
     /** A password sign-in: a session, or a second factor pending (a transaction, or a thrown challenge). */
     signIn(input: PasswordLoginInput, context: RequestContext, options?: { style?: PendingStyle; deviceToken?: unknown; preferredMethod?: unknown }): Promise<SignInResult>;
     /** A password sign-in carrying its second factor (DDP `{totp: {login, code}}`). */
@@ -45,6 +47,12 @@ export interface Core {
     signOut(token: string | undefined): Promise<void>;
     confirmEmail(token: unknown): Promise<UserRecord>;
     resendVerification(userId: string): Promise<void>;
+    /** A new verification link for an address, without a session: answers alike for any address (no user oracle). */
+    resendVerificationTo(email: unknown): Promise<void>;
+    /** Mails a single-use reset link to the account at `email`, if any: answers alike for any address, in the same time. */
+    requestPasswordReset(email: unknown, context: RequestContext | null): Promise<void>;
+    /** Sets the password with a reset link's token; ends every session and remembered device. The second factor stays. */
+    resetPassword(token: unknown, password: unknown, context: RequestContext | null): Promise<void>;
   };
   challenge: {
     /**
@@ -92,6 +100,12 @@ export interface Core {
     changePassword(userId: string, input: { currentPassword: unknown; newPassword: unknown }, asker: Asker): Promise<void>;
     /** The user's own security events, newest first. */
     events(userId: string, options: { limit: number; before?: Date }): Promise<SecurityEvent[]>;
+    /** The app's own properties of the user (name, phone, …): never read for a decision. */
+    profile(userId: string): Promise<Profile>;
+    /** Sets properties (null removes one); names of the account itself are refused (`property_protected`). */
+    updateProfile(userId: string, changes: unknown): Promise<Profile>;
+    /** Every property name users have, typed by its first value (Backendless' describeUserClass). */
+    profileColumns(): Promise<ProfileColumn[]>;
   };
   limits: {
     /** Counts a request against a named limit for a subject (an IP, a target); throws `rate_limited` past it. */
@@ -100,10 +114,4 @@ export interface Core {
   admin: Admin;
 }
 
-export interface Registered {
-  user: User;
-  record: UserRecord;
-  verificationMailSent: boolean;
-  /** Set when registering with an authenticator: the secret to show and the transaction its first code completes. */
-  enrollment?: TotpEnrollment;
-}
+export type { Registered } from './users/sign-up.ts';

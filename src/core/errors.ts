@@ -21,6 +21,11 @@ export const errorCatalogue = {
   user_not_found: { status: 404, message: 'No such user.' },
   invalid_credentials: { status: 401, message: 'Invalid login or password.' },
   user_disabled: { status: 403, message: 'This account is disabled.' },
+  email_not_confirmed: { status: 403, message: 'Confirm your email address before signing in: follow the link mailed to you, or ask for a new one.' },
+  too_many_sessions: { status: 409, message: 'This account has as many signed-in sessions as it may have: sign out elsewhere first.' },
+  property_invalid: { status: 400, message: 'A user property is not valid.' },
+  property_protected: { status: 403, message: 'This user property cannot be set or changed this way.' },
+  reset_token_invalid: { status: 400, message: 'The password reset link is invalid, expired or already used. Ask for a new one.' },
 
   not_authenticated: { status: 401, message: 'A valid session token is required.' },
   session_expired: { status: 401, message: 'The session has expired. Sign in again.' },
@@ -55,6 +60,7 @@ export const errorCatalogue = {
   device_not_found: { status: 404, message: 'No such trusted device.' },
 
   invalid_app_credentials: { status: 401, message: 'Unknown application id or API key.' },
+  not_supported: { status: 501, message: 'twofold does not offer this call.' },
 
   mail_delivery_failed: { status: 503, message: 'The email could not be sent. Try again later.' },
   database_unavailable: { status: 503, message: 'The service is temporarily unavailable. Try again shortly.' },

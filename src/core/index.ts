@@ -1,5 +1,5 @@
 import { createAdmin } from './admin/admin.ts';
-import { checkPasswordLogin, type PasswordLoginInput } from './auth/password-login.ts';
+import { passwordStep } from './auth/password-login.ts';
 import { startSignIn } from './auth/sign-in.ts';
 import { authorise } from './challenge/asker.ts';
 import { hasFactor } from './challenge/factors.ts';
@@ -12,13 +12,15 @@ import * as totp from './factors/authenticator.ts';
 import { disableEmailFactor, enableEmailFactor, sendEmailCodeTo } from './factors/email-factor.ts';
 import { assertionOptions } from './factors/webauthn/assertion.ts';
 import { addKey, keyRegistrationOptions, removeKey } from './factors/webauthn/management.ts';
-import type { RequestContext } from './sessions/session.ts';
 import { authenticateToken, listSessions, revokeSession } from './sessions/sessions.ts';
 import { assertLive, transactionIdHash } from './transactions/login-transactions.ts';
-import { confirmEmailVerification, sendEmailVerification } from './users/email-verification.ts';
+import { confirmEmailVerification, resendVerificationTo, sendEmailVerification } from './users/email-verification.ts';
 import { changePassword } from './users/password-change.ts';
-import { registerAccount } from './users/registration.ts';
+import { confirmPasswordReset, requestPasswordReset } from './users/password-reset.ts';
+import { updateProfile } from './users/profile.ts';
+import { signUp } from './users/sign-up.ts';
 import type { UserRecord } from './users/user.ts';
+import { endEarlierLogins } from './sessions/concurrent-logins.ts';
 import { wire, type CoreDeps } from './wiring.ts';
 
 /** Builds the core over its ports. Rules live in the modules; this only connects them. */
@@ -32,42 +34,26 @@ export function createCore(deps: CoreDeps): Core {
     return user;
   }
 
-  /** A password check that leaves a trace when it fails (no user id: it may not exist). */
-  async function passwordLogin(input: PasswordLoginInput, context: RequestContext): Promise<UserRecord> {
-    try {
-      return await checkPasswordLogin({ users: stores.users }, input);
-    } catch (error) {
-      if (error instanceof TwofoldError && error.code === 'invalid_credentials') await w.audit.record('login_failed', null, context);
-      throw error;
-    }
-  }
-
   return {
     auth: {
-      async register(input, options = {}) {
-        const conceal = deps.policy.registrationPrivacy && options.conceal === true;
-        const accountDeps = { users: stores.users, clock, verification: w.verification, logger: deps.logger, notifier: deps.notifier };
-        const { concealed, ...registered } = await registerAccount(accountDeps, input, { conceal });
-        if (!options.authenticator) return registered;
-        const enrollment = concealed
-          ? totp.concealedEnrollment(w.authenticator, registered.record)
-          : await totp.enrolAuthenticator(w.authenticator, registered.record, { mode: 'register', state: options.authenticator }, null);
-        return { ...registered, enrollment };
+      register: (input, options) => signUp(w.signUp, input, options),
+      async signIn(input, context, options = {}) {
+        const result = await startSignIn(w.signInStart, await passwordStep(w.passwordStep, input, context), context, { style: options.style ?? 'transaction', ...options });
+        return result.kind === 'session' ? endEarlierLogins(w.logins, result, context) : result;
       },
-      signIn: async (input, context, options = {}) => startSignIn(w.signInStart, await passwordLogin(input, context), context, { style: options.style ?? 'transaction', ...options }),
       async signInWithAnswer(input, proof, context) {
-        const user = await passwordLogin(input, context);
+        const user = await passwordStep(w.passwordStep, input, context);
         const state = await stores.challenge.factors(user.id, clock.now());
         if (!state) throw new TwofoldError('invalid_credentials');
         // No answer along, or no factor to answer: the sign-in's own challenge, or a session.
         if (!proof || proof.kind === 'recent' || !hasFactor(state)) {
           const started = await startSignIn(w.signInStart, user, context, { style: 'challenge' });
           if (started.kind !== 'session') throw new TwofoldError('second_factor_required');
-          return started;
+          return endEarlierLogins(w.logins, started, context);
         }
-        return { kind: 'session', user, issued: await signInWithAnswer(w.signIn, state, proof, context) };
+        return endEarlierLogins(w.logins, { kind: 'session', user, issued: await signInWithAnswer(w.signIn, state, proof, context) }, context);
       },
-      completeSecondFactor: (input, context) => completeSignIn(w.signIn, input, context),
+      completeSecondFactor: async (input, context) => endEarlierLogins(w.logins, await completeSignIn(w.signIn, input, context), context),
       async webauthnOptions(transactionId) {
         const idHash = transactionIdHash(transactionId);
         const found = await stores.challenge.transaction(idHash, clock.now());
@@ -82,6 +68,9 @@ export function createCore(deps: CoreDeps): Core {
       },
       confirmEmail: (token) => confirmEmailVerification(w.verification, token),
       resendVerification: async (userId) => sendEmailVerification(w.verification, await requireUser(userId)),
+      resendVerificationTo: (email) => resendVerificationTo(w.verification, w.lookup, email),
+      requestPasswordReset: (email, context) => requestPasswordReset(w.passwordReset, email, context),
+      resetPassword: async (token, password, context) => void (await confirmPasswordReset(w.passwordReset, token, password, context)),
     },
     challenge: {
       async require(request) {
@@ -126,6 +115,9 @@ export function createCore(deps: CoreDeps): Core {
       get: requireUser,
       changePassword: async (userId, input, asker) => changePassword(w.passwordChange, await requireUser(userId), input, asker),
       events: (userId, options) => stores.audit.listForUser(userId, options),
+      profile: (userId) => stores.profiles.get(userId),
+      updateProfile: async (userId, changes) => updateProfile(w.profile, (await requireUser(userId)).id, changes),
+      profileColumns: () => stores.profiles.columns(),
     },
     limits: { enforce: (rule, subject) => w.limit(rule, subject) },
     admin: createAdmin({ ...stores, keyRing: deps.keyRing, events: w.events, clock }),

@@ -4,6 +4,8 @@
  */
 export type Notice =
   | { kind: 'verify-email'; to: string; link: string; expiresAt: Date }
+  | { kind: 'password-reset'; to: string; link: string; expiresAt: Date }
+  | { kind: 'password-changed'; to: string; at: Date; reset: boolean }
   | { kind: 'email-code'; to: string[]; code: string; expiresAt: Date }
   | { kind: 'factor-enabled'; to: string; factor: FactorName; at: Date }
   | { kind: 'factor-disabled'; to: string; factor: FactorName; at: Date }

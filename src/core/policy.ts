@@ -1,5 +1,7 @@
 import type { BackendlessChangeProof } from './challenge/policy.ts';
 import type { RelyingParty } from './factors/webauthn/relying-party.ts';
+import type { ConcurrentLogins } from './sessions/concurrent-logins.ts';
+import type { ClientKind } from './sessions/session.ts';
 import type { ThrottlePolicy } from './challenge/throttle.ts';
 import { defaultRateLimitPolicy, type RateLimitPolicy } from './limits/rate-limit.ts';
 
@@ -9,6 +11,12 @@ export interface CorePolicy {
   /** A session unused this long ends (0: never). */
   sessionIdleSeconds: number;
   emailVerificationTtlSeconds: number;
+  /** Sign-in waits until the address is verified (REQUIRE_EMAIL_CONFIRMATION). */
+  requireEmailConfirmation: boolean;
+  /** Life of a password reset link. */
+  passwordResetTtlSeconds: number;
+  /** Signed-in sessions per account and client (BACKENDLESS_MULTIPLE_LOGINS for `backendless`). */
+  concurrentLogins: Partial<Record<ClientKind, ConcurrentLogins>>;
   /** Issuer shown in authenticator apps. */
   issuer: string;
   /** Life of a sign-in transaction (security.md: 5 minutes). */
@@ -48,6 +56,10 @@ export const defaultCorePolicy: CorePolicy = {
   sessionTtlSeconds: 30 * 24 * 3600,
   sessionIdleSeconds: 7 * 24 * 3600,
   emailVerificationTtlSeconds: 24 * 3600,
+  requireEmailConfirmation: false,
+  passwordResetTtlSeconds: 30 * 60,
+  // Backendless' default: a new login of the same account through the SDK ends the earlier one.
+  concurrentLogins: { backendless: { kind: 'replace' } },
   issuer: 'twofold',
   transactionTtlSeconds: 300,
   transactionMaxAttempts: 5,

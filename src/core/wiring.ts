@@ -27,6 +27,12 @@ import type { SessionStore } from './sessions/store.ts';
 import type { LoginTransactionStore } from './transactions/store.ts';
 import type { EmailVerificationDeps } from './users/email-verification.ts';
 import type { EmailVerificationStore, UserStore } from './users/store.ts';
+import type { AddressLookup } from './users/address-lookup.ts';
+import type { PasswordResetDeps, PasswordResetStore } from './users/password-reset.ts';
+import type { ProfileDeps, ProfileStore } from './users/profile.ts';
+import type { SignUpDeps } from './users/sign-up.ts';
+import type { ConcurrentLoginDeps } from './sessions/concurrent-logins.ts';
+import type { PasswordStepDeps } from './auth/password-login.ts';
 
 /** The storage ports the core needs; `src/store` implements them in SQL, `src/store/memory` in memory. */
 export interface CoreStores {
@@ -46,6 +52,8 @@ export interface CoreStores {
   challenge: ChallengeStore;
   keyRotation: KeyRotationStore;
   auditChain: AuditChainStore;
+  profiles: ProfileStore;
+  passwordResets: PasswordResetStore;
 }
 
 export interface CoreDeps {
@@ -55,7 +63,8 @@ export interface CoreDeps {
   notifier: Notifier;
   logger: CoreLogger;
   policy: CorePolicy;
-  links: { verifyEmail(token: string): string };
+  /** The URLs mailed links point at: the façades own them, the core only fills in the token. */
+  links: { verifyEmail(token: string): string; resetPassword(token: string): string };
   /** Sees every audited security event (for metrics). */
   onEvent?: (kind: SecurityEventKind, details: Record<string, unknown>) => void;
 }
@@ -72,6 +81,12 @@ export interface Wiring {
   verification: EmailVerificationDeps;
   webauthnManagement: WebAuthnManagementDeps;
   passwordChange: PasswordChangeDeps;
+  passwordReset: PasswordResetDeps;
+  lookup: AddressLookup;
+  profile: ProfileDeps;
+  signUp: SignUpDeps;
+  logins: ConcurrentLoginDeps;
+  passwordStep: PasswordStepDeps;
   limit(rule: Parameters<typeof enforceRateLimit>[1], subject: string): ReturnType<typeof enforceRateLimit>;
 }
 
@@ -121,6 +136,29 @@ export function wire(deps: CoreDeps): Wiring {
   const sessions = { sessions: stores.sessions, clock, ttlSeconds: policy.sessionTtlSeconds, idleSeconds: policy.sessionIdleSeconds };
   const transactions = { transactions: stores.transactions, clock, ttlSeconds: policy.transactionTtlSeconds, maxAttempts: policy.transactionMaxAttempts };
   const devices = { devices: stores.devices, clock, ttlSeconds: policy.trustedDeviceTtlSeconds };
+  const authenticator: AuthenticatorDeps = {
+    challenge,
+    totp: stores.totp,
+    backupCodes: stores.backupCodes,
+    qrLinks: stores.qrLinks,
+    users: stores.users,
+    transactions,
+    events,
+    keyRing,
+    clock,
+    issuer: policy.issuer,
+    qrLinkTtlSeconds: policy.qrLinkTtlSeconds,
+  };
+  const verification: EmailVerificationDeps = {
+    emailVerifications: stores.emailVerifications,
+    notifier: deps.notifier,
+    clock,
+    ttlSeconds: policy.emailVerificationTtlSeconds,
+    verificationLink: deps.links.verifyEmail,
+  };
+  const lookup: AddressLookup = { users: stores.users, logger: deps.logger, limitTarget: async (key) => void (await limit('accountMailTarget', key)) };
+  const profile: ProfileDeps = { profiles: stores.profiles, clock };
+  const logins: ConcurrentLoginDeps = { sessions: stores.sessions, clock, audit, rules: policy.concurrentLogins };
   return {
     audit,
     events,
@@ -136,21 +174,10 @@ export function wire(deps: CoreDeps): Wiring {
       sessionTtlSeconds: policy.sessionTtlSeconds,
       trustedDeviceTtlSeconds: policy.trustedDeviceTtlSeconds,
       retryWindowSeconds: policy.retryWindowSeconds,
+      requireEmailConfirmation: policy.requireEmailConfirmation,
     },
     signInStart: { clock, store: stores.challenge, audit, sessions, transactions, devices, details: challenge.details },
-    authenticator: {
-      challenge,
-      totp: stores.totp,
-      backupCodes: stores.backupCodes,
-      qrLinks: stores.qrLinks,
-      users: stores.users,
-      transactions,
-      events,
-      keyRing,
-      clock,
-      issuer: policy.issuer,
-      qrLinkTtlSeconds: policy.qrLinkTtlSeconds,
-    },
+    authenticator,
     email: { challenge, users: stores.users, email: emailCodes, events, clock, logger: deps.logger, limitTarget: async (target) => void (await limit('sendEmailCodeTarget', target)) },
     webauthnManagement: { challenge, webauthn, events },
     passwordChange: {
@@ -160,12 +187,26 @@ export function wire(deps: CoreDeps): Wiring {
       // Beside the lockout, a cap on current-password checks per account (threat 16).
       limitChecks: async (user) => void (await limit('verify', `password:${user.id}`)),
     },
-    verification: {
-      emailVerifications: stores.emailVerifications,
+    verification,
+    passwordReset: {
+      lookup,
+      resets: stores.passwordResets,
+      transactions: stores.transactions,
+      events,
       notifier: deps.notifier,
       clock,
-      ttlSeconds: policy.emailVerificationTtlSeconds,
-      verificationLink: deps.links.verifyEmail,
+      ttlSeconds: policy.passwordResetTtlSeconds,
+      resetLink: deps.links.resetPassword,
     },
+    lookup,
+    profile,
+    signUp: {
+      account: { users: stores.users, clock, verification, logger: deps.logger, notifier: deps.notifier },
+      profile,
+      authenticator,
+      registrationPrivacy: policy.registrationPrivacy,
+    },
+    logins,
+    passwordStep: { users: stores.users, requireEmailConfirmation: policy.requireEmailConfirmation, audit, logins },
   };
 }

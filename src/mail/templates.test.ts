@@ -10,6 +10,9 @@ const shownAt = '1 January 2030 at 12:00 UTC';
 function everyNotice(to: string): Notice[] {
   return [
     { kind: 'verify-email', to, link: 'https://acme.test/confirm?token=abc&x=1', expiresAt: at },
+    { kind: 'password-reset', to, link: 'https://acme.test/#reset=abc', expiresAt: at },
+    { kind: 'password-changed', to, at, reset: true },
+    { kind: 'password-changed', to, at, reset: false },
     { kind: 'email-code', to: [to], code: '123456', expiresAt: at },
     { kind: 'factor-enabled', to, factor: 'totp', at },
     { kind: 'factor-disabled', to, factor: 'email', at },
@@ -22,7 +25,7 @@ function everyNotice(to: string): Notice[] {
 
 describe('templates', () => {
   it('exist for every notice kind', () => {
-    expect(everyNotice('x@example.test').map((notice) => notice.kind).sort()).toEqual(Object.keys(templates).sort());
+    expect([...new Set(everyNotice('x@example.test').map((notice) => notice.kind))].sort()).toEqual(Object.keys(templates).sort());
   });
 
   it.each(everyNotice('"><script>alert(1)</script>@example.test'))('$kind escapes user-controlled values in the HTML', (notice) => {
@@ -44,7 +47,7 @@ describe('templates', () => {
     expect(mail.html).toMatch(/^<!doctype html>/);
   });
 
-  it.each(everyNotice('ann@example.test').filter((n) => !['verify-email', 'email-code'].includes(n.kind)))(
+  it.each(everyNotice('ann@example.test').filter((n) => !['verify-email', 'email-code', 'password-reset', 'registration-attempt'].includes(n.kind)))(
     '$kind tells the user what to do if it was not them',
     (notice) => {
       expect(renderNotice(notice, ctx).text).toMatch(/If (this|it) was not you/);
@@ -74,6 +77,24 @@ describe('templates', () => {
       expect(part).toMatch(/did not try to sign in, ignore this mail and change your password/);
     }
     expect(mail.devSecret).toBe('12345678');
+  });
+
+  it('password-reset: the link, its expiry, that the second step stays, and that ignoring it changes nothing', () => {
+    const mail = renderNotice({ kind: 'password-reset', to: 'a@example.test', link: 'https://acme.test/#reset=abc', expiresAt: at }, ctx);
+    expect(mail.html).toContain('<a href="https://acme.test/#reset=abc"');
+    for (const part of [mail.text, mail.html]) {
+      expect(part).toContain(`works until ${shownAt}`);
+      expect(part).toMatch(/still will/);
+      expect(part).toMatch(/ignore this mail: your password stays as it is/);
+    }
+    expect(mail.devSecret).toBe('https://acme.test/#reset=abc');
+  });
+
+  it('password-changed: says whether it was a reset, and that other sessions ended', () => {
+    const reset = renderNotice({ kind: 'password-changed', to: 'a@example.test', at, reset: true }, ctx);
+    expect(reset.subject).toBe('Acme: your password was reset');
+    expect(reset.text).toMatch(/reset through a link sent to this address .* Every other signed-in session has ended/);
+    expect(renderNotice({ kind: 'password-changed', to: 'a@example.test', at, reset: false }, ctx).subject).toBe('Acme: your password was changed');
   });
 
   it('account-locked: says until when', () => {

@@ -22,7 +22,10 @@ import { handleSockjsHttp } from '../api/ddp/server/index.ts';
 import type { AppCredentials } from '../api/backendless/app-credentials.ts';
 
 export interface HttpAppOptions {
-  config: Pick<Config, 'bodyLimitBytes' | 'publicUrl' | 'metricsToken' | 'production' | 'emailCodeTtlSeconds' | 'trustedDeviceDays' | 'stepUpWindowSeconds'>;
+  config: Pick<
+    Config,
+    'bodyLimitBytes' | 'publicUrl' | 'metricsToken' | 'production' | 'emailCodeTtlSeconds' | 'trustedDeviceDays' | 'stepUpWindowSeconds' | 'requireEmailConfirmation'
+  >;
   /** Whom forwarded headers are believed from (the same rule DDP uses: `proxyTrust`). */
   trust: ProxyTrust | false;
   metrics: Metrics;
@@ -60,7 +63,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     origin: true,
     credentials: false,
     allowedHeaders: ['content-type', 'authorization', 'user-token', 'bl-execution-type', 'x-2fa-code', 'x-2fa-method'],
-    methods: ['GET', 'POST', 'PUT', 'DELETE', 'OPTIONS'],
+    methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     maxAge: 600,
   });
 
@@ -79,9 +82,10 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   await app.register(healthRoutes, { ping: options.ping });
   const links = createLinks(options.config.publicUrl);
   await app.register(qrRoute, { core: options.core });
-  const { emailCodeTtlSeconds, trustedDeviceDays, stepUpWindowSeconds } = options.config;
-  await app.register(nativeApi, { prefix: '/v1', core: options.core, links, policy: { emailCodeTtlSeconds, rememberDeviceDays: trustedDeviceDays, stepUpWindowSeconds } });
-  await app.register(backendlessApi, { core: options.core, links, credentials: options.backendless });
+  const { emailCodeTtlSeconds, trustedDeviceDays, stepUpWindowSeconds, requireEmailConfirmation } = options.config;
+  const policy = { emailCodeTtlSeconds, rememberDeviceDays: trustedDeviceDays, stepUpWindowSeconds, requireEmailConfirmation };
+  await app.register(nativeApi, { prefix: '/v1', core: options.core, links, policy });
+  await app.register(backendlessApi, { core: options.core, links, credentials: options.backendless, requireEmailConfirmation });
   await app.register(webPage);
   return app;
 }

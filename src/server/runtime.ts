@@ -6,7 +6,7 @@ import { createCore, defaultCorePolicy, type Core, type CorePolicy } from '../co
 import type { Notifier } from '../core/notices.ts';
 import { createMailer, createMailNotifier, type Mailer } from '../mail/index.ts';
 import { createStores, migrate, openDb, type Db } from '../store/index.ts';
-import { VERIFY_LINK_PATH } from '../api/rest/index.ts';
+import { passwordResetLink, VERIFY_LINK_PATH } from '../api/rest/index.ts';
 import { createLogger } from './logger.ts';
 import { loadKeyRing } from './secret-keys.ts';
 import { prepareDataDirs } from './data-dir.ts';
@@ -68,7 +68,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       logger,
       policy: corePolicy(config),
       onEvent: (kind, details) => metrics.observeEvent(kind, details),
-      links: { verifyEmail: (token) => `${config.publicUrl}${VERIFY_LINK_PATH}?token=${encodeURIComponent(token)}` },
+      links: {
+        verifyEmail: (token) => `${config.publicUrl}${VERIFY_LINK_PATH}?token=${encodeURIComponent(token)}`,
+        resetPassword: (token) => passwordResetLink(config.publicUrl, token),
+      },
     });
     if (db.stats) metrics.gauge('twofold_db_pool_connections', 'Database pool connections by state', db.stats, 'state');
     return {
@@ -102,6 +105,8 @@ export function corePolicy(config: Config): CorePolicy {
     rememberForSeconds: config.rememberForSeconds,
     stepUpWindowSeconds: config.stepUpWindowSeconds,
     backendlessChangeProof: config.backendlessChangeProof,
+    requireEmailConfirmation: config.requireEmailConfirmation,
+    concurrentLogins: { backendless: config.backendlessMultipleLogins },
     rateLimits: config.rateLimits,
     webauthn: { ...defaultCorePolicy.webauthn, id: config.webauthn.rpId, name: config.webauthn.rpName, origins: config.webauthn.origins },
     trustedDeviceTtlSeconds: config.trustedDeviceDays * 24 * 3600,

@@ -15,6 +15,8 @@ import { createRateLimitStore } from './rate-limit-store.ts';
 import { createSettingsStore, type SettingsStore } from './settings-store.ts';
 import { createWebAuthnStore } from './webauthn-store.ts';
 import { createTrustedDeviceStore } from './trusted-device-store.ts';
+import { createProfileStore } from './profile-store.ts';
+import { createPasswordResetStore } from './password-reset-store.ts';
 
 export type { Db, Queryable } from './db.ts';
 export { migrate } from './migrate.ts';
@@ -44,6 +46,8 @@ export function createStores(db: Db): Stores {
     challenge: createChallengeStore(db),
     keyRotation: createKeyRotationStore(db),
     auditChain: createAuditChainStore(db),
+    profiles: createProfileStore(db),
+    passwordResets: createPasswordResetStore(db),
   };
 }
 

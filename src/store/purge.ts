@@ -16,6 +16,7 @@ export const EXPIRING: readonly Expiring[] = [
   { table: 'webauthn_challenges', key: 'challenge_hash', expiresAt: 'expires_at' },
   { table: 'qr_links', key: 'id_hash', expiresAt: 'expires_at' },
   { table: 'email_verifications', key: 'token_hash', expiresAt: 'expires_at' },
+  { table: 'password_resets', key: 'token_hash', expiresAt: 'expires_at' },
   // A window that has ended restarts in place at the next hit, and none lasts over a day (RATE_LIMIT_*, src/config.ts).
   { table: 'rate_limits', key: 'key', expiresAt: "window_start + interval '1 day'" },
 ];

@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { connectSimpleDdp, ddpError, sha256 } from '../helpers/ddp-clients.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { testDb, uniqueEmail } from '../helpers/db.ts';
 
@@ -73,6 +74,43 @@ describe('email verification', () => {
     for (const token of ['x', 'a'.repeat(256), '../../etc/passwd', '☃']) {
       const res = await t.request('POST', '/v1/email-verification', { body: { token } });
       expect(res.status).toBe(400);
+    }
+  });
+});
+
+describe('REQUIRE_EMAIL_CONFIRMATION=true', () => {
+  it('keeps an unverified user out of sign-in on every wire until the link is followed; a new link needs no session', async () => {
+    const server = await startTestServer({ REQUIRE_EMAIL_CONFIRMATION: 'true' });
+    const ddp = await connectSimpleDdp(server.wsUrl);
+    try {
+      const email = uniqueEmail('required');
+      await server.request('POST', '/v1/users', { body: { email, password: 'a fine password' } });
+      const refused = await server.request('POST', '/v1/sessions', { body: { login: email, password: 'a fine password' } });
+      expect(refused.status).toBe(403);
+      expect(refused.body.error.code).toBe('email_not_confirmed');
+      // Rocket.Chat's answer when Accounts_EmailVerification is on.
+      expect(await ddpError(ddp.login({ user: { email }, password: { digest: sha256('a fine password'), algorithm: 'sha-256' } }))).toMatchObject({
+        error: 'error-invalid-email',
+        reason: 'Invalid email __email__',
+      });
+      // A wrong password learns nothing about the address.
+      expect((await server.request('POST', '/v1/sessions', { body: { login: email, password: 'wrong password' } })).body.error.code).toBe('invalid_credentials');
+
+      const first = server.notices.last('verify-email', email).link;
+      const resend = await server.request('POST', '/v1/email-verification/resend', { body: { email } });
+      const ghost = await server.request('POST', '/v1/email-verification/resend', { body: { email: uniqueEmail('ghost') } });
+      expect(resend.status).toBe(202);
+      expect([ghost.status, ghost.body]).toEqual([resend.status, resend.body]);
+      const second = await vi.waitFor(() => {
+        const link = server.notices.last('verify-email', email).link;
+        if (link === first) throw new Error('no new link yet');
+        return link;
+      });
+      expect((await fetch(second)).status).toBe(200);
+      expect((await server.request('POST', '/v1/sessions', { body: { login: email, password: 'a fine password' } })).status).toBe(201);
+    } finally {
+      await ddp.disconnect().catch(() => undefined);
+      await server.close();
     }
   });
 });

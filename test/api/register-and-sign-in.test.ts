@@ -173,13 +173,21 @@ describe('policy', () => {
   it('tells clients the password rule and the lifetimes they show, as configured', async () => {
     const policy = await t.request('GET', '/v1/policy');
     expect(policy.status).toBe(200);
-    expect(policy.body).toEqual({ passwordMinLength: 8, passwordMaxLength: 256, emailCodeTtlSeconds: 600, stepUpWindowSeconds: 600, rememberDeviceDays: 30 });
+    expect(policy.body).toEqual({
+      passwordMinLength: 8,
+      passwordMaxLength: 256,
+      emailCodeTtlSeconds: 600,
+      stepUpWindowSeconds: 600,
+      rememberDeviceDays: 30,
+      requireEmailConfirmation: false,
+      passwordResetLinkSeconds: 1800,
+    });
     const weak = await t.request('POST', '/v1/users', { body: { email: uniqueEmail(), password: 'short' } });
     expect(weak.body.error.details, 'a refused password names the same rule').toMatchObject({ minLength: 8, maxLength: 256 });
 
-    const other = await startTestServer({ EMAIL_CODE_TTL_SECONDS: '300', TRUSTED_DEVICE_DAYS: '0' });
+    const other = await startTestServer({ EMAIL_CODE_TTL_SECONDS: '300', TRUSTED_DEVICE_DAYS: '0', REQUIRE_EMAIL_CONFIRMATION: 'true' });
     try {
-      expect((await other.request('GET', '/v1/policy')).body).toMatchObject({ emailCodeTtlSeconds: 300, rememberDeviceDays: 0 });
+      expect((await other.request('GET', '/v1/policy')).body).toMatchObject({ emailCodeTtlSeconds: 300, rememberDeviceDays: 0, requireEmailConfirmation: true });
     } finally {
       await other.close();
     }

@@ -5,6 +5,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseTOTPKeyURI } from '../../src/core/otp/key-uri.ts';
 import { encodeBase32 } from '../../src/core/otp/base32.ts';
 import { uniqueEmail } from '../helpers/db.ts';
+import { failure } from '../helpers/sdk-errors.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { authenticatorCode, decodeQrPng } from '../helpers/totp.ts';
 
@@ -21,15 +22,6 @@ afterAll(async () => {
 
 /** Each TOTP step is accepted once: move the server's clock to a fresh step before the next code. */
 const nextStep = () => t.clock.advance(30_000);
-
-async function failure(promise: Promise<unknown>): Promise<{ code: number; status: number; message: string }> {
-  try {
-    await promise;
-  } catch (error) {
-    return error as { code: number; status: number; message: string };
-  }
-  throw new Error('expected the call to fail');
-}
 
 async function registerWith2FA() {
   const email = uniqueEmail('jack.daniels');
@@ -164,7 +156,9 @@ describe('Backendless seed: enable and disable 2FA', () => {
     expect(await invoke('disable2FA')).toBe(true);
     expect(t.notices.last('factor-disabled', email).factor).toBe('totp');
     expect(await rawLogin(email, password)).toHaveProperty('user-token');
-    await Backendless.UserService.logout();
+    // That login ended the app's session: one login at a time, Backendless' default (BACKENDLESS_MULTIPLE_LOGINS).
+    expect(await Backendless.UserService.isValidLogin()).toBe(false);
+    Backendless.UserService.setCurrentUser(undefined);
   });
 
   it('an abandoned QR code locks nobody out: the old authenticator and backup codes keep working until a new code is verified', async () => {
@@ -206,7 +200,7 @@ describe('Backendless seed: enable and disable 2FA', () => {
     nextStep();
     expect(await invoke('disable2FA', { code: authenticatorCode(secret, t.clock) })).toBe(true);
     expect(await rawLogin(email, password)).toHaveProperty('user-token');
-    await Backendless.UserService.logout();
+    Backendless.UserService.setCurrentUser(undefined);
   });
 
   it('refuses enable2FA and disable2FA without a logged-in user', async () => {
@@ -219,5 +213,46 @@ describe('Backendless seed: enable and disable 2FA', () => {
     const res = await fetch(`${t.url}/WRONG-APP-ID/WRONG-KEY/info`);
     expect(res.status).toBe(401);
     expect(await res.json()).toMatchObject({ code: 2002, message: expect.any(String), errorData: expect.any(Object) });
+  });
+});
+
+describe('BACKENDLESS_2FA_CHANGE_PROOF: operators may hold the parameterless calls stricter', () => {
+  async function signedInWith2FA(server: TestServer) {
+    const { appId, apiKey } = server.server.backendless;
+    const app = Backendless.initApp({ appId, apiKey, serverURL: server.url, standalone: true }) as typeof Backendless;
+    const email = uniqueEmail('strict');
+    const { transactionId, secret } = (await app.UserService.register({ email, password: 'strict operator', totpAuthEnabled: true } as never)) as unknown as {
+      transactionId: string;
+      secret: string;
+    };
+    server.clock.advance(30_000);
+    const user = await app.CustomServices.invoke('TOTP', 'authWith2FA', { transactionId, code: authenticatorCode(secret, server.clock) });
+    app.UserService.setCurrentUser(user as never);
+    return { app, secret };
+  }
+
+  it('code: disable2FA needs {code} even from a session that signed in with the factor', async () => {
+    const server = await startTestServer({ BACKENDLESS_2FA_CHANGE_PROOF: 'code' });
+    try {
+      const { app, secret } = await signedInWith2FA(server);
+      expect(await failure(app.CustomServices.invoke('TOTP', 'disable2FA'))).toMatchObject({ code: 8812 });
+      server.clock.advance(30_000);
+      expect(await app.CustomServices.invoke('TOTP', 'disable2FA', { code: authenticatorCode(secret, server.clock) })).toBe(true);
+    } finally {
+      await server.close();
+    }
+  });
+
+  it('recent: the sign-in counts for STEP_UP_WINDOW_SECONDS only', async () => {
+    const server = await startTestServer({ BACKENDLESS_2FA_CHANGE_PROOF: 'recent', STEP_UP_WINDOW_SECONDS: '600' });
+    try {
+      const { app } = await signedInWith2FA(server);
+      server.clock.advance(601_000);
+      expect(await failure(app.CustomServices.invoke('TOTP', 'disable2FA'))).toMatchObject({ code: 8812 });
+      const fresh = await signedInWith2FA(server);
+      expect(await fresh.app.CustomServices.invoke('TOTP', 'disable2FA')).toBe(true);
+    } finally {
+      await server.close();
+    }
   });
 });

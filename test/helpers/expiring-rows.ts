@@ -33,6 +33,8 @@ export const SEED_EXPIRING: Record<string, (db: Queryable, userId: string, expir
   },
   email_verifications: (db, userId, at) =>
     insert(db, `INSERT INTO email_verifications (token_hash, user_id, email_normalized, created_at, expires_at) VALUES ($1, $2, 'x@example.test', $3, $4) RETURNING token_hash AS key`, [randomBytes(32), userId, before(at), at]),
+  password_resets: (db, userId, at) =>
+    insert(db, `INSERT INTO password_resets (token_hash, user_id, email_normalized, created_at, expires_at) VALUES ($1, $2, 'x@example.test', $3, $4) RETURNING token_hash AS key`, [randomBytes(32), userId, before(at), at]),
   // A counter's "expiry" is its window start plus a day (see EXPIRING).
   rate_limits: (db, _userId, at) =>
     insert(db, `INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) RETURNING key`, [`test:${randomUUID()}`, new Date(at.getTime() - 86_400_000)]),
@@ -47,6 +49,7 @@ export const KEY_COLUMN: Record<string, string> = {
   webauthn_challenges: 'challenge_hash',
   qr_links: 'id_hash',
   email_verifications: 'token_hash',
+  password_resets: 'token_hash',
   rate_limits: 'key',
 };
 

@@ -39,11 +39,27 @@ describe('a lockout', () => {
     }
   });
 
+  it('is told at the password step, to someone who knows the password only, rather than through a dead transaction', async () => {
+    const { email, password, token } = await enrolledUser(t, 'locked-login');
+    for (let i = 0; i < 10; i++) await t.request('POST', '/v1/me/step-up', { token, body: { operation: 'x', code: '000000' } });
+    const locked = await t.request('POST', '/v1/sessions', { body: { login: email, password } });
+    expect(locked.status).toBe(429);
+    expect(locked.body.error).toMatchObject({ code: 'account_locked', details: { retryAfterSeconds: 900 } });
+    // A wrong password learns nothing about the lock: the same answer as for anyone.
+    expect((await t.request('POST', '/v1/sessions', { body: { login: email, password: 'not the password' } })).body.error.code).toBe('invalid_credentials');
+    t.clock.advance(15 * 60_000 + 1000);
+    try {
+      expect((await t.request('POST', '/v1/sessions', { body: { login: email, password } })).status).toBe(202);
+    } finally {
+      t.clock.reset();
+    }
+  });
+
   it('is lifted by an operator (twofold user unlock)', async () => {
     const { email, password, secret, userId, token } = await enrolledUser(t, 'unlock');
     for (let i = 0; i < 10; i++) await t.request('POST', '/v1/me/step-up', { token, body: { operation: 'x', code: '000000' } });
     t.clock.advance(30_000);
-    expect((await verify(t, await startLogin(t, email, password), authenticatorCode(secret, t.clock))).body.error.code).toBe('account_locked');
+    expect((await t.request('POST', '/v1/sessions', { body: { login: email, password } })).body.error.code).toBe('account_locked');
     await t.server.core.admin.unlock(userId);
     t.clock.advance(30_000);
     expect((await verify(t, await startLogin(t, email, password), authenticatorCode(secret, t.clock))).status).toBe(201);

@@ -4,7 +4,7 @@
 // would write the key into the request log. Logged URLs keep their shape with the key replaced.
 // (A key twofold generates itself is shown once at start-up, for the operator to copy: README. Here the
 // key is configured, as in production, so no line at all may hold it.)
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { uniqueEmail } from '../helpers/db.ts';
 import { redactUrl } from '../../src/server/logger.ts';
@@ -44,5 +44,20 @@ describe('threat 20: the REST API key in Backendless URLs', () => {
     // Already redacted before: tokens in paths and query strings.
     expect(redactUrl('/api/users/isvalidusertoken/secret-token')).toBe('/api/users/isvalidusertoken/[redacted]');
     expect(redactUrl('/v1/email-verification/confirm?token=secret')).toBe('/v1/email-verification/confirm?[redacted]');
+  });
+});
+
+describe('threat 20: a password reset', () => {
+  it('leaves neither the link’s token nor the new password in any log line', async () => {
+    const email = uniqueEmail('logs-reset');
+    await t.request('POST', '/v1/users', { body: { email, password: 'the forgotten one' } });
+    await fetch(`${t.url}/api/users/restorepassword/${encodeURIComponent(email)}`);
+    const link = (await vi.waitFor(() => t.notices.last('password-reset', email))).link;
+    const token = decodeURIComponent(new URL(link).hash.replace('#reset=', ''));
+    expect((await t.request('POST', '/v1/password-resets/confirm', { body: { token, password: 'the remembered one' } })).status).toBe(204);
+    const log = logLines.join('');
+    expect(log).toContain('/v1/password-resets/confirm');
+    expect(log).not.toContain(token);
+    expect(log).not.toContain('the remembered one');
   });
 });

@@ -24,6 +24,14 @@ const BACKENDLESS_CODES = {
   user_not_found: 3020,
   invalid_credentials: 3003,
   user_disabled: 3090,
+  // "Unable to login: email confirmation is pending" (the app requires confirmed addresses).
+  email_not_confirmed: 3087,
+  // "Multiple login limit for the same user account is reached."
+  too_many_sessions: 3044,
+  // "General 'update registration' error" (register answers 3021, its registration twin: see the route).
+  property_invalid: 3024,
+  property_protected: 8840,
+  reset_token_invalid: 8841,
   not_authenticated: 3064,
   session_expired: 3064,
   forbidden: 8811,
@@ -52,26 +60,51 @@ const BACKENDLESS_CODES = {
   webauthn_limit_reached: 8835,
   device_not_found: 8836,
   invalid_app_credentials: 2002,
+  not_supported: 8850,
   mail_delivery_failed: 8503,
   database_unavailable: 8503,
   rate_limited: 8429,
   internal: 8500,
 } as const satisfies Record<ErrorCode, number>;
 
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Numbers this Backendless route answers instead of the table's: Backendless numbers one failure per call. */
+    backendlessCodes?: Partial<Record<ErrorCode, number>>;
+  }
+}
+
+/**
+ * SDK calls twofold does not offer, by the name `not_supported` carries in `details.call`. Where Backendless
+ * itself refuses the call to an app's ordinary API key (twofold has no CloudCode key), its own answer;
+ * else twofold's 8850, whose message names the call.
+ */
+const UNSUPPORTED_CALLS: Record<string, { code: number; message: string }> = {
+  'Users.login(objectId)': { code: 2014, message: 'Login by object id is allowed only for Code Runner API key' },
+  'Users.verifyPassword': { code: 3122, message: 'Password verification allowed only from CloudCode' },
+  'Users.enableUser': { code: 3054, message: 'Operation allowed only for BL logic.' },
+  'Users.disableUser': { code: 3054, message: 'Operation allowed only for BL logic.' },
+  'Users.assignRole': { code: 2011, message: 'Assigning roles is allowed only for Code Runner API key' },
+  'Users.unassignRole': { code: 2011, message: 'Unassigning roles is allowed only for Code Runner API key' },
+};
+
 /** Backendless' own words where apps match on them; else the catalogue's. */
 const MESSAGES: Partial<Record<ErrorCode, (error: TwofoldError) => string>> = {
   not_authenticated: (error) => `Not existing user token. ${error.message}`,
   session_expired: (error) => `Not existing user token. ${error.message}`,
   second_factor_required: () => 'A second-factor code is needed for this call: send it as {code} (an authenticator or backup code).',
+  not_supported: (error) => `twofold does not offer ${String(error.details.call ?? 'this call')}: see docs/backendless.md for the calls it answers.`,
 };
 
 export function backendlessCode(code: ErrorCode): number {
   return BACKENDLESS_CODES[code];
 }
 
-export function backendlessErrorBody(error: TwofoldError) {
+export function backendlessErrorBody(error: TwofoldError, routeCodes: Partial<Record<ErrorCode, number>> = {}) {
+  const unsupported = error.code === 'not_supported' ? UNSUPPORTED_CALLS[String(error.details.call)] : undefined;
+  if (unsupported) return { code: unsupported.code, message: unsupported.message, errorData: { reason: error.code, ...error.details } };
   const message = MESSAGES[error.code]?.(error) ?? error.message;
-  return { code: backendlessCode(error.code), message, errorData: { reason: error.code, ...error.details } };
+  return { code: routeCodes[error.code] ?? backendlessCode(error.code), message, errorData: { reason: error.code, ...error.details } };
 }
 
 export function installBackendlessErrors(app: FastifyInstance): void {
@@ -79,6 +112,6 @@ export function installBackendlessErrors(app: FastifyInstance): void {
     const typed = toTwofoldError(error);
     if (typed.code === 'internal') request.log.error({ err: error }, 'unhandled error');
     const status = typed.status === 502 ? 500 : typed.status;
-    void reply.status(status).send(backendlessErrorBody(typed));
+    void reply.status(status).send(backendlessErrorBody(typed, request.routeOptions.config?.backendlessCodes));
   });
 }

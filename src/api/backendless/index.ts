@@ -7,16 +7,21 @@ import { checkAppCredentials, type AppCredentials } from './app-credentials.ts';
 import { backendlessErrorBody, installBackendlessErrors } from './errors.ts';
 import { backendlessTotpService } from './totp-service.ts';
 import { backendlessUserRoutes } from './user-routes.ts';
+import { backendlessAccountRoutes } from './account-routes.ts';
+import { backendlessUnsupportedCalls } from './unsupported-calls.ts';
+import { userRenderer } from './user-json.ts';
 
 export interface BackendlessOptions {
   core: Core;
   links: Links;
   credentials: AppCredentials;
+  /** REQUIRE_EMAIL_CONFIRMATION: an unverified user shows `userStatus: 'EMAIL_CONFIRMATION_PENDING'`. */
+  requireEmailConfirmation?: boolean;
 }
 
 /**
  * The Backendless-compatible façade: what the real `backendless` SDK needs for the 2FA flow of the seed
- * document, under `/<appId>/<apiKey>/` (the usual `initApp(appId, apiKey)`) and `/api/` (the one-URL form).
+ * document and the user-service calls an app makes around it (docs/backendless.md lists every call), under `/<appId>/<apiKey>/` (the usual `initApp(appId, apiKey)`) and `/api/` (the one-URL form).
  */
 export const backendlessApi: FastifyPluginAsync<BackendlessOptions> = async (app, options) => {
   await app.register(scope(options, true), { prefix: '/:appId/:apiKey' });
@@ -38,8 +43,11 @@ function scope(options: BackendlessOptions, checkKeys: boolean): FastifyPluginAs
     });
     // The SDK's first call after initApp: any JSON object will do.
     app.get('/info', async () => ({ name: 'twofold', compatibility: 'backendless', version }));
-    await app.register(backendlessUserRoutes, { core: options.core, links: options.links });
-    await app.register(backendlessTotpService, { core: options.core, links: options.links });
+    const users = { core: options.core, links: options.links, render: userRenderer(options.core, options.requireEmailConfirmation ?? false) };
+    await app.register(backendlessUserRoutes, users);
+    await app.register(backendlessAccountRoutes, users);
+    await app.register(backendlessUnsupportedCalls);
+    await app.register(backendlessTotpService, users);
   };
 }
 

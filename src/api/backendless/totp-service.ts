@@ -4,9 +4,8 @@ import { parseProof, type Core } from '../../core/index.ts';
 import { TwofoldError } from '../../core/errors.ts';
 import { publicUser } from '../../core/users/user.ts';
 import { requestContext } from '../rest/request-context.ts';
-import type { Links } from '../http/links.ts';
 import { requireBackendlessUser } from './session.ts';
-import { backendlessUser } from './user-json.ts';
+import type { UserRouteOptions } from './user-routes.ts';
 
 type Params = Record<string, unknown>;
 
@@ -24,14 +23,14 @@ async function caller(core: Core, request: FastifyRequest, params: Params) {
  * `Backendless.CustomServices.invoke('TOTP', <method>, params)`. Service and method names match
  * without regard to case, as Backendless does.
  */
-export const backendlessTotpService: FastifyPluginAsync<{ core: Core; links: Links }> = async (app, { core, links }) => {
+export const backendlessTotpService: FastifyPluginAsync<UserRouteOptions> = async (app, { core, links, render }) => {
   const methods: Record<string, Method> = {
     /** Finishes a login or registration transaction: returns the logged-in user with its `user-token`. */
     async authwith2fa(params, request) {
       const proof = parseProof({ code: params.code, method: params.method }, { passwordCode: 'plain' });
       const result = await core.auth.completeSecondFactor({ transactionId: params.transactionId, proof, rememberDevice: false }, requestContext(request, 'backendless'));
       return {
-        ...backendlessUser(publicUser(result.user), result.issued.token),
+        ...(await render(publicUser(result.user), result.issued.token)),
         ...(result.backupCodes ? { backupCodes: result.backupCodes } : {}),
       };
     },

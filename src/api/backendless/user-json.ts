@@ -1,17 +1,52 @@
-import type { User } from '../../core/index.ts';
+import type { Core, User } from '../../core/index.ts';
+import type { Profile } from '../../core/users/profile.ts';
 
-/** A user as Backendless' `Users` table shows it; `user-token` is added only where a session is handed over. */
-export function backendlessUser(user: User, userToken?: string) {
+/** What the user object shows beside the account itself. */
+export interface UserView {
+  /** The app's own properties (Backendless' dynamic columns). */
+  profile: Profile;
+  /** Sign-in asks for an authenticator code (active, or armed by enable2FA / `totpAuthEnabled`). */
+  totpAuthEnabled: boolean;
+  /** REQUIRE_EMAIL_CONFIRMATION is on. */
+  confirmationRequired: boolean;
+}
+
+/** Backendless' `userStatus`: an unverified address is `EMAIL_CONFIRMATION_PENDING` only when the app requires one. */
+export function userStatus(user: User, confirmationRequired: boolean): 'DISABLED' | 'EMAIL_CONFIRMATION_PENDING' | 'ENABLED' {
+  if (user.disabledAt) return 'DISABLED';
+  return confirmationRequired && !user.emailVerifiedAt ? 'EMAIL_CONFIRMATION_PENDING' : 'ENABLED';
+}
+
+/**
+ * A user as Backendless' `Users` table shows it: the app's properties, then the account's own columns (their
+ * names are never a property, so nothing is shadowed). `user-token` only where a session is handed over.
+ */
+export function backendlessUser(user: User, view: UserView, userToken?: string) {
   return {
+    ...view.profile,
     objectId: user.id,
     ownerId: user.id,
     email: user.email,
-    name: user.username,
-    userStatus: user.disabledAt ? 'DISABLED' : 'ENABLED',
+    // Backendless' built-in `name` column: the app's value, else twofold's username.
+    name: 'name' in view.profile ? view.profile.name : user.username,
+    userStatus: userStatus(user, view.confirmationRequired),
     emailConfirmed: user.emailVerifiedAt !== null,
+    totpAuthEnabled: view.totpAuthEnabled,
     created: user.createdAt.getTime(),
     updated: user.updatedAt.getTime(),
     ___class: 'Users',
     ...(userToken ? { 'user-token': userToken } : {}),
   };
 }
+
+export type BackendlessUserJson = ReturnType<typeof backendlessUser>;
+
+/** Renders users for one façade instance: reads the properties and the authenticator state each object shows. */
+export function userRenderer(core: Core, confirmationRequired: boolean) {
+  return async (user: User, userToken?: string): Promise<BackendlessUserJson> => {
+    const [profile, totp] = await Promise.all([core.users.profile(user.id), core.factors.totp.status(user.id)]);
+    return backendlessUser(user, { profile, totpAuthEnabled: totp.enabled, confirmationRequired }, userToken);
+  };
+}
+
+export type UserRenderer = ReturnType<typeof userRenderer>;

@@ -25,6 +25,13 @@ const METEOR_ERRORS = {
   // One ambiguous answer for unknown users and wrong passwords (no enumeration).
   invalid_credentials: [403, 'Something went wrong. Please check your credentials.'],
   user_disabled: [403, 'User is deactivated'],
+  // Rocket.Chat's answer (validateLoginAttempt) when Accounts_EmailVerification is on and no address is verified.
+  email_not_confirmed: ['error-invalid-email', 'Invalid email __email__'],
+  too_many_sessions: [403, 'Too many sessions'],
+  property_invalid: [400, 'Match failed'],
+  property_protected: ['error-action-not-allowed', 'Not allowed'],
+  // Meteor accounts-password's resetPassword answer for a bad token.
+  reset_token_invalid: [403, 'Token expired'],
   not_authenticated: ['not-authorized', 'Not authorized'],
   session_expired: ['not-authorized', 'Not authorized'],
   forbidden: ['not-authorized', 'Not authorized'],
@@ -54,6 +61,7 @@ const METEOR_ERRORS = {
   webauthn_limit_reached: ['error-webauthn-registration', 'Too many keys'],
   device_not_found: [404, 'No such device'],
   invalid_app_credentials: ['not-authorized', 'Not authorized'],
+  not_supported: [404, 'Not found'],
   mail_delivery_failed: ['error-email-send-failed', 'The email could not be sent'],
   database_unavailable: [503, 'Service temporarily unavailable'],
   rate_limited: 'too-many-requests',

@@ -9,7 +9,8 @@ import { totpRoutes } from './routes/totp.ts';
 import { stepUpRoutes } from './routes/step-up.ts';
 import { webauthnRoutes } from './routes/webauthn.ts';
 import { deviceRoutes } from './routes/devices.ts';
-import { policyRoutes, type PublicPolicy } from './routes/policy.ts';
+import { passwordResetLinkSeconds, policyRoutes, type PublicPolicy } from './routes/policy.ts';
+import { passwordResetRoutes } from './routes/password-resets.ts';
 import type { Links } from '../http/links.ts';
 
 export interface NativeApiOptions {
@@ -31,7 +32,9 @@ export const nativeApi: FastifyPluginAsync<NativeApiOptions> = async (app, { cor
   await app.register(webauthnRoutes, { core });
   await app.register(deviceRoutes, { core });
   await app.register(policyRoutes, { policy });
+  await app.register(passwordResetRoutes, { core, linkValidSeconds: passwordResetLinkSeconds(policy) });
 };
 
 export type { PublicPolicy } from './routes/policy.ts';
 export { VERIFY_LINK_PATH } from './routes/email-verification.ts';
+export { passwordResetLink } from './routes/password-resets.ts';

@@ -45,6 +45,17 @@ const UserComponent = component(
   }),
 );
 
+/** An app's own properties of a user: names to JSON values (the rules are the core's: `src/core/users/profile.ts`). */
+const ProfileComponent = component(
+  'Profile',
+  Type.Record(Type.String(), Type.Unknown(), {
+    description:
+      "The app's own properties of the user (name, phone, …): JSON values under names that start with a letter and have " +
+      'letters, digits and `_` (at most 64); at most 50 properties and 16 KiB of JSON in all. Names of the account itself ' +
+      '(`email`, `password`, `objectId`, `userStatus`, …) are refused with 403 `property_protected`.',
+  }),
+);
+
 const SessionComponent = component(
   'Session',
   Type.Object({
@@ -69,14 +80,16 @@ function component<T extends TSchema>(id: string, schema: T) {
 
 /** Adds the components to the root instance, before any route refers to them. */
 export function addSharedSchemas(app: FastifyInstance): void {
-  for (const { schema } of [ErrorCodeComponent, ErrorBodyComponent, UserComponent, SessionComponent]) app.addSchema(schema);
+  for (const { schema } of [ErrorCodeComponent, ErrorBodyComponent, UserComponent, ProfileComponent, SessionComponent]) app.addSchema(schema);
 }
 
 export const ErrorBodySchema = ErrorBodyComponent.ref;
 export const UserSchema = UserComponent.ref;
 export const SessionSchema = SessionComponent.ref;
+export const ProfileSchema = ProfileComponent.ref;
 
 export const Email = Type.String({ minLength: 1, maxLength: 254 });
+
 export const Password = Type.String({ maxLength: 4096 });
 export const OpaqueToken = Type.String({ minLength: 1, maxLength: 256 });
 

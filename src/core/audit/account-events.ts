@@ -25,7 +25,8 @@ export interface AccountEvents {
     options?: { audited?: boolean },
   ): Promise<void>;
   replayRejected(user: UserRecord): Promise<void>;
-  passwordChanged(user: UserRecord, context: RequestContext | null, keepSessionId: string | null): Promise<void>;
+  /** A new password, by the user (`changed`) or through a mailed link (`reset`): audited, mailed, other sessions ended. */
+  passwordChanged(user: UserRecord, context: RequestContext | null, keepSessionId: string | null, how?: 'changed' | 'reset'): Promise<void>;
   /** Ends every other session and forgets every remembered device (a factor gone, a password changed, a reset). */
   endOtherSessions(user: UserRecord, context: RequestContext | null | undefined, keepSessionId: string | null | undefined, reason: string): Promise<void>;
 }
@@ -74,9 +75,10 @@ export function createAccountEvents(deps: {
         await tell({ kind: 'totp-replay-rejected', to: user.email, at: deps.clock.now() });
       }
     },
-    async passwordChanged(user, context, keepSessionId) {
-      await deps.audit.record('password_changed', user.id, context);
-      await endOtherSessions(user, context, keepSessionId, 'password changed');
+    async passwordChanged(user, context, keepSessionId, how = 'changed') {
+      await deps.audit.record(how === 'reset' ? 'password_reset' : 'password_changed', user.id, context);
+      await endOtherSessions(user, context, keepSessionId, how === 'reset' ? 'password reset' : 'password changed');
+      await tell({ kind: 'password-changed', to: user.email, at: deps.clock.now(), reset: how === 'reset' });
     },
   };
 }

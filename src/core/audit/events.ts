@@ -13,6 +13,8 @@ export type SecurityEventKind =
   | 'account_locked'
   | 'totp_replay_rejected'
   | 'password_changed'
+  | 'password_reset_requested'
+  | 'password_reset'
   | 'sessions_revoked'
   | 'key_rotated'
   | 'device_trusted'

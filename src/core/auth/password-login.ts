@@ -1,4 +1,7 @@
+import type { AuditLog } from '../audit/events.ts';
 import { TwofoldError } from '../errors.ts';
+import { admitLogin, type ConcurrentLoginDeps } from '../sessions/concurrent-logins.ts';
+import type { RequestContext } from '../sessions/session.ts';
 import { burnPasswordCheck, passwordDigest, verifyPasswordDigest } from '../password.ts';
 import { parseLoginIdentity } from '../users/identity.ts';
 import type { UserStore } from '../users/store.ts';
@@ -18,7 +21,7 @@ const HEX_SHA256 = /^[0-9a-f]{64}$/;
  * Checks a password login. Unknown identities and wrong passwords fail alike, in comparable time
  * (an argon2 check against a dummy hash), so the answer does not reveal who is registered.
  */
-export async function checkPasswordLogin(deps: { users: UserStore }, input: PasswordLoginInput): Promise<UserRecord> {
+export async function checkPasswordLogin(deps: { users: UserStore; requireEmailConfirmation: boolean }, input: PasswordLoginInput): Promise<UserRecord> {
   if (typeof input.identity !== 'string' || input.identity.trim() === '') throw new TwofoldError('missing_identity');
   const digest = digestOf(input);
   const identity = parseLoginIdentity(input.identity);
@@ -34,6 +37,30 @@ export async function checkPasswordLogin(deps: { users: UserStore }, input: Pass
   if (!(await verifyPasswordDigest(user.passwordHash, digest))) throw new TwofoldError('invalid_credentials');
   // Told only to someone who knows the password: it reveals nothing to a guesser.
   if (user.disabledAt) throw new TwofoldError('user_disabled');
+  if (deps.requireEmailConfirmation && !user.emailVerifiedAt) throw new TwofoldError('email_not_confirmed');
+  return user;
+}
+
+export interface PasswordStepDeps {
+  users: UserStore;
+  requireEmailConfirmation: boolean;
+  audit: AuditLog;
+  logins: ConcurrentLoginDeps;
+}
+
+/**
+ * The password step of every sign-in: the check, a trace when it fails (no user id: it may not exist), and the
+ * client's session limit once it passed.
+ */
+export async function passwordStep(deps: PasswordStepDeps, input: PasswordLoginInput, context: RequestContext): Promise<UserRecord> {
+  let user: UserRecord;
+  try {
+    user = await checkPasswordLogin(deps, input);
+  } catch (error) {
+    if (error instanceof TwofoldError && error.code === 'invalid_credentials') await deps.audit.record('login_failed', null, context);
+    throw error;
+  }
+  await admitLogin(deps.logins, user, context);
   return user;
 }
 

@@ -1,6 +1,7 @@
 import { TwofoldError } from '../errors.ts';
 import { challengeDetails, preferredMethod, type DetailsDeps } from '../challenge/details.ts';
 import { availableMethods, type FactorMethod, type FactorState } from '../challenge/factors.ts';
+import { accountLocked } from '../challenge/require.ts';
 import type { ChallengeStore } from '../challenge/store.ts';
 import type { AuditLog } from '../audit/events.ts';
 import { trustedDevice, type TrustedDeviceDeps } from '../devices/trusted-devices.ts';
@@ -60,6 +61,10 @@ export async function startSignIn(
   // answered a factor, so protected operations still ask for one.
   const device = options.deviceToken ? await trustedDevice(deps.devices, user.id, options.deviceToken) : null;
   if (device) return withoutSecondFactor(deps, user, context, { secondFactor: false, trustedDevice: device.id });
+  // The account's second-factor checks are paused: say so now (Backendless' 3036), with the wait, rather than
+  // open a transaction that no answer could complete. Only someone who knows the password learns it.
+  const now = deps.clock.now();
+  if (state.throttle.lockedUntil && state.throttle.lockedUntil > now) throw accountLocked(state.throttle.lockedUntil, now);
 
   const method = preferredMethod(available, options.preferredMethod)!;
   if (options.style === 'challenge') {

@@ -30,6 +30,8 @@ export interface SignInDeps extends ChallengeDeps {
   trustedDeviceTtlSeconds: number;
   /** How long after completing a transaction the same request gets the same result again (a lost answer). */
   retryWindowSeconds: number;
+  /** REQUIRE_EMAIL_CONFIRMATION: a new account's first code signs it in only once its address is verified. */
+  requireEmailConfirmation: boolean;
 }
 
 /** A completed sign-in. `repeated`: the same request completed it earlier and this is its result again. */
@@ -63,6 +65,9 @@ export async function completeSignIn(deps: SignInDeps, input: CompleteInput, con
   const answer = input.proof;
   if (transaction.consumedAt) return repeated(deps, { idHash, transaction, state, answer, rememberDevice: input.rememberDevice });
   assertLive(transaction, deps.clock.now(), deps.maxAttempts);
+  // A login transaction exists only past the password step, which checked this; a registration's did not. Its
+  // authenticator waits as it is (an armed one activates at the first sign-in after the address is verified).
+  if (deps.requireEmailConfirmation && !state.user.emailVerifiedAt) throw new TwofoldError('email_not_confirmed');
   if (state.throttle.lockedUntil && state.throttle.lockedUntil > deps.clock.now()) throw accountLocked(state.throttle.lockedUntil, deps.clock.now());
 
   const enrolment = enrolmentCredential(transaction, state);

@@ -38,7 +38,16 @@ export interface RateLimitPolicy {
   rules: Record<RateRuleName, RateRule>;
 }
 
-export type RateRuleName = 'register' | 'login' | 'verify' | 'sendEmailCode' | 'sendEmailCodeTarget' | 'emailVerification' | 'ddpMethod';
+export type RateRuleName =
+  | 'register'
+  | 'login'
+  | 'verify'
+  | 'sendEmailCode'
+  | 'sendEmailCodeTarget'
+  | 'emailVerification'
+  | 'accountMail'
+  | 'accountMailTarget'
+  | 'ddpMethod';
 
 /**
  * Sized for many people behind one address (an office NAT, a campus, a mobile carrier) and for apps that call
@@ -58,6 +67,10 @@ export const defaultRateLimitPolicy: RateLimitPolicy = {
     sendEmailCode: { limit: 10, windowSeconds: 60, counts: 'all' },
     // Email bombing one person from many addresses: a cap per target too.
     sendEmailCodeTarget: { limit: 5, windowSeconds: 600, counts: 'all' },
+    // Password reset links and new confirmation links: anyone may ask, for any address, and the answer is the
+    // same whether it is registered, so every request counts; per IP, and per address and purpose.
+    accountMail: { limit: 10, windowSeconds: 60, counts: 'all' },
+    accountMailTarget: { limit: 5, windowSeconds: 3600, counts: 'all' },
     // Per DDP connection and method (Rocket.Chat's "connection by method" limit): a flood guard.
     ddpMethod: { limit: 20, windowSeconds: 10, counts: 'all' },
   },

@@ -3,6 +3,7 @@ import { hashToken } from '../crypto/hash.ts';
 import { generateToken } from '../crypto/random.ts';
 import { TwofoldError } from '../errors.ts';
 import type { Notifier } from '../notices.ts';
+import { accountAt, afterAnswer, type AddressLookup } from './address-lookup.ts';
 import type { EmailVerificationStore } from './store.ts';
 import type { UserRecord } from './user.ts';
 
@@ -38,4 +39,14 @@ export async function confirmEmailVerification(deps: EmailVerificationDeps, toke
   const user = await deps.emailVerifications.consume(hashToken(token), deps.clock.now());
   if (!user) throw new TwofoldError('verification_token_invalid');
   return user;
+}
+
+/**
+ * A new link for an address, asked before any sign-in (Backendless' resendEmailConfirmation, or a user whom
+ * REQUIRE_EMAIL_CONFIRMATION keeps out): the same answer whether the address is registered or already verified.
+ */
+export async function resendVerificationTo(deps: EmailVerificationDeps, lookup: AddressLookup, email: unknown): Promise<void> {
+  const user = await accountAt(lookup, 'confirm', email);
+  if (!user || user.emailVerifiedAt) return;
+  afterAnswer(lookup, user, 'verification mail', () => sendEmailVerification(deps, user));
 }

@@ -63,3 +63,13 @@ ${body.map((block) => html`${block}\n`)}<p style="margin:24px 0 0;color:#777;fon
 export function paragraph(content: SafeHtml | string): SafeHtml {
   return html`<p style="margin:0 0 12px">${content}</p>`;
 }
+
+/** A mailed link: clickable when it is a web link, with the address to copy below; anything else only shown, as text. */
+export function linkParagraphs(link: string, label: string): SafeHtml[] {
+  const shown = html`<span style="word-break:break-all">${link}</span>`;
+  if (!/^https?:\/\//i.test(link)) return [paragraph(html`Open this address in your browser:<br>${shown}`)];
+  return [
+    paragraph(html`<a href="${link}" style="color:#0b57d0;font-weight:bold">${label}</a>`),
+    paragraph(html`If the link does not open, copy this address into your browser:<br>${shown}`),
+  ];
+}

@@ -5,6 +5,8 @@ import type { NoticeKind, RenderedMail, Template, TemplateContext } from './comm
 import { emailCode } from './email-code.ts';
 import { factorDisabled } from './factor-disabled.ts';
 import { factorEnabled } from './factor-enabled.ts';
+import { passwordChanged } from './password-changed.ts';
+import { passwordReset } from './password-reset.ts';
 import { totpReplayRejected } from './totp-replay-rejected.ts';
 import { verifyEmail } from './verify-email.ts';
 import { registrationAttempt } from './registration-attempt.ts';
@@ -12,6 +14,8 @@ import { registrationAttempt } from './registration-attempt.ts';
 /** One template per notice kind; a new kind in `Notice` fails to compile until it has one here. */
 export const templates: { readonly [K in NoticeKind]: Template<K> } = {
   'verify-email': verifyEmail,
+  'password-reset': passwordReset,
+  'password-changed': passwordChanged,
   'email-code': emailCode,
   'factor-enabled': factorEnabled,
   'factor-disabled': factorDisabled,

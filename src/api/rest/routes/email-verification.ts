@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { Core } from '../../../core/index.ts';
 import { isTwofoldError } from '../../../core/errors.ts';
 import { errorResponseSchema } from '../errors.ts';
-import { OpaqueToken, UserSchema, userJson } from '../schemas.ts';
+import { Email, OpaqueToken, UserSchema, userJson } from '../schemas.ts';
 
 export const VERIFY_LINK_PATH = '/v1/email-verification/confirm';
 
@@ -20,6 +20,26 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ core: Core }> 
       },
     },
     async (request) => ({ user: userJson(await core.auth.confirmEmail(request.body.token)) }),
+  );
+
+  app.post(
+    '/email-verification/resend',
+    {
+      config: { rateLimit: 'accountMail' },
+      schema: {
+        summary: 'Mail a new verification link to an address, without a session (202 for any address)',
+        description:
+          'For a user who cannot sign in yet (REQUIRE_EMAIL_CONFIRMATION) and lost the first mail. The answer is the same ' +
+          'for an unknown, disabled or already verified address. Signed in, use `POST /me/email-verification`.',
+        tags: ['users'],
+        body: Type.Object({ email: Email }, { additionalProperties: false }),
+        response: { 202: Type.Null(), 400: errorResponseSchema, 429: errorResponseSchema },
+      },
+    },
+    async (request, reply) => {
+      await core.auth.resendVerificationTo(request.body.email);
+      return reply.status(202).send(null);
+    },
   );
 
   // The link in the mail: a person clicks it and reads the answer in a browser.

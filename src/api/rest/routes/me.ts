@@ -4,17 +4,39 @@ import type { Core } from '../../../core/index.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken } from '../request-context.ts';
 import { ProofFields, restAsker } from '../proof.ts';
-import { Password, SecurityEventSchema, SessionSchema, UserSchema, sessionJson, userJson } from '../schemas.ts';
+import { Password, ProfileSchema, SecurityEventSchema, SessionSchema, UserSchema, sessionJson, userJson } from '../schemas.ts';
 
 export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const secured = { tags: ['me'], security: [{ bearer: [] }] };
 
+  const MeSchema = Type.Object({ user: UserSchema, profile: ProfileSchema });
+
   app.get(
     '/me',
-    { schema: { ...secured, summary: 'The signed-in user', response: { 200: Type.Object({ user: UserSchema }), 401: errorResponseSchema } } },
+    { schema: { ...secured, summary: "The signed-in user and the app's properties of it", response: { 200: MeSchema, 401: errorResponseSchema } } },
     async (request) => {
       const { user } = await core.auth.authenticate(bearerToken(request));
-      return { user: userJson(user) };
+      return { user: userJson(user), profile: await core.users.profile(user.id) };
+    },
+  );
+
+  app.patch(
+    '/me',
+    {
+      schema: {
+        ...secured,
+        summary: "Set, change or remove (with null) the app's properties of the signed-in user",
+        description:
+          'Only the properties named change; `null` removes one. The account itself (email, password, factors) is not ' +
+          'changed here: its names are refused with 403 `property_protected`; a bad name or value, or too many, is 400 ' +
+          '`property_invalid` with `details.property` and `details.rule`.',
+        body: Type.Object({ profile: ProfileSchema }, { additionalProperties: false }),
+        response: { 200: MeSchema, 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema },
+      },
+    },
+    async (request) => {
+      const { user } = await core.auth.authenticate(bearerToken(request));
+      return { user: userJson(user), profile: await core.users.updateProfile(user.id, request.body.profile) };
     },
   );
 

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { passwordPolicy } from '../../../core/password.ts';
+import { defaultCorePolicy } from '../../../core/policy.ts';
 
 /** What the server is configured with, as far as a client shows it to people (set at start-up). */
 export interface PublicPolicy {
@@ -10,6 +11,10 @@ export interface PublicPolicy {
   rememberDeviceDays: number;
   /** How long a proven second factor lets a session add factors without a new proof (STEP_UP_WINDOW_SECONDS). */
   stepUpWindowSeconds?: number;
+  /** Sign-in waits for a verified address (REQUIRE_EMAIL_CONFIRMATION; default off). */
+  requireEmailConfirmation?: boolean;
+  /** Life of a password reset link (default 30 minutes). */
+  passwordResetLinkSeconds?: number;
 }
 
 /** STEP_UP_WINDOW_SECONDS' default: ten minutes. */
@@ -21,6 +26,8 @@ const PolicySchema = Type.Object({
   emailCodeTtlSeconds: Type.Integer({ minimum: 1 }),
   stepUpWindowSeconds: Type.Integer({ minimum: 0 }),
   rememberDeviceDays: Type.Integer({ minimum: 0, description: '0: signing in does not offer to remember the device.' }),
+  requireEmailConfirmation: Type.Boolean({ description: 'Sign-in answers `email_not_confirmed` until the address is verified.' }),
+  passwordResetLinkSeconds: Type.Integer({ minimum: 1, description: 'How long a mailed password reset link works.' }),
 });
 
 /**
@@ -34,6 +41,8 @@ export const policyRoutes: FastifyPluginAsyncTypebox<{ policy: PublicPolicy }> =
     emailCodeTtlSeconds: policy.emailCodeTtlSeconds,
     stepUpWindowSeconds: policy.stepUpWindowSeconds ?? DEFAULT_STEP_UP_WINDOW_SECONDS,
     rememberDeviceDays: policy.rememberDeviceDays,
+    requireEmailConfirmation: policy.requireEmailConfirmation ?? false,
+    passwordResetLinkSeconds: passwordResetLinkSeconds(policy),
   };
   app.get(
     '/policy',
@@ -41,3 +50,5 @@ export const policyRoutes: FastifyPluginAsyncTypebox<{ policy: PublicPolicy }> =
     async () => answer,
   );
 };
+
+export const passwordResetLinkSeconds = (policy: PublicPolicy) => policy.passwordResetLinkSeconds ?? defaultCorePolicy.passwordResetTtlSeconds;
