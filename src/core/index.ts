@@ -1,5 +1,6 @@
 import { createAdmin } from './admin/admin.ts';
 import { checkPasswordLogin, type PasswordLoginInput } from './auth/password-login.ts';
+import { registerWithFactors } from './auth/register.ts';
 import { startSignIn } from './auth/sign-in.ts';
 import { authorise } from './challenge/asker.ts';
 import { hasFactor } from './challenge/factors.ts';
@@ -17,7 +18,6 @@ import { authenticateToken, listSessions, revokeSession } from './sessions/sessi
 import { assertLive, transactionIdHash } from './transactions/login-transactions.ts';
 import { confirmEmailVerification, sendEmailVerification } from './users/email-verification.ts';
 import { changePassword } from './users/password-change.ts';
-import { registerAccount } from './users/registration.ts';
 import type { UserRecord } from './users/user.ts';
 import { wire, type CoreDeps } from './wiring.ts';
 
@@ -44,20 +44,12 @@ export function createCore(deps: CoreDeps): Core {
 
   return {
     auth: {
-      async register(input, options = {}) {
-        const conceal = deps.policy.registrationPrivacy && options.conceal === true;
-        const accountDeps = { users: stores.users, clock, verification: w.verification, logger: deps.logger, notifier: deps.notifier };
-        const { concealed, ...registered } = await registerAccount(accountDeps, input, { conceal });
-        if (!options.authenticator) return registered;
-        const enrollment = concealed
-          ? totp.concealedEnrollment(w.authenticator, registered.record)
-          : await totp.enrolAuthenticator(w.authenticator, registered.record, { mode: 'register', state: options.authenticator }, null);
-        return { ...registered, enrollment };
-      },
+      register: (input, options = {}) =>
+        registerWithFactors({ account: w.account, authenticator: w.authenticator, email: w.email, registrationPrivacy: deps.policy.registrationPrivacy }, input, options),
       signIn: async (input, context, options = {}) => startSignIn(w.signInStart, await passwordLogin(input, context), context, { style: options.style ?? 'transaction', ...options }),
       async signInWithAnswer(input, proof, context) {
         const user = await passwordLogin(input, context);
-        const state = await stores.challenge.factors(user.id, clock.now());
+        const state = await w.signIn.store.factors(user.id, clock.now());
         if (!state) throw new TwofoldError('invalid_credentials');
         // No answer along, or no factor to answer: the sign-in's own challenge, or a session.
         if (!proof || proof.kind === 'recent' || !hasFactor(state)) {
@@ -70,7 +62,7 @@ export function createCore(deps: CoreDeps): Core {
       completeSecondFactor: (input, context) => completeSignIn(w.signIn, input, context),
       async webauthnOptions(transactionId) {
         const idHash = transactionIdHash(transactionId);
-        const found = await stores.challenge.transaction(idHash, clock.now());
+        const found = await w.signIn.store.transaction(idHash, clock.now());
         if (!found || found.transaction.purpose !== 'login') throw new TwofoldError('transaction_not_found');
         assertLive(found.transaction, clock.now(), deps.policy.transactionMaxAttempts);
         return assertionOptions(w.signIn.details.webauthn, found.state.user, { purpose: 'login', boundTo: idHash });

@@ -1,7 +1,9 @@
 import { createAccountEvents, type AccountEvents } from './audit/account-events.ts';
 import { createAuditLog } from './audit/audit-log.ts';
 import type { AuditLog, AuditStore, SecurityEventKind } from './audit/events.ts';
+import type { RegisterDeps } from './auth/register.ts';
 import type { SignInStartDeps } from './auth/sign-in.ts';
+import { offeredFactors } from './challenge/factors.ts';
 import { policyTable } from './challenge/policy.ts';
 import type { ChallengeStore } from './challenge/store.ts';
 import type { SignInDeps } from './challenge/sign-in.ts';
@@ -70,6 +72,8 @@ export interface Wiring {
   authenticator: AuthenticatorDeps;
   email: EmailFactorDeps;
   verification: EmailVerificationDeps;
+  /** What creating an account needs. */
+  account: RegisterDeps['account'];
   webauthnManagement: WebAuthnManagementDeps;
   passwordChange: PasswordChangeDeps;
   limit(rule: Parameters<typeof enforceRateLimit>[1], subject: string): ReturnType<typeof enforceRateLimit>;
@@ -98,10 +102,12 @@ export function wire(deps: CoreDeps): Wiring {
     // Email bombing: one person gets at most a few codes per window, whoever asks and however (threat 15).
     mailAllowed: async (user: { id: string }) => void (await limit('sendEmailCodeTarget', `user:${user.id}`)),
   };
+  // Every check reads factor state through the server's settings: a factor it does not offer proves nothing.
+  const factorStore = offeredFactors(stores.challenge, policy.factors);
   const challenge = {
     keyRing,
     clock,
-    store: stores.challenge,
+    store: factorStore,
     webauthn: stores.webauthn,
     rp: policy.webauthn,
     emailCodeMaxAttempts: policy.emailCodeMaxAttempts,
@@ -117,6 +123,13 @@ export function wire(deps: CoreDeps): Wiring {
     table: policyTable({ backendlessChangeProof: policy.backendlessChangeProof }),
     stepUpWindowSeconds: policy.stepUpWindowSeconds,
     rememberForSeconds: policy.rememberForSeconds,
+  };
+  const verification = {
+    emailVerifications: stores.emailVerifications,
+    notifier: deps.notifier,
+    clock,
+    ttlSeconds: policy.emailVerificationTtlSeconds,
+    verificationLink: deps.links.verifyEmail,
   };
   const sessions = { sessions: stores.sessions, clock, ttlSeconds: policy.sessionTtlSeconds, idleSeconds: policy.sessionIdleSeconds };
   const transactions = { transactions: stores.transactions, clock, ttlSeconds: policy.transactionTtlSeconds, maxAttempts: policy.transactionMaxAttempts };
@@ -137,7 +150,7 @@ export function wire(deps: CoreDeps): Wiring {
       trustedDeviceTtlSeconds: policy.trustedDeviceTtlSeconds,
       retryWindowSeconds: policy.retryWindowSeconds,
     },
-    signInStart: { clock, store: stores.challenge, audit, sessions, transactions, devices, details: challenge.details },
+    signInStart: { clock, store: factorStore, audit, sessions, transactions, devices, details: challenge.details },
     authenticator: {
       challenge,
       totp: stores.totp,
@@ -149,9 +162,19 @@ export function wire(deps: CoreDeps): Wiring {
       keyRing,
       clock,
       issuer: policy.issuer,
+      factors: policy.factors,
       qrLinkTtlSeconds: policy.qrLinkTtlSeconds,
     },
-    email: { challenge, users: stores.users, email: emailCodes, events, clock, logger: deps.logger, limitTarget: async (target) => void (await limit('sendEmailCodeTarget', target)) },
+    email: {
+      challenge,
+      users: stores.users,
+      email: emailCodes,
+      events,
+      clock,
+      logger: deps.logger,
+      factors: policy.factors,
+      limitTarget: async (target) => void (await limit('sendEmailCodeTarget', target)),
+    },
     webauthnManagement: { challenge, webauthn, events },
     passwordChange: {
       challenge,
@@ -160,12 +183,7 @@ export function wire(deps: CoreDeps): Wiring {
       // Beside the lockout, a cap on current-password checks per account (threat 16).
       limitChecks: async (user) => void (await limit('verify', `password:${user.id}`)),
     },
-    verification: {
-      emailVerifications: stores.emailVerifications,
-      notifier: deps.notifier,
-      clock,
-      ttlSeconds: policy.emailVerificationTtlSeconds,
-      verificationLink: deps.links.verifyEmail,
-    },
+    verification,
+    account: { users: stores.users, clock, verification, logger: deps.logger, notifier: deps.notifier },
   };
 }
