@@ -1,6 +1,7 @@
 import { expect } from 'vitest';
 import type { TestServer } from '../helpers/server.ts';
 import { uniqueEmail } from '../helpers/db.ts';
+import { authenticatorCode } from '../helpers/totp.ts';
 
 export interface RestAnswer {
   status: number;
@@ -46,6 +47,16 @@ export async function emailCodeUser(t: TestServer, label: string) {
   const { token } = (await t.request('POST', '/v1/sessions', { body: { login: user.email, password: user.password } })).body;
   expect((await t.request('POST', '/v1/me/email-2fa', { token })).status).toBe(200);
   return user;
+}
+
+/** A verified user with an authenticator (enrolled over the native API right after signing in). */
+export async function totpUser(t: TestServer, label: string) {
+  const user = await verifiedUser(t, label);
+  const { token } = (await t.request('POST', '/v1/sessions', { body: { login: user.email, password: user.password } })).body;
+  const { secret } = (await t.request('POST', '/v1/me/totp', { token })).body;
+  t.clock.advance(30_000);
+  expect((await t.request('POST', '/v1/me/totp/confirm', { token, body: { code: authenticatorCode(secret, t.clock) } })).status).toBe(200);
+  return { ...user, secret: secret as string };
 }
 
 /** The code of the last mail to `email`, written as the mail shows it (`123-456`). */

@@ -9,7 +9,7 @@ import { connectSimpleDdp, ddpError, sha256, type SimpleDdpClient } from '../hel
 import { uniqueEmail } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
-import { credentials, emailCodeUser, mailCount, mailedCode, rocketRest, verifiedUser } from './helpers.ts';
+import { credentials, emailCodeUser, mailCount, mailedCode, rocketRest, totpUser, verifiedUser } from './helpers.ts';
 
 let t: TestServer;
 const ddpClients: SimpleDdpClient[] = [];
@@ -103,7 +103,7 @@ describe("the React Native app's sign-in", () => {
 
 describe('POST /api/v1/login', () => {
   it('takes username or email keys, a `{digest, algorithm}` password, the code in x-2fa-code, a form body, and {resume}', async () => {
-    const { email, username, password, secret } = await enrolledUserWithName('keys');
+    const { email, username, password, secret } = await totpUser(t, 'keys');
     nextStep();
     const viaHeader = await rocketRest(t, 'POST', 'login', {
       body: { username, password: { digest: sha256(password), algorithm: 'sha-256' } },
@@ -141,15 +141,6 @@ describe('POST /api/v1/login', () => {
   });
 });
 
-async function enrolledUserWithName(label: string) {
-  const user = await verifiedUser(t, label);
-  const { token } = (await t.request('POST', '/v1/sessions', { body: { login: user.email, password: user.password } })).body;
-  const { secret } = (await t.request('POST', '/v1/me/totp', { token })).body;
-  nextStep();
-  expect((await t.request('POST', '/v1/me/totp/confirm', { token, body: { code: authenticatorCode(secret, t.clock) } })).status).toBe(200);
-  return { ...user, secret: secret as string };
-}
-
 describe('@rocket.chat/api-client', () => {
   it('reads /me with the login it was given, and is refused without one', async () => {
     const { username, password } = await verifiedUser(t, 'client');
@@ -166,7 +157,7 @@ describe('@rocket.chat/api-client', () => {
   });
 
   it('meets 400 totp-required on users.2fa.enableEmail, asks its handler for the code and retries with x-2fa-code', async () => {
-    const { email, username, password, secret } = await enrolledUserWithName('enable');
+    const { email, username, password, secret } = await totpUser(t, 'enable');
     nextStep();
     const login = await restLogin({ user: username, password, code: authenticatorCode(secret, t.clock) });
     // Past the step-up window, turning a factor on needs a fresh proof of the authenticator.
