@@ -246,6 +246,15 @@ describe('@rocket.chat/api-client', () => {
     });
   });
 
+  it("lets browser apps send Rocket.Chat's credential and code headers cross-origin", async () => {
+    const preflight = await fetch(`${t.url}/api/v1/me`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://chat.example.org', 'access-control-request-method': 'GET', 'access-control-request-headers': 'x-user-id,x-auth-token,x-2fa-code,x-2fa-method' },
+    });
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers.get('access-control-allow-headers')).toMatch(/x-user-id.*x-auth-token|x-auth-token.*x-user-id/);
+  });
+
   it('logout (POST, and GET) ends the token everywhere', async () => {
     const { username, password } = await verifiedUser(t, 'logout');
     const first = await restLogin({ user: username, password });
