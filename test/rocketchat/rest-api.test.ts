@@ -137,7 +137,10 @@ describe('POST /api/v1/login', () => {
     expect(wrong.body).toMatchObject({ success: false, status: 'error', error: 'totp-invalid', message: 'TOTP Invalid', details: { method: 'totp' } });
     const unknown = await rocketRest(t, 'POST', 'login', { body: { nothing: true } });
     expect(unknown).toEqual({ status: 401, body: { success: false, status: 'error', error: 400, message: 'Unrecognized options for login request' } });
-    expect((await rocketRest(t, 'POST', 'login', { body: { resume: 'no such token' } })).status).toBe(401);
+    expect(await rocketRest(t, 'POST', 'login', { body: { resume: 'no such token' } })).toEqual({
+      status: 401,
+      body: { success: false, status: 'error', error: 403, message: "You've been logged out by the server. Please log in again." },
+    });
   });
 });
 

@@ -2,7 +2,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { Core, SignInResult, UserRecord } from '../../core/index.ts';
 import { TwofoldError } from '../../core/errors.ts';
 import { passwordLogin } from '../ddp/accounts.ts';
-import { ddpErrors } from '../ddp/errors.ts';
+import { ddpErrors, resumeError } from '../ddp/errors.ts';
 import { ddpProof } from '../ddp/protected-methods.ts';
 import { requestContext } from '../rest/request-context.ts';
 import { header, requireRestLogin } from './session.ts';
@@ -39,7 +39,7 @@ export function loginRequest(body: unknown, headerCode: string | undefined): Log
 
 /** `POST /api/v1/login`, `logout` and `me`: one session model with DDP (the auth token is a resume token). */
 export const loginRoutes: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
-  async function signedIn(user: UserRecord, authToken: string) {
+  async function loginAnswer(user: UserRecord, authToken: string) {
     const { enabled } = await core.factors.totp.status(user.id);
     return { status: 'success', data: { userId: user.id, authToken, me: meJson(user, enabled) } };
   }
@@ -48,7 +48,10 @@ export const loginRoutes: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     const wanted = loginRequest(request.body, header(request, 'x-2fa-code'));
     if (wanted.kind === 'resume') {
       if (typeof wanted.token !== 'string') throw ddpErrors.matchFailed();
-      const { user } = await core.auth.authenticate(wanted.token);
+      // Meteor's words for a token that no longer works, as DDP's resume gives them.
+      const { user } = await core.auth.authenticate(wanted.token).catch((error: unknown) => {
+        throw resumeError(error) ?? error;
+      });
       return { user, token: wanted.token };
     }
     const input = await passwordLogin(core, wanted.login);
@@ -64,7 +67,7 @@ export const loginRoutes: FastifyPluginAsync<{ core: Core }> = async (app, { cor
 
   app.post('/login', { schema: { hide: true }, config: { rateLimit: 'login', rocketChatErrors: 'login' } }, async (request) => {
     const { user, token } = await signIn(request);
-    return { ...(await signedIn(user, token)), success: true };
+    return { ...(await loginAnswer(user, token)), success: true };
   });
 
   // Rocket.Chat still answers GET (Restivus' old default) beside POST.
