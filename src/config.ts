@@ -27,6 +27,8 @@ export interface Config {
   productName: string;
   emailCodeTtlSeconds: number;
   rememberForSeconds: number;
+  /** Rocket.Chat's 2FA settings: which code factors are offered, and email codes for new accounts without asking. */
+  factors: { totp: boolean; email: boolean; emailAutoOptIn: boolean };
   /** WebAuthn relying party: its id (a domain), display name and the origins allowed to answer challenges. */
   webauthn: { rpId: string; rpName: string; origins: string[] };
   /** Days a remembered device skips the second factor at login (0: no trusted devices). */
@@ -153,6 +155,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     ddpConnectionsPerIp: int('DDP_CONNECTIONS_PER_IP', 100, 1, 100_000),
     metricsToken: env.METRICS_TOKEN || undefined,
     rememberForSeconds: int('TWOFOLD_REMEMBER_FOR_SECONDS', 1800, 0, 30 * 24 * 3600),
+    factors: { totp: bool('TOTP_ENABLED', true), email: bool('EMAIL_CODES_ENABLED', true), emailAutoOptIn: bool('EMAIL_CODES_AUTO_OPT_IN', false) },
     webauthn: parseRelyingParty(env, publicUrl, env.TWOFOLD_PRODUCT_NAME || issuer, problems),
     trustedDeviceDays: int('TRUSTED_DEVICE_DAYS', 30, 0, 365),
     sessionIdleSeconds: int('SESSION_IDLE_SECONDS', 7 * 24 * 3600, 0, 365 * 24 * 3600),

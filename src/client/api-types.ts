@@ -43,6 +43,7 @@ export type ErrorCode =
   | "second_factor_max_attempts"
   | "account_locked"
   | "email_not_verified"
+  | "factor_unavailable"
   | "webauthn_not_enabled"
   | "webauthn_invalid"
   | "webauthn_registration_failed"

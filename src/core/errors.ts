@@ -50,6 +50,7 @@ export const errorCatalogue = {
   second_factor_max_attempts: { status: 403, message: 'Too many wrong codes: request a new code.' },
   account_locked: { status: 429, message: 'Too many failed second-factor attempts: checks are paused for this account.' },
   email_not_verified: { status: 409, message: 'Verify your email address before using it for two-factor codes.' },
+  factor_unavailable: { status: 409, message: 'This kind of second factor is turned off on this server.' },
 
   webauthn_not_enabled: { status: 400, message: 'This account has no passkey or security key.' },
   webauthn_invalid: { status: 401, message: 'The passkey or security key did not confirm this sign-in.' },

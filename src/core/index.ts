@@ -43,7 +43,7 @@ export function createCore(deps: CoreDeps): Core {
       },
       async signInWithAnswer(input, proof, context) {
         const user = await passwordStep(w.passwordStep, input, context);
-        const state = await stores.challenge.factors(user.id, clock.now());
+        const state = await w.signIn.store.factors(user.id, clock.now());
         if (!state) throw new TwofoldError('invalid_credentials');
         // No answer along, or no factor to answer: the sign-in's own challenge, or a session.
         if (!proof || proof.kind === 'recent' || !hasFactor(state)) {
@@ -56,7 +56,7 @@ export function createCore(deps: CoreDeps): Core {
       completeSecondFactor: async (input, context) => endEarlierLogins(w.logins, await completeSignIn(w.signIn, input, context), context),
       async webauthnOptions(transactionId) {
         const idHash = transactionIdHash(transactionId);
-        const found = await stores.challenge.transaction(idHash, clock.now());
+        const found = await w.signIn.store.transaction(idHash, clock.now());
         if (!found || found.transaction.purpose !== 'login') throw new TwofoldError('transaction_not_found');
         assertLive(found.transaction, clock.now(), deps.policy.transactionMaxAttempts);
         return assertionOptions(w.signIn.details.webauthn, found.state.user, { purpose: 'login', boundTo: idHash });

@@ -1,4 +1,5 @@
 import type { BackendlessChangeProof } from './challenge/policy.ts';
+import type { FactorSettings } from './challenge/factors.ts';
 import type { RelyingParty } from './factors/webauthn/relying-party.ts';
 import type { ConcurrentLogins } from './sessions/concurrent-logins.ts';
 import type { ClientKind } from './sessions/session.ts';
@@ -47,6 +48,8 @@ export interface CorePolicy {
   trustedDeviceTtlSeconds: number;
   /** Wires that may conceal it answer a registration of an existing address like a new one (and mail the owner). */
   registrationPrivacy: boolean;
+  /** Which code factors this server offers, and whether new accounts get email codes (Rocket.Chat's 2FA settings). */
+  factors: FactorSettings;
 }
 
 /** Defaults of ../shared/spec/security.md: 10 failures lock 15 minutes, doubling; 100 in a row lock until an operator acts. */
@@ -76,4 +79,6 @@ export const defaultCorePolicy: CorePolicy = {
   webauthn: { id: 'localhost', name: 'twofold', origins: ['http://localhost:8080'], challengeTtlSeconds: 300 },
   trustedDeviceTtlSeconds: 30 * 24 * 3600,
   registrationPrivacy: true,
+  // Rocket.Chat opts new users into email codes by default; twofold asks them (docs/rocketchat.md).
+  factors: { totp: true, email: true, emailAutoOptIn: false },
 };

@@ -2,6 +2,7 @@ import { createAccountEvents, type AccountEvents } from './audit/account-events.
 import { createAuditLog } from './audit/audit-log.ts';
 import type { AuditLog, AuditStore, SecurityEventKind } from './audit/events.ts';
 import type { SignInStartDeps } from './auth/sign-in.ts';
+import { offeredFactors } from './challenge/factors.ts';
 import { policyTable } from './challenge/policy.ts';
 import type { ChallengeStore } from './challenge/store.ts';
 import type { SignInDeps } from './challenge/sign-in.ts';
@@ -113,10 +114,12 @@ export function wire(deps: CoreDeps): Wiring {
     // Email bombing: one person gets at most a few codes per window, whoever asks and however (threat 15).
     mailAllowed: async (user: { id: string }) => void (await limit('sendEmailCodeTarget', `user:${user.id}`)),
   };
+  // Every check reads factor state through the server's settings: a factor it does not offer proves nothing.
+  const factorStore = offeredFactors(stores.challenge, policy.factors);
   const challenge = {
     keyRing,
     clock,
-    store: stores.challenge,
+    store: factorStore,
     webauthn: stores.webauthn,
     rp: policy.webauthn,
     emailCodeMaxAttempts: policy.emailCodeMaxAttempts,
@@ -147,6 +150,7 @@ export function wire(deps: CoreDeps): Wiring {
     keyRing,
     clock,
     issuer: policy.issuer,
+    factors: policy.factors,
     qrLinkTtlSeconds: policy.qrLinkTtlSeconds,
   };
   const verification: EmailVerificationDeps = {
@@ -155,6 +159,16 @@ export function wire(deps: CoreDeps): Wiring {
     clock,
     ttlSeconds: policy.emailVerificationTtlSeconds,
     verificationLink: deps.links.verifyEmail,
+  };
+  const email: EmailFactorDeps = {
+    challenge,
+    users: stores.users,
+    email: emailCodes,
+    events,
+    clock,
+    logger: deps.logger,
+    factors: policy.factors,
+    limitTarget: async (target) => void (await limit('sendEmailCodeTarget', target)),
   };
   const lookup: AddressLookup = { users: stores.users, logger: deps.logger, limitTarget: async (key) => void (await limit('accountMailTarget', key)) };
   const profile: ProfileDeps = { profiles: stores.profiles, clock };
@@ -176,9 +190,9 @@ export function wire(deps: CoreDeps): Wiring {
       retryWindowSeconds: policy.retryWindowSeconds,
       requireEmailConfirmation: policy.requireEmailConfirmation,
     },
-    signInStart: { clock, store: stores.challenge, audit, sessions, transactions, devices, details: challenge.details },
+    signInStart: { clock, store: factorStore, audit, sessions, transactions, devices, details: challenge.details },
     authenticator,
-    email: { challenge, users: stores.users, email: emailCodes, events, clock, logger: deps.logger, limitTarget: async (target) => void (await limit('sendEmailCodeTarget', target)) },
+    email,
     webauthnManagement: { challenge, webauthn, events },
     passwordChange: {
       challenge,
@@ -204,6 +218,7 @@ export function wire(deps: CoreDeps): Wiring {
       account: { users: stores.users, clock, verification, logger: deps.logger, notifier: deps.notifier },
       profile,
       authenticator,
+      email,
       registrationPrivacy: policy.registrationPrivacy,
     },
     logins,

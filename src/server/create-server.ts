@@ -31,7 +31,7 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
   // One trust rule for forwarded headers on every wire (security.md threat 17).
   const trust = proxyTrust(config.trustProxy);
   try {
-    app = await buildHttpApp({ config, trust, core, logger, backendless, metrics, ping: async () => void (await db.query('SELECT 1')) });
+    app = await buildHttpApp({ config, trust, core, logger, backendless, metrics, ddpMethods: ddp.methods, ping: async () => void (await db.query('SELECT 1')) });
     const server = attachDdpServer(app.server, {
       methods: ddp.methods,
       toMeteorError,

@@ -20,6 +20,8 @@ import { backendlessApi } from '../api/backendless/index.ts';
 import { webPage } from '../api/http/web-page.ts';
 import { handleSockjsHttp } from '../api/ddp/server/index.ts';
 import type { AppCredentials } from '../api/backendless/app-credentials.ts';
+import { rocketChatApi } from '../api/rocketchat/index.ts';
+import type { MethodHandler } from '../api/ddp/types.ts';
 
 export interface HttpAppOptions {
   config: Pick<
@@ -31,6 +33,8 @@ export interface HttpAppOptions {
   metrics: Metrics;
   core: Core;
   backendless: AppCredentials;
+  /** The DDP methods, also served over Rocket.Chat's REST `method.call`. */
+  ddpMethods: ReadonlyMap<string, MethodHandler>;
   logger: Logger;
   ping: () => Promise<void>;
 }
@@ -62,7 +66,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   await app.register(cors, {
     origin: true,
     credentials: false,
-    allowedHeaders: ['content-type', 'authorization', 'user-token', 'bl-execution-type', 'x-2fa-code', 'x-2fa-method'],
+    allowedHeaders: ['content-type', 'authorization', 'user-token', 'bl-execution-type', 'x-2fa-code', 'x-2fa-method', 'x-user-id', 'x-auth-token'],
     methods: ['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS'],
     maxAge: 600,
   });
@@ -86,6 +90,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
   const policy = { emailCodeTtlSeconds, rememberDeviceDays: trustedDeviceDays, stepUpWindowSeconds, requireEmailConfirmation };
   await app.register(nativeApi, { prefix: '/v1', core: options.core, links, policy });
   await app.register(backendlessApi, { core: options.core, links, credentials: options.backendless, requireEmailConfirmation });
+  await app.register(rocketChatApi, { prefix: '/api/v1', core: options.core, ddpMethods: options.ddpMethods, logger: options.logger });
   await app.register(webPage);
   return app;
 }

@@ -111,6 +111,7 @@ export function corePolicy(config: Config): CorePolicy {
     webauthn: { ...defaultCorePolicy.webauthn, id: config.webauthn.rpId, name: config.webauthn.rpName, origins: config.webauthn.origins },
     trustedDeviceTtlSeconds: config.trustedDeviceDays * 24 * 3600,
     registrationPrivacy: config.registrationPrivacy,
+    factors: config.factors,
   };
 }
 

@@ -52,6 +52,7 @@ const BACKENDLESS_CODES = {
   second_factor_max_attempts: 8814,
   account_locked: 3036,
   email_not_verified: 8822,
+  factor_unavailable: 8837,
   webauthn_not_enabled: 8830,
   webauthn_invalid: 8831,
   webauthn_registration_failed: 8832,

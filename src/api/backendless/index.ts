@@ -1,7 +1,8 @@
 import { version } from '../../version.ts';
-import type { FastifyInstance, FastifyPluginAsync } from 'fastify';
+import type { FastifyPluginAsync } from 'fastify';
 import type { Core } from '../../core/index.ts';
 import { TwofoldError } from '../../core/errors.ts';
+import { acceptEmptyJson } from '../http/json-bodies.ts';
 import type { Links } from '../http/links.ts';
 import { checkAppCredentials, type AppCredentials } from './app-credentials.ts';
 import { backendlessErrorBody, installBackendlessErrors } from './errors.ts';
@@ -31,6 +32,7 @@ export const backendlessApi: FastifyPluginAsync<BackendlessOptions> = async (app
 function scope(options: BackendlessOptions, checkKeys: boolean): FastifyPluginAsync {
   return async (app) => {
     installBackendlessErrors(app);
+    // `invoke('TOTP', 'enable2FA')` may POST an empty body labelled JSON.
     acceptEmptyJson(app);
     if (checkKeys) {
       app.addHook('onRequest', async (request) => {
@@ -49,18 +51,4 @@ function scope(options: BackendlessOptions, checkKeys: boolean): FastifyPluginAs
     await app.register(backendlessUnsupportedCalls);
     await app.register(backendlessTotpService, users);
   };
-}
-
-/** `invoke('TOTP', 'enable2FA')` may POST an empty body labelled JSON: read it as "no parameters". */
-function acceptEmptyJson(app: FastifyInstance): void {
-  app.removeContentTypeParser('application/json');
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch {
-      done(new TwofoldError('invalid_json'), undefined);
-    }
-  });
 }

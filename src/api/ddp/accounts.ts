@@ -57,7 +57,7 @@ export function accountMethods(core: Core): Record<string, MethodHandler> {
 }
 
 /** Reads `{user: {username|email|id}, password: {digest, algorithm} | "<plain>"}` (exactly one selector). */
-async function passwordLogin(core: Core, request: unknown): Promise<PasswordLoginInput> {
+export async function passwordLogin(core: Core, request: unknown): Promise<PasswordLoginInput> {
   if (!isObject(request) || !isObject(request.user)) throw matchFailed();
   const selectors = Object.keys(request.user).filter((k) => ['username', 'email', 'id'].includes(k));
   if (selectors.length !== 1 || Object.keys(request.user).length !== 1) throw matchFailed();

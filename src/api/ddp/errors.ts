@@ -53,6 +53,7 @@ const METEOR_ERRORS = {
   totp_not_enabled: ['invalid-totp', 'TOTP is not enabled'],
   account_locked: 'too-many-requests',
   email_not_verified: ['error-email-not-verified', 'Verify your email address before enabling email codes'],
+  factor_unavailable: ['error-not-allowed', 'This second factor is turned off on this server'],
   webauthn_not_enabled: ['error-webauthn-not-enabled', 'No passkey or security key is registered'],
   webauthn_invalid: ['totp-invalid', 'TOTP Invalid'],
   webauthn_registration_failed: ['error-webauthn-registration', 'The key could not be registered'],

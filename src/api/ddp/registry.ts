@@ -36,7 +36,7 @@ function limited(core: Core, name: string, handler: MethodHandler): MethodHandle
     let failed = true;
     try {
       const result = await handler(invocation, ...params);
-      failed = false;
+      failed = invocation.failedQuietly === true;
       return result;
     } catch (error) {
       failed = failedCall(error);

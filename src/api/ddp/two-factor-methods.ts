@@ -6,8 +6,19 @@ import type { MethodHandler, MethodInvocation } from './types.ts';
 import { ddpErrors } from './errors.ts';
 
 const stripHyphen = (code: string) => code.replace('-', '');
-const isWrongCode = (error: unknown) =>
-  isTwofoldError(error) && ['second_factor_invalid', 'second_factor_required', 'code_invalid', 'code_malformed', 'code_required'].includes(error.code);
+const WRONG_CODE = ['second_factor_invalid', 'code_invalid', 'code_malformed'];
+const NO_CODE = ['second_factor_required', 'code_required'];
+
+/**
+ * Rocket.Chat answers a missing or wrong code of these methods with a value, not an error. A wrong code is still a
+ * failed answer for the per-IP limits (and was counted toward the account lockout where it was checked); a missing
+ * one is a challenge, not a guess.
+ */
+function codeRefused<T>(invocation: MethodInvocation, error: unknown, value: T): T {
+  if (!isTwofoldError(error) || ![...WRONG_CODE, ...NO_CODE].includes(error.code)) throw error;
+  if (WRONG_CODE.includes(error.code)) invocation.failedQuietly = true;
+  return value;
+}
 
 /** Rocket.Chat's 2FA methods: TOTP management, email codes, and `callWithTwoFactorRequired`. */
 export function twoFactorMethods(core: Core, protectedMethods: ReadonlyMap<string, ProtectedMethod>, plainMethods: ReadonlyMap<string, MethodHandler>) {
@@ -20,28 +31,28 @@ export function twoFactorMethods(core: Core, protectedMethods: ReadonlyMap<strin
   const methods: Record<string, MethodHandler> = {
     /** The code is the proof: a wrong one answers `false`, as Rocket.Chat does (and counts as a wrong answer). */
     async '2fa:disable'(invocation, code) {
-      const { user, asker: who } = await ddpAsker(core, invocation, [], code ?? null, 'totp');
       try {
+        const { user, asker: who } = await ddpAsker(core, invocation, [], code ?? null, 'totp');
         await core.factors.totp.disable(user.id, who);
         return true;
       } catch (error) {
-        if (isWrongCode(error) || (isTwofoldError(error) && error.code === 'totp_not_enabled')) return false;
-        throw error;
+        if (isTwofoldError(error) && error.code === 'totp_not_enabled') return false;
+        return codeRefused(invocation, error, false);
       }
     },
 
     /**
      * A TOTP code or a backup code proves it (Rocket.Chat). A wrong one answers `undefined`, as Rocket.Chat does;
-     * twofold also counts it as a wrong answer toward the lockout (docs/rocketchat.md).
+     * twofold also records it as a wrong answer: it counts toward the account lockout and the per-IP limit
+     * (docs/rocketchat.md).
      */
     async '2fa:regenerateCodes'(invocation, code) {
-      const { user, asker: who } = await ddpAsker(core, invocation, [], code ?? null, 'totp');
       try {
+        const { user, asker: who } = await ddpAsker(core, invocation, [], code ?? null, 'totp');
         const { backupCodes } = await core.factors.backup.regenerate(user.id, who);
         return { codes: backupCodes.map(stripHyphen) };
       } catch (error) {
-        if (isWrongCode(error)) return undefined;
-        throw error;
+        return codeRefused(invocation, error, undefined);
       }
     },
 

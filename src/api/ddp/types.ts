@@ -52,6 +52,11 @@ export interface MethodInvocation {
   /** The method's name as called. */
   name: string;
   randomSeed?: unknown;
+  /**
+   * Set by a method that answers a failure without an error (Rocket.Chat's `false` / `undefined` for a wrong code),
+   * so the per-IP limits count it like any other wrong answer.
+   */
+  failedQuietly?: boolean;
 }
 
 /** A DDP method: params arrive EJSON-decoded; the result is EJSON-encoded. Throw `MeteorError` for client errors. */

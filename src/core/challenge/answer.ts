@@ -115,10 +115,11 @@ async function verify(deps: AnswerDeps, request: AnswerRequest): Promise<Verdict
   const transaction = request.target.kind === 'transaction' ? request.target.transaction : undefined;
   if (answer.kind === 'password') return request.passwordAllowed ? verifyPassword(user, answer.digest) : { result: 'invalid', factor: 'password' };
   if (answer.kind === 'webauthn') return verifyWebAuthn(deps, user, answer.response, request.webauthnBinding);
-  if (answer.kind === 'backup') return verifyBackupCode(deps, user, answer.code);
+  const authenticators = signInAuthenticators(state);
+  // Backup codes stand for the authenticator they came with: none in effect (turned off here), none accepted.
+  if (answer.kind === 'backup') return authenticators.length > 0 ? verifyBackupCode(deps, user, answer.code) : { result: 'invalid', factor: 'backup' };
   const email = emailFactorOn(user);
   if (answer.kind === 'email' && email) return verifyEmailCode(deps, user, state.emailCode, answer.code, transaction);
-  const authenticators = signInAuthenticators(state);
   if (authenticators.length > 0) {
     const totp = verifyAuthenticator(deps, authenticators, answer.code);
     // Backup codes stand for the authenticator they came with.

@@ -1,4 +1,5 @@
 import type { TotpCredential } from '../factors/totp-store.ts';
+import type { ChallengeStore } from './store.ts';
 import type { UserRecord } from '../users/user.ts';
 
 /** A second factor a user can have. Backup codes belong to the authenticator (`totp`). */
@@ -58,3 +59,45 @@ export function availableMethods(state: FactorState): FactorMethod[] {
 }
 
 export const hasFactor = (state: FactorState) => availableMethods(state).length > 0;
+
+/**
+ * Which code factors this server offers (Rocket.Chat's per-method settings) and whether a new account starts with
+ * email codes on (its auto opt-in). Passkeys are always offered.
+ */
+export interface FactorSettings {
+  totp: boolean;
+  email: boolean;
+  emailAutoOptIn: boolean;
+}
+
+/**
+ * The state as the server's settings leave it: a factor the server does not offer is, for every check, one the
+ * user does not have (no challenge names it, no answer proves it, sign-in does not ask for it). What the user set
+ * up is kept and counts again once the factor is offered again, as in Rocket.Chat.
+ */
+export function offeredState(state: FactorState, settings: FactorSettings): FactorState {
+  if (settings.totp && settings.email) return state;
+  return {
+    ...state,
+    authenticator: settings.totp ? state.authenticator : null,
+    unconfirmed: settings.totp ? state.unconfirmed : null,
+    user: settings.email ? state.user : { ...state.user, emailTwoFactorEnabledAt: null },
+  };
+}
+
+/** The challenge store seen through the settings: every reader of factor state gets the offered state. */
+export function offeredFactors(store: ChallengeStore, settings: FactorSettings): ChallengeStore {
+  return {
+    findBackupCode: (userId, hashes) => store.findBackupCode(userId, hashes),
+    accept: (write) => store.accept(write),
+    reject: (write) => store.reject(write),
+    factors: async (userId, now) => {
+      const state = await store.factors(userId, now);
+      return state && offeredState(state, settings);
+    },
+    transaction: async (idHash, now) => {
+      const found = await store.transaction(idHash, now);
+      return found && { ...found, state: offeredState(found.state, settings) };
+    },
+  };
+}

@@ -1,7 +1,7 @@
 import type { AccountEvents } from '../audit/account-events.ts';
 import { checkAnswer } from '../challenge/answer.ts';
 import { authorise, type Asker } from '../challenge/asker.ts';
-import type { FactorState } from '../challenge/factors.ts';
+import type { FactorSettings, FactorState } from '../challenge/factors.ts';
 import type { OperationName } from '../challenge/policy.ts';
 import { accountLocked, type ChallengeDeps } from '../challenge/require.ts';
 import type { Proof } from '../challenge/proof.ts';
@@ -31,6 +31,8 @@ export interface AuthenticatorDeps {
   issuer: string;
   /** Life of a QR image link. */
   qrLinkTtlSeconds: number;
+  /** Whether this server offers authenticator apps at all. */
+  factors: Pick<FactorSettings, 'totp'>;
 }
 
 /** A new authenticator as shown to the user who enrols it. */
@@ -52,8 +54,14 @@ export interface TotpEnrollment {
  */
 export type EnrolmentKind = { mode: 'pending' | 'armed'; operation: OperationName } | { mode: 'register'; state: 'pending' | 'armed' };
 
+/** A server that does not offer authenticator apps enrols none (it would be a factor no sign-in asks for). */
+export function assertAuthenticatorsOffered(deps: Pick<AuthenticatorDeps, 'factors'>): void {
+  if (!deps.factors.totp) throw new TwofoldError('factor_unavailable', { method: 'totp' });
+}
+
 /** Starts enrolling a new authenticator; nobody loses a working one by an abandoned QR code. */
 export async function enrolAuthenticator(deps: AuthenticatorDeps, user: UserRecord, kind: EnrolmentKind, asker: Asker | null): Promise<TotpEnrollment> {
+  assertAuthenticatorsOffered(deps);
   if (kind.mode !== 'register') await authorise(deps.challenge, user, kind.operation, asker!);
   const { credential, secret, uri } = newAuthenticator(deps, user, kind.mode === 'register' ? kind.state : kind.mode);
   await deps.totp.insertUnconfirmed(credential);

@@ -1,5 +1,6 @@
 import type { AccountEvents } from '../audit/account-events.ts';
 import { authorise, type Asker } from '../challenge/asker.ts';
+import type { FactorSettings } from '../challenge/factors.ts';
 import type { ChallengeDeps } from '../challenge/require.ts';
 import type { Clock } from '../clock.ts';
 import { TwofoldError } from '../errors.ts';
@@ -16,12 +17,15 @@ export interface EmailFactorDeps {
   events: AccountEvents;
   clock: Clock;
   logger: CoreLogger;
+  /** Whether this server offers email codes, and to new accounts without asking. */
+  factors: Pick<FactorSettings, 'email' | 'emailAutoOptIn'>;
   /** Email bombing: counts a request for `emailOrUsername` against its per-target limit. */
   limitTarget(target: string): Promise<void>;
 }
 
 /** Turns email codes on; they go to verified addresses only, so an unverified one cannot carry them. */
 export async function enableEmailFactor(deps: EmailFactorDeps, user: UserRecord, asker: Asker): Promise<void> {
+  if (!deps.factors.email) throw new TwofoldError('factor_unavailable', { method: 'email' });
   if (!user.emailVerifiedAt) throw new TwofoldError('email_not_verified');
   if (user.emailTwoFactorEnabledAt) return;
   await authorise(deps.challenge, user, 'enable-email-codes', asker);
@@ -40,6 +44,19 @@ export async function disableEmailFactor(deps: EmailFactorDeps, user: UserRecord
 }
 
 /**
+ * Rocket.Chat's email auto opt-in, decided when the account is created (as Rocket.Chat does): its email codes are
+ * on from the start and take effect once the address is verified (codes go to verified addresses only). A user who
+ * turns them off later keeps them off. Nothing is proved or mailed: the account is seconds old.
+ */
+export async function optInEmailCodes(deps: EmailFactorDeps, user: UserRecord): Promise<UserRecord> {
+  if (!deps.factors.email || !deps.factors.emailAutoOptIn) return user;
+  const now = deps.clock.now();
+  const updated = await deps.users.setEmailTwoFactor(user.id, now, now);
+  await deps.events.audit.record('factor_enabled', user.id, null, { factor: 'email', reason: 'auto opt-in' });
+  return updated ?? user;
+}
+
+/**
  * Rocket.Chat's `sendEmailCode(emailOrUsername)`: works without a login, mails a new code to a user with email
  * codes turned on, and says where it went. To anyone but that user signed in, the addresses are masked
  * (threat 9), and the mail goes out after the answer, so how long the answer takes says nothing about the
@@ -51,7 +68,7 @@ export async function sendEmailCodeTo(deps: EmailFactorDeps, emailOrUsername: st
   await deps.limitTarget(target.toLowerCase());
   const user = await findByEmailOrUsername(deps.users, target);
   if (!user) throw new TwofoldError('user_not_found');
-  if (!user.emailTwoFactorEnabledAt) return [];
+  if (!user.emailTwoFactorEnabledAt || !deps.factors.email) return [];
   const to = codeRecipients(user);
   void mailNewEmailCode(deps.email, user).catch((error: unknown) =>
     deps.logger.warn({ userId: user.id, reason: (error as TwofoldError).code ?? 'unknown' }, 'email code not sent'),

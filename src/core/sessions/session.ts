@@ -1,5 +1,5 @@
 /** Which façade a session was issued through; shown to the user in their session list. */
-export type ClientKind = 'rest' | 'backendless' | 'ddp' | 'cli';
+export type ClientKind = 'rest' | 'backendless' | 'ddp' | 'rocketchat' | 'cli';
 
 /** Who is asking: carried from the façade into the core for sessions, audit and rate limits. */
 export interface RequestContext {

@@ -1,4 +1,5 @@
-import { concealedEnrollment, enrolAuthenticator, type AuthenticatorDeps, type TotpEnrollment } from '../factors/authenticator.ts';
+import { assertAuthenticatorsOffered, concealedEnrollment, enrolAuthenticator, type AuthenticatorDeps, type TotpEnrollment } from '../factors/authenticator.ts';
+import { optInEmailCodes, type EmailFactorDeps } from '../factors/email-factor.ts';
 import { checkProfileChanges, mergedProfile, updateProfile, type Profile, type ProfileDeps } from './profile.ts';
 import { registerAccount, type RegistrationInput } from './registration.ts';
 import type { User, UserRecord } from './user.ts';
@@ -7,6 +8,7 @@ export interface SignUpDeps {
   account: Parameters<typeof registerAccount>[0];
   profile: ProfileDeps;
   authenticator: AuthenticatorDeps;
+  email: EmailFactorDeps;
   /** REGISTRATION_PRIVACY: wires that ask (`conceal`) answer an existing address like a new one. */
   registrationPrivacy: boolean;
 }
@@ -30,13 +32,17 @@ export interface Registered {
 }
 
 /**
- * Creates an account with its properties, mails its verification link and, when asked, starts its first
- * authenticator. Properties are checked before the account exists: a bad one creates nothing.
+ * Creates an account with its properties, mails its verification link, gives it what this server gives a new
+ * account (email codes by auto opt-in, Rocket.Chat's setting) and, when asked, starts its first authenticator.
+ * Properties and a factor the server does not offer are refused before the account exists: a retry is not met
+ * by `user_exists`.
  */
 export async function signUp(deps: SignUpDeps, input: RegistrationInput, options: SignUpOptions = {}): Promise<Registered> {
   const changes = options.profile === undefined ? {} : checkProfileChanges(options.profile);
+  if (options.authenticator) assertAuthenticatorsOffered(deps.authenticator);
   const asked = mergedProfile({}, changes);
-  const { concealed, ...registered } = await registerAccount(deps.account, input, { conceal: deps.registrationPrivacy && options.conceal === true });
+  const { concealed, ...created } = await registerAccount(deps.account, input, { conceal: deps.registrationPrivacy && options.conceal === true });
+  const registered = concealed ? created : { ...created, record: await optInEmailCodes(deps.email, created.record) };
   // A concealed registration writes nothing: its answer shows the properties as a new account would keep them.
   const profile = concealed || Object.keys(changes).length === 0 ? asked : await updateProfile(deps.profile, registered.record.id, changes);
   if (!options.authenticator) return { ...registered, profile };
