@@ -132,7 +132,7 @@ function installStopAndDeadline(app: FastifyInstance, drain: HttpDrain, requestT
   app.addHook('onRequest', (request, reply, done) => {
     if (drain.stopping) {
       void reply.header('connection', 'close');
-      return done(new TwofoldError('server_busy', { reason: 'stopping' }));
+      return done(new TwofoldError('server_busy'));
     }
     request.deadlineAtMs = Date.now() + requestTimeoutMs;
     runUntil(request.deadlineAtMs, done);
