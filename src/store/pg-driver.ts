@@ -60,6 +60,9 @@ export function createPgDb(options: PgOptions): Db {
    */
   async function withClient<T>(fn: (conn: Queryable, abandoned: () => boolean) => Promise<T>): Promise<T> {
     const client = await acquire();
+    // A checked-out connection that breaks between statements emits 'error'; unheard, that would end the
+    // process. Its next statement fails instead, and the pool drops it when it comes back.
+    client.on('error', ignore);
     let abandoned: TwofoldError | undefined;
     const conn: Queryable = {
       async query<Row>(sql: string, params?: readonly unknown[]) {
@@ -77,6 +80,7 @@ export function createPgDb(options: PgOptions): Db {
     try {
       return await fn(conn, () => abandoned !== undefined);
     } finally {
+      client.off('error', ignore);
       client.release(abandoned);
     }
   }
@@ -104,6 +108,8 @@ export function createPgDb(options: PgOptions): Db {
     stats: () => ({ total: pool.totalCount, idle: pool.idleCount, waiting: pool.waitingCount }),
   };
 }
+
+const ignore = () => undefined;
 
 /**
  * Waits for `work` until the current deadline, if there is one. Past it, rejects with `code`; `onLate`
