@@ -69,8 +69,8 @@ export class HttpDrain {
     while (this.#connections.size > 0) {
       const now = Date.now();
       for (const [socket, connection] of this.#connections) {
-        if (now >= cutAt) socket.destroy();
-        else if (connection.inFlight.size === 0 && now - connection.idleSinceMs >= IDLE_LINGER_MS) socket.end();
+        const idleLongEnough = connection.inFlight.size === 0 && now - connection.idleSinceMs >= IDLE_LINGER_MS;
+        if (idleLongEnough || now >= cutAt) socket.destroy();
       }
       if (now >= cutAt) return;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
