@@ -2,12 +2,14 @@ import type { IncomingMessage, Server, ServerResponse } from 'node:http';
 import { Server as NetServer, type Socket } from 'node:net';
 
 /**
- * A keep-alive socket with nothing in flight when a stop begins still gets this long to send its next
- * request (answered 503 with `Connection: close`) before it is closed. A client loops back within
- * milliseconds; closing at once would cut requests already on the wire, and the client could not tell
- * whether its POST was processed.
+ * How long a stop keeps answering instead of closing: a keep-alive socket with nothing in flight still gets
+ * this long to send its next request, and the listener this long to take new connections, both answered
+ * 503 with `Connection: close`. A client loops back within milliseconds: closing a socket at once would cut
+ * requests already on the wire, and closing the listener at once would reset connections the kernel had
+ * already accepted for it (its backlog) — either way the client could not tell whether its POST was
+ * processed. A client told `Retry-After: 1` does not come back before both are closed.
  */
-const IDLE_LINGER_MS = 500;
+const LINGER_MS = 500;
 const POLL_MS = 50;
 
 interface Connection {
@@ -17,16 +19,17 @@ interface Connection {
 
 /**
  * Graceful stop of an HTTP server without resetting any connection that carries a request:
- * - `begin()` stops accepting connections but, unlike `server.close()` (which since Node 19 closes idle
- *   keep-alive sockets at once, racing clients that are sending on them), leaves open sockets alone;
- * - every response from then on says `Connection: close`, so each client learns on an answer that the
- *   connection ends; requests arriving meanwhile are refused by the app while `stopping` is true;
+ * - `begin()` makes every response from then on say `Connection: close`, so each client learns on an
+ *   answer that its connection ends; requests arriving meanwhile are refused by the app while `stopping`
+ *   is true; after a moment it stops listening — with net.Server's close, not http.Server's, which (since
+ *   Node 19) also closes idle keep-alive sockets at once, racing clients that are sending on them;
  * - `finish()` waits for in-flight requests, closes sockets once they have been idle a moment, and cuts
  *   whatever is left after `limitMs`.
  */
 export class HttpDrain {
   #connections = new Map<Socket, Connection>();
   #stopping = false;
+  #listenerClosed: Promise<void> = Promise.resolve();
 
   get stopping(): boolean {
     return this.#stopping;
@@ -50,7 +53,7 @@ export class HttpDrain {
     });
   }
 
-  /** Stops taking new connections; answers on open ones end them. */
+  /** Starts refusing work: answers end their connections; the listener closes `LINGER_MS` later. */
   begin(server: Server): void {
     if (this.#stopping) return;
     this.#stopping = true;
@@ -59,23 +62,28 @@ export class HttpDrain {
       connection.idleSinceMs = Math.max(connection.idleSinceMs, now);
       for (const response of connection.inFlight) closeAfter(response);
     }
-    // net.Server's close: stop listening, without http.Server's closing of idle sockets.
-    if (server.listening) NetServer.prototype.close.call(server);
+    this.#listenerClosed = new Promise((resolve) => setTimeout(() => resolve(stopListening(server)), LINGER_MS));
   }
 
-  /** Resolves once every connection is closed: gracefully where possible, cut after `limitMs`. */
+  /** Resolves once the listener and every connection are closed: gracefully where possible, cut after `limitMs`. */
   async finish(limitMs: number): Promise<void> {
     const cutAt = Date.now() + limitMs;
+    await this.#listenerClosed;
     while (this.#connections.size > 0) {
       const now = Date.now();
       for (const [socket, connection] of this.#connections) {
-        const idleLongEnough = connection.inFlight.size === 0 && now - connection.idleSinceMs >= IDLE_LINGER_MS;
+        const idleLongEnough = connection.inFlight.size === 0 && now - connection.idleSinceMs >= LINGER_MS;
         if (idleLongEnough || now >= cutAt) socket.destroy();
       }
       if (now >= cutAt) return;
       await new Promise((resolve) => setTimeout(resolve, POLL_MS));
     }
   }
+}
+
+/** net.Server's close: no new connections, open ones left alone (http.Server's would drop idle ones). */
+function stopListening(server: Server): void {
+  if (server.listening) NetServer.prototype.close.call(server);
 }
 
 function closeAfter(response: ServerResponse): void {
