@@ -77,12 +77,12 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     },
     async close() {
+      drain.begin();
       await purge?.stop();
-      drain.begin(app.server);
       // WebSockets next: an open socket would hold the HTTP server's close forever.
       await ddpServer.close();
       // A request may take up to its deadline, and its answer a moment to leave.
-      await drain.finish(config.requestTimeoutMs + 1000);
+      await drain.finish(app.server, config.requestTimeoutMs + 1000);
       await app.close();
       await runtime.close();
     },

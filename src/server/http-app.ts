@@ -1,4 +1,5 @@
 import { version } from '../version.ts';
+import { finished } from 'node:stream';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -132,7 +133,10 @@ function installStopAndDeadline(app: FastifyInstance, drain: HttpDrain, requestT
   app.addHook('onRequest', (request, reply, done) => {
     if (drain.stopping) {
       void reply.header('connection', 'close');
-      return done(new TwofoldError('server_busy'));
+      // Answered once the body is in: closing a connection while request bytes still arrive resets it, and
+      // the client may lose the answer with it (RFC 9112 9.6).
+      request.raw.resume();
+      return void finished(request.raw, () => done(new TwofoldError('server_busy')));
     }
     request.deadlineAtMs = Date.now() + requestTimeoutMs;
     runUntil(request.deadlineAtMs, done);

@@ -10,10 +10,10 @@ type Outcome = { sentAt: number; status: number | string; clean: boolean };
 
 async function signInUntilStopped(url: string, email: string, password: string, signalAt: () => number): Promise<Outcome[]> {
   const outcomes: Outcome[] = [];
-  // Each loop stops once the server refused it cleanly, or two seconds after the signal.
+  // Each loop stops once the server refused it cleanly (or, as a safety net, ten seconds after the signal).
   for (;;) {
     const sentAt = performance.now();
-    if (sentAt > signalAt() + 2000) return outcomes;
+    if (sentAt > signalAt() + 10_000) return outcomes;
     try {
       // A password sign-in: tens of milliseconds of argon2, so many are in flight at the signal.
       const res = await fetch(`${url}/v1/sessions`, {
@@ -48,19 +48,22 @@ async function sigtermUnderLoad(args: string[]) {
   const load = Array.from({ length: 12 }, () => signInUntilStopped(server.url, email, password, () => signalAt));
   await new Promise((r) => setTimeout(r, 1000));
   signalAt = performance.now();
-  const exit = server.stop();
+  const exit = server.stop().then((code) => ({ code, afterMs: Math.round(performance.now() - signalAt) }));
   const outcomes = (await Promise.all(load)).flat();
-  expect(await exit).toBe(0);
+  const exited = await exit;
 
   // No reset, no framework 503, no error of any other kind.
-  expect(outcomes.filter((o) => !o.clean)).toEqual([]);
-  // `sentAt` is when the client started the request; its bytes leave a little later. Those sent well
-  // before the signal were in flight when it came, and were all served.
-  const accepted = outcomes.filter((o) => o.sentAt < signalAt - 100);
-  expect(accepted.length).toBeGreaterThan(10);
+  const unclean = outcomes.filter((o) => !o.clean).map((o) => ({ ...o, msAfterSignal: Math.round(o.sentAt - signalAt) }));
+  expect(unclean, `the process exited ${exited.afterMs} ms after the signal`).toEqual([]);
+  // `sentAt` is when the client started the request; its bytes leave a little later (on a loaded machine,
+  // hundreds of milliseconds later). Those sent well before the signal were in flight when it came, and
+  // were all served.
+  const accepted = outcomes.filter((o) => o.sentAt < signalAt - 500);
+  expect(accepted.length).toBeGreaterThan(5);
   expect(accepted.filter((o) => o.status !== 201)).toEqual([]);
   // Every client ended on a clean refusal: the server told each keep-alive connection it was closing.
   expect(outcomes.filter((o) => o.status !== 201)).toHaveLength(12);
+  expect(exited.code).toBe(0);
 }
 
 describe('SIGTERM under load', () => {
