@@ -27,6 +27,17 @@ async function timed<T>(work: () => Promise<T>): Promise<{ ms: number; value?: T
   }
 }
 
+/** A password sign-in, timed: its status, Retry-After and error code. */
+const timedSignIn = (server: ServerProcess, email: string, password: string) =>
+  timed(async () => {
+    const res = await fetch(`${server.url}/v1/sessions`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ login: email, password }),
+    });
+    return { status: res.status, retryAfter: res.headers.get('retry-after'), code: ((await res.json()) as { error?: { code: string } }).error?.code };
+  });
+
 describe('the PostgreSQL driver', () => {
   const table = `bounded_${process.pid}_${Date.now().toString(36)}`;
   let admin: pg.Client;
@@ -133,15 +144,7 @@ describe('a server on a locked database', () => {
     await locker.query('BEGIN');
     try {
       await locker.query('LOCK TABLE users IN ACCESS EXCLUSIVE MODE');
-      const signIn = () =>
-        timed(async () => {
-          const res = await fetch(`${server.url}/v1/sessions`, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json' },
-            body: JSON.stringify({ login: email, password }),
-          });
-          return { status: res.status, retryAfter: res.headers.get('retry-after'), body: (await res.json()) as any };
-        });
+      const signIn = () => timedSignIn(server, email, password);
       const ready = timed(() => fetch(`${server.url}/readyz`).then((res) => res.status));
       const ddp = await connectSimpleDdp(`${server.url.replace('http', 'ws')}/websocket`);
       cleanup.push(() => ddp.disconnect());
@@ -150,7 +153,7 @@ describe('a server on a locked database', () => {
 
       // Two hold the pool's connections and wait on the lock until the statement timeout (1 s); the rest
       // wait for a connection for 0.5 s. Nobody waits for the lock's end.
-      const codes = answers.map((a) => a.value!.body.error?.code);
+      const codes = answers.map((a) => a.value!.code);
       expect(answers.every((a) => a.value!.status === 503 && a.value!.retryAfter !== null), codes.join()).toBe(true);
       expect(codes).toContain('database_timeout');
       expect(codes).toContain('server_busy');
@@ -190,15 +193,7 @@ describe('a server on a slow database', () => {
     // 0.8 s a round trip: no statement is slow in PostgreSQL (statement_timeout never fires), but a
     // sign-in's few statements together outlast the 2 s deadline.
     link.delay(400);
-    const signIn = () =>
-      timed(async () => {
-        const res = await fetch(`${server.url}/v1/sessions`, {
-          method: 'POST',
-          headers: { 'content-type': 'application/json' },
-          body: JSON.stringify({ login: email, password }),
-        });
-        return { status: res.status, retryAfter: res.headers.get('retry-after'), code: ((await res.json()) as any).error?.code as string | undefined };
-      });
+    const signIn = () => timedSignIn(server, email, password);
     const ready = timed(() => fetch(`${server.url}/readyz`).then((res) => res.status));
     const answers = await Promise.all(Array.from({ length: 4 }, signIn));
     const summary = answers.map((a) => `${a.value?.status} ${a.value?.code ?? ''} ${Math.round(a.ms)}ms`).join(', ');
