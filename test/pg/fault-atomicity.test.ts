@@ -171,5 +171,6 @@ describe('finishing TOTP sign-ins while the database connections are cut', () =>
     } finally {
       await db.end();
     }
-  });
+    // Eighty enrolments and sign-ins with retries: longer than the suite's default on a busy machine.
+  }, 120_000);
 });
