@@ -5,8 +5,13 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
-    // Tests of several processes sharing one PostgreSQL server exist only in the PostgreSQL pass.
-    exclude: ['**/node_modules/**', ...(process.env.TEST_DATABASE_URL ? [] : ['test/pg/**', '**/*.pg.test.ts'])],
+    // Tests of several processes sharing one PostgreSQL server exist only in the PostgreSQL pass; those of
+    // PgBouncer itself only in the pass behind it (scripts/test.js).
+    exclude: [
+      '**/node_modules/**',
+      ...(process.env.TEST_DATABASE_URL ? [] : ['test/pg/**', '**/*.pg.test.ts']),
+      ...(process.env.TEST_PGBOUNCER_URL ? [] : ['**/*.pgbouncer.test.ts']),
+    ],
     pool: 'forks',
     isolate: false,
     fileParallelism: false,

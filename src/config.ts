@@ -2,6 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import proxyAddr from '@fastify/proxy-addr';
 import type { DatabaseTarget } from './store/index.ts';
 import { defaultRateLimitPolicy, type RateLimitPolicy, type RateRuleName } from './core/limits/rate-limit.ts';
+import { DEFAULT_POOL_WAIT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './store/pg-driver.ts';
 
 /** Everything the server reads from its environment, validated once at start-up. */
 export interface Config {
@@ -51,6 +52,8 @@ export interface Config {
   rateLimits: RateLimitPolicy;
   /** Open DDP connections one client address may hold on one instance (while rate limits are on). */
   ddpConnectionsPerIp: number;
+  /** How long a request or DDP method may wait on the database in all before it is answered 503. */
+  requestTimeoutMs: number;
   /** Backendless app id and REST API key; unset means generated once and kept in the database. */
   backendlessAppId: string | undefined;
   backendlessApiKey: string | undefined;
@@ -112,7 +115,16 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     problems.push(`PUBLIC_URL must be an absolute URL (got "${env.PUBLIC_URL}")`);
   }
 
-  const database = parseDatabase(env.DATABASE_URL, dataDir, int('DB_POOL_SIZE', 10, 1, 200), problems);
+  const database = parseDatabase(
+    env.DATABASE_URL,
+    dataDir,
+    {
+      poolSize: int('DB_POOL_SIZE', 10, 1, 200),
+      statementTimeoutMs: int('DB_STATEMENT_TIMEOUT_MS', DEFAULT_STATEMENT_TIMEOUT_MS, 0, 3_600_000),
+      poolWaitMs: int('DB_POOL_WAIT_MS', DEFAULT_POOL_WAIT_MS, 100, 60_000),
+    },
+    problems,
+  );
   const secretKeys = env.TWOFOLD_SECRET_KEYS || undefined;
   if (!secretKeys && database.kind === 'postgres') {
     problems.push('TWOFOLD_SECRET_KEYS is required with a PostgreSQL DATABASE_URL (generate one with `twofold keys generate`)');
@@ -164,6 +176,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     backendlessChangeProof: oneOf('BACKENDLESS_2FA_CHANGE_PROOF', ['session', 'recent', 'code'] as const, 'session'),
     requireEmailConfirmation: bool('REQUIRE_EMAIL_CONFIRMATION', false),
     backendlessMultipleLogins: parseMultipleLogins(env.BACKENDLESS_MULTIPLE_LOGINS, problems),
+    requestTimeoutMs: int('REQUEST_TIMEOUT_MS', 5_000, 500, 120_000),
     backendlessAppId: env.TWOFOLD_APP_ID || undefined,
     backendlessApiKey: env.TWOFOLD_API_KEY || undefined,
     purgeIntervalSeconds: int('PURGE_INTERVAL_SECONDS', 300, 0, 24 * 3600),
@@ -268,14 +281,16 @@ function retentionDays(raw: string | undefined, problems: string[]): number | un
   return undefined;
 }
 
-function parseDatabase(raw: string | undefined, dataDir: string, poolSize: number, problems: string[]): DatabaseTarget {
+type PoolSettings = Omit<Extract<DatabaseTarget, { kind: 'postgres' }>, 'kind' | 'url'>;
+
+function parseDatabase(raw: string | undefined, dataDir: string, pool: PoolSettings, problems: string[]): DatabaseTarget {
   if (!raw) return { kind: 'pglite', dataDir: join(dataDir, 'pgdata') };
   if (raw === 'memory://') return { kind: 'pglite', dataDir: undefined };
   if (raw.startsWith('file://')) {
     const path = raw.slice('file://'.length);
     return { kind: 'pglite', dataDir: isAbsolute(path) ? path : resolve(path) };
   }
-  if (/^postgres(ql)?:\/\//.test(raw)) return { kind: 'postgres', url: raw, poolSize };
+  if (/^postgres(ql)?:\/\//.test(raw)) return { kind: 'postgres', url: raw, ...pool };
   problems.push('DATABASE_URL must be postgres://..., memory:// or file://<dir> (or unset for the embedded default)');
   return { kind: 'pglite', dataDir: undefined };
 }

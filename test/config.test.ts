@@ -15,6 +15,17 @@ describe('configuration', () => {
     expect(pg.database).toMatchObject({ kind: 'postgres', url: 'postgres://u@h/db' });
   });
 
+  it('bounds every wait on PostgreSQL by default, and takes the limits from the environment', () => {
+    const keys = { DATABASE_URL: 'postgres://u@h/db', TWOFOLD_SECRET_KEYS: 'k:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=' };
+    const defaults = loadConfig(keys);
+    expect(defaults.database).toMatchObject({ statementTimeoutMs: 3000, poolWaitMs: 2000 });
+    expect(defaults.requestTimeoutMs).toBe(5000);
+    const chosen = loadConfig({ ...keys, DB_STATEMENT_TIMEOUT_MS: '0', DB_POOL_WAIT_MS: '500', REQUEST_TIMEOUT_MS: '8000' });
+    expect(chosen.database).toMatchObject({ statementTimeoutMs: 0, poolWaitMs: 500 });
+    expect(chosen.requestTimeoutMs).toBe(8000);
+    expect(() => loadConfig({ ...keys, REQUEST_TIMEOUT_MS: '10' })).toThrow(/REQUEST_TIMEOUT_MS must be a whole number from 500/);
+  });
+
   it('takes the WebAuthn relying party from PUBLIC_URL, and checks explicit origins against it', () => {
     expect(loadConfig({ PUBLIC_URL: 'https://auth.example.org' }).webauthn).toEqual({
       rpId: 'auth.example.org',

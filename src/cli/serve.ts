@@ -7,8 +7,11 @@ import { createLogger } from '../server/logger.ts';
 import { serveClusterMetrics } from '../server/metrics.ts';
 import { migrate, openDb } from '../store/index.ts';
 
-/** Time a stopping process gives in-flight requests and DDP methods before it exits anyway. */
-const SHUTDOWN_GRACE_MS = 10_000;
+/**
+ * Time a stopping process gives in-flight requests and DDP methods before it exits anyway: their deadline,
+ * the drain's last second, then closing the pool (10 s by default: Docker's stop timeout).
+ */
+const shutdownGraceMs = (config: Config) => config.requestTimeoutMs + 5_000;
 
 /**
  * `twofold serve [--workers N]`: one process, or a primary with N workers sharing the port (node:cluster).
@@ -31,7 +34,7 @@ async function serveOne(config: Config, asWorker: boolean): Promise<number> {
   const url = await server.listen();
   if (asWorker) process.send?.({ type: 'twofold:listening', url });
   else server.logger.info(startupFields(config, url), startupLine(config, url));
-  const code = await untilStopped(server.logger, () => server.close());
+  const code = await untilStopped(server.logger, shutdownGraceMs(config), () => server.close());
   // A worker's IPC channel would keep it alive after its server closed.
   if (asWorker) process.disconnect?.();
   return code;
@@ -63,7 +66,8 @@ async function servePrimary(config: Config, workers: number): Promise<number> {
   });
   for (let i = 0; i < workers; i++) fork();
 
-  return untilStopped(logger, async () => {
+  // A worker's own grace runs out first; the primary outlasts it by a second.
+  return untilStopped(logger, shutdownGraceMs(config) + 1_000, async () => {
     stopping = true;
     const alive = Object.values(cluster.workers ?? {}).filter((w) => w && !w.isDead());
     await Promise.all(
@@ -101,7 +105,7 @@ function withoutCredentials(raw: string): string {
 }
 
 /** Resolves with the exit code once SIGTERM/SIGINT has been handled by `stop` (or its time ran out). */
-function untilStopped(logger: ReturnType<typeof createLogger>, stop: () => Promise<void>): Promise<number> {
+function untilStopped(logger: ReturnType<typeof createLogger>, graceMs: number, stop: () => Promise<void>): Promise<number> {
   return new Promise<number>((resolve) => {
     let stopping = false;
     const onSignal = (signal: string) => {
@@ -111,7 +115,7 @@ function untilStopped(logger: ReturnType<typeof createLogger>, stop: () => Promi
       const timer = setTimeout(() => {
         logger.error('shutdown took too long; exiting');
         resolve(1);
-      }, SHUTDOWN_GRACE_MS);
+      }, graceMs);
       timer.unref();
       stop().then(
         () => {

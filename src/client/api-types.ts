@@ -55,6 +55,8 @@ export type ErrorCode =
   | "not_supported"
   | "mail_delivery_failed"
   | "database_unavailable"
+  | "database_timeout"
+  | "server_busy"
   | "rate_limited"
   | "internal";
 

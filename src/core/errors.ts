@@ -65,6 +65,8 @@ export const errorCatalogue = {
 
   mail_delivery_failed: { status: 503, message: 'The email could not be sent. Try again later.' },
   database_unavailable: { status: 503, message: 'The service is temporarily unavailable. Try again shortly.' },
+  database_timeout: { status: 503, message: 'The database did not answer in time. Try again shortly.' },
+  server_busy: { status: 503, message: 'The server is busy or restarting. Try again shortly.' },
   rate_limited: { status: 429, message: 'Too many requests. Slow down and try again later.' },
   internal: { status: 500, message: 'Internal server error.' },
 } as const satisfies Record<string, { status: number; message: string }>;

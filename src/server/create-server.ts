@@ -7,6 +7,9 @@ import { buildHttpApp } from './http-app.ts';
 import { openRuntime, type Runtime, type RuntimeOptions } from './runtime.ts';
 import { startPurgeJob, type PurgeJob } from './purge-job.ts';
 import { systemClock } from '../core/clock.ts';
+import { HttpDrain } from './http-drain.ts';
+import { withDeadline } from '../store/index.ts';
+import type { MethodHandler } from '../api/ddp/types.ts';
 
 export type ServerOptions = RuntimeOptions;
 
@@ -30,10 +33,16 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
   const ddp = createDdpRegistry(core, { methodLimit: limits.enabled ? limits.rules.ddpMethod : undefined, clock: options.clock });
   // One trust rule for forwarded headers on every wire (security.md threat 17).
   const trust = proxyTrust(config.trustProxy);
+  const drain = new HttpDrain();
+  // The readiness probe answers within a second whatever the database does: a probe that hangs is worse than a 503.
+  const ping = () => withDeadline(READY_TIMEOUT_MS, async () => void (await db.query('SELECT 1')));
+  // DDP methods get the same bound on their database work as HTTP requests.
+  const methods = { get: (name: string) => withinRequestTimeout(ddp.methods.get(name), config.requestTimeoutMs) };
   try {
-    app = await buildHttpApp({ config, trust, core, logger, backendless, metrics, ddpMethods: ddp.methods, ping: async () => void (await db.query('SELECT 1')) });
+    app = await buildHttpApp({ config, trust, core, logger, backendless, metrics, ddpMethods: ddp.methods, ping, drain });
+    drain.attach(app.server);
     const server = attachDdpServer(app.server, {
-      methods: ddp.methods,
+      methods,
       toMeteorError,
       logger,
       clientAddress: (request) => clientAddressOf(request, trust),
@@ -68,30 +77,20 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
       return `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`;
     },
     async close() {
+      drain.begin();
       await purge?.stop();
-      // WebSockets first: an open socket would hold the HTTP server's close forever.
+      // WebSockets next: an open socket would hold the HTTP server's close forever.
       await ddpServer.close();
-      await closeHttp(app);
+      // A request may take up to its deadline, and its answer a moment to leave.
+      await drain.finish(app.server, config.requestTimeoutMs + 1000);
+      await app.close();
       await runtime.close();
     },
   };
 }
 
-/** How long in-flight HTTP requests get to finish before their connections are cut. */
-const HTTP_DRAIN_MS = 5000;
+const READY_TIMEOUT_MS = 1000;
 
-/**
- * Stops accepting, lets in-flight requests finish, then closes. Keep-alive clients that keep sending during
- * the drain get 503 with `Connection: close`; sockets that go idle are reaped as they do, and whatever is
- * left after the drain period is cut, so shutdown always ends in bounded time.
- */
-async function closeHttp(app: FastifyInstance): Promise<void> {
-  const reaper = setInterval(() => app.server.closeIdleConnections(), 100);
-  const cutoff = setTimeout(() => app.server.closeAllConnections(), HTTP_DRAIN_MS);
-  try {
-    await app.close();
-  } finally {
-    clearInterval(reaper);
-    clearTimeout(cutoff);
-  }
+function withinRequestTimeout(handler: MethodHandler | undefined, requestTimeoutMs: number): MethodHandler | undefined {
+  return handler && ((invocation, ...params) => withDeadline(requestTimeoutMs, () => handler(invocation, ...params)));
 }

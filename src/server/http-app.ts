@@ -1,4 +1,5 @@
 import { version } from '../version.ts';
+import { finished } from 'node:stream';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
@@ -22,11 +23,14 @@ import { handleSockjsHttp } from '../api/ddp/server/index.ts';
 import type { AppCredentials } from '../api/backendless/app-credentials.ts';
 import { rocketChatApi } from '../api/rocketchat/index.ts';
 import type { MethodHandler } from '../api/ddp/types.ts';
+import { TwofoldError } from '../core/errors.ts';
+import { runUntil } from '../store/index.ts';
+import type { HttpDrain } from './http-drain.ts';
 
 export interface HttpAppOptions {
   config: Pick<
     Config,
-    'bodyLimitBytes' | 'publicUrl' | 'metricsToken' | 'production' | 'emailCodeTtlSeconds' | 'trustedDeviceDays' | 'stepUpWindowSeconds' | 'requireEmailConfirmation'
+    'bodyLimitBytes' | 'publicUrl' | 'metricsToken' | 'production' | 'emailCodeTtlSeconds' | 'trustedDeviceDays' | 'stepUpWindowSeconds' | 'requireEmailConfirmation' | 'requestTimeoutMs'
   >;
   /** Whom forwarded headers are believed from (the same rule DDP uses: `proxyTrust`). */
   trust: ProxyTrust | false;
@@ -37,6 +41,8 @@ export interface HttpAppOptions {
   ddpMethods: ReadonlyMap<string, MethodHandler>;
   logger: Logger;
   ping: () => Promise<void>;
+  /** The server's graceful stop: while it runs, requests are refused with 503 `server_busy`. */
+  drain: HttpDrain;
 }
 
 /** Fastify with the OpenAPI document, the health probes and every HTTP façade. */
@@ -45,13 +51,15 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     loggerInstance: options.logger as FastifyBaseLogger,
     bodyLimit: options.config.bodyLimitBytes,
     trustProxy: options.trust,
-    return503OnClosing: true,
+    // Fastify's own 503 while closing has neither our error shape nor Retry-After: `drain` answers instead.
+    return503OnClosing: false,
     ajv: {
       // Strict bodies: unknown fields and wrong types are errors, never silently dropped or coerced.
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
     },
   });
   installNativeErrors(app);
+  installStopAndDeadline(app, options.drain, options.config.requestTimeoutMs);
   noStoreByDefault(app);
   installRateLimits(app, options.core);
   installMetrics(app, options.metrics, { token: options.config.metricsToken, production: options.config.production });
@@ -104,5 +112,36 @@ function noStoreByDefault(app: FastifyInstance): void {
   app.addHook('onSend', async (_request, reply, payload) => {
     if (!reply.hasHeader('cache-control')) void reply.header('cache-control', 'no-store');
     return payload;
+  });
+}
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** When this request's database work must be done (epoch milliseconds). */
+    deadlineAtMs: number;
+  }
+}
+
+/**
+ * First of all hooks: a stopping server refuses new work in each façade's error shape (its handler for
+ * the route renders the thrown error) with `Connection: close`; every other request gets a deadline for
+ * its database work. The deadline lives in AsyncLocalStorage, which body parsing (socket events) does not
+ * carry, so it is entered again once the body is read.
+ */
+function installStopAndDeadline(app: FastifyInstance, drain: HttpDrain, requestTimeoutMs: number): void {
+  app.decorateRequest('deadlineAtMs', 0);
+  app.addHook('onRequest', (request, reply, done) => {
+    if (drain.stopping) {
+      void reply.header('connection', 'close');
+      // Answered once the body is in: closing a connection while request bytes still arrive resets it, and
+      // the client may lose the answer with it (RFC 9112 9.6).
+      request.raw.resume();
+      return void finished(request.raw, () => done(new TwofoldError('server_busy')));
+    }
+    request.deadlineAtMs = Date.now() + requestTimeoutMs;
+    runUntil(request.deadlineAtMs, done);
+  });
+  app.addHook('preValidation', (request, _reply, done) => {
+    runUntil(request.deadlineAtMs, done);
   });
 }

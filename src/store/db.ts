@@ -10,10 +10,12 @@ export interface Queryable {
 
 export interface Db extends Queryable {
   readonly driver: 'pg' | 'pglite';
-  /** Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. */
+  /**
+   * Runs `fn` in one transaction; commits when it resolves, rolls back when it throws. The only unit of
+   * work that may carry state across statements: behind a transaction pooler (PgBouncer) consecutive
+   * statements outside a transaction may run on different server connections.
+   */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
-  /** Runs `fn` on one dedicated connection (session-level advisory locks need that). */
-  withConnection<T>(fn: (conn: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
   /** Pool use, where there is a pool (node-postgres). */
   stats?(): { total: number; idle: number; waiting: number };

@@ -21,6 +21,7 @@ import { createPasswordResetStore } from './password-reset-store.ts';
 export type { Db, Queryable } from './db.ts';
 export { migrate } from './migrate.ts';
 export { purgeExpired, type PurgeCounts, type PurgeOptions } from './purge.ts';
+export { runUntil, withDeadline } from './deadline.ts';
 
 /** Every store: the core's ports plus what only the server assembly uses. */
 export interface Stores extends CoreStores {
@@ -51,10 +52,15 @@ export function createStores(db: Db): Stores {
   };
 }
 
-export type DatabaseTarget = { kind: 'postgres'; url: string; poolSize: number } | { kind: 'pglite'; dataDir: string | undefined };
+export type DatabaseTarget =
+  | { kind: 'postgres'; url: string; poolSize: number; statementTimeoutMs: number; poolWaitMs: number }
+  | { kind: 'pglite'; dataDir: string | undefined };
 
 export async function openDb(target: DatabaseTarget, onError?: (error: Error) => void): Promise<Db> {
-  if (target.kind === 'postgres') return createPgDb({ connectionString: target.url, poolSize: target.poolSize, ...(onError ? { onError } : {}) });
+  if (target.kind === 'postgres') {
+    const { url, poolSize, statementTimeoutMs, poolWaitMs } = target;
+    return createPgDb({ connectionString: url, poolSize, statementTimeoutMs, poolWaitMs, ...(onError ? { onError } : {}) });
+  }
   // Loaded only for the embedded database: PGlite costs a server on PostgreSQL about 44 MB of memory otherwise.
   const { createPgliteDb } = await import('./pglite-driver.ts');
   return createPgliteDb(target.dataDir);

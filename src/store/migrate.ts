@@ -24,42 +24,53 @@ export async function loadMigrations(): Promise<Migration[]> {
 }
 
 /**
- * Brings the schema up to date. Several instances may start at once: a session-level advisory
- * lock lets one migrate while the others wait, then find nothing left to do.
- * Each migration runs in its own transaction together with its bookkeeping row.
+ * Brings the schema up to date. Several instances may start at once, directly on PostgreSQL or through a
+ * transaction pooler (PgBouncer), which keeps no session state: a session-level advisory lock could be
+ * taken on one server connection and released on another, or left held. So every step is one transaction
+ * holding a transaction-level advisory lock: one instance looks or migrates while the others wait, and the
+ * lock goes with the commit or rollback, whatever connection the pooler chose. Each migration commits
+ * together with its bookkeeping row; a waiting instance re-reads the versions once it holds the lock.
  */
 export async function migrate(db: Db): Promise<{ applied: number[] }> {
   const migrations = await loadMigrations();
-  return db.withConnection(async (conn) => {
-    await conn.query('SELECT pg_advisory_lock($1)', [MIGRATION_LOCK_KEY]);
-    try {
-      await conn.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
-        version integer PRIMARY KEY,
-        name text NOT NULL,
-        applied_at timestamptz NOT NULL DEFAULT now()
-      )`);
-      const done = new Set((await conn.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
-      const applied: number[] = [];
-      for (const migration of migrations) {
-        if (done.has(migration.version)) continue;
-        await applyOne(conn, migration);
-        applied.push(migration.version);
-      }
-      return { applied };
-    } finally {
-      await conn.query('SELECT pg_advisory_unlock($1)', [MIGRATION_LOCK_KEY]);
-    }
+  const done = await db.transaction(async (tx) => {
+    await lockSchema(tx);
+    await tx.exec(`CREATE TABLE IF NOT EXISTS schema_migrations (
+      version integer PRIMARY KEY,
+      name text NOT NULL,
+      applied_at timestamptz NOT NULL DEFAULT now()
+    )`);
+    return appliedVersions(tx);
   });
+  const applied: number[] = [];
+  for (const migration of migrations.filter((m) => !done.has(m.version))) {
+    if (await applyOne(db, migration)) applied.push(migration.version);
+  }
+  return { applied };
 }
 
-async function applyOne(conn: Queryable, migration: Migration): Promise<void> {
-  await conn.exec('BEGIN');
+/** Serialises schema changes across instances; waits as long as another instance's migration takes. */
+async function lockSchema(tx: Queryable): Promise<void> {
+  // A migration may rightly run longer than the statement timeout that bounds requests.
+  await tx.exec('SET LOCAL statement_timeout = 0');
+  await tx.query('SELECT pg_advisory_xact_lock($1)', [MIGRATION_LOCK_KEY]);
+}
+
+async function appliedVersions(tx: Queryable): Promise<Set<number>> {
+  return new Set((await tx.query<{ version: number }>('SELECT version FROM schema_migrations')).map((r) => r.version));
+}
+
+/** Applies one migration unless another instance did meanwhile; false when it found it done. */
+async function applyOne(db: Db, migration: Migration): Promise<boolean> {
   try {
-    await conn.exec(migration.sql);
-    await conn.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
-    await conn.exec('COMMIT');
+    return await db.transaction(async (tx) => {
+      await lockSchema(tx);
+      if ((await appliedVersions(tx)).has(migration.version)) return false;
+      await tx.exec(migration.sql);
+      await tx.query('INSERT INTO schema_migrations (version, name) VALUES ($1, $2)', [migration.version, migration.name]);
+      return true;
+    });
   } catch (error) {
-    await conn.exec('ROLLBACK').catch(() => undefined);
     throw new Error(`migration ${migration.version}_${migration.name} failed: ${(error as Error).message}`, { cause: error });
   }
 }

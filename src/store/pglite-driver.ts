@@ -25,7 +25,6 @@ export function pgliteDb(lite: PGlite, owned: boolean): Db {
     driver: 'pglite',
     ...wrap(lite),
     transaction: (fn) => lite.transaction((tx) => fn(wrap(tx))),
-    withConnection: (fn) => fn(wrap(lite)),
     async close() {
       if (owned) await lite.close();
     },

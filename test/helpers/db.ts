@@ -20,6 +20,11 @@ export function testDb(): Promise<Db> {
   return shared;
 }
 
+/** A pool of its own on the suite's PostgreSQL database, as a second server instance has. */
+export function anotherPool(): Db {
+  return createPgDb({ connectionString: inject('databaseUrl')!, poolSize: 10 });
+}
+
 export function usingPostgres(): boolean {
   return inject('databaseUrl') !== undefined;
 }

@@ -1,6 +1,6 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { TestProject } from 'vitest/node';
-import { adminUrl, createScratchDatabase } from './pg-admin.ts';
+import { adminUrl, createScratchDatabase, throughPooler } from './pg-admin.ts';
 import { createPgDb } from '../../src/store/pg-driver.ts';
 import { createAuditChainStore } from '../../src/store/audit-chain-store.ts';
 
@@ -30,7 +30,10 @@ async function auditChainHolds(url: string): Promise<void> {
   }
 }
 
-/** In the PostgreSQL pass, the whole run gets one fresh database, dropped at the end. */
+/**
+ * In the PostgreSQL pass, the whole run gets one fresh database, dropped at the end; in the PgBouncer pass
+ * the tests and their servers reach it through the pooler.
+ */
 export default async function setup(project: TestProject) {
   const admin = adminUrl();
   if (!admin) {
@@ -38,7 +41,7 @@ export default async function setup(project: TestProject) {
     return;
   }
   const scratch = await createScratchDatabase(admin, 'suite');
-  project.provide('databaseUrl', scratch.url);
+  project.provide('databaseUrl', throughPooler(scratch.url));
   return async () => {
     try {
       await auditChainHolds(scratch.url);

@@ -5,6 +5,21 @@ export function adminUrl(): string | undefined {
   return process.env.TEST_DATABASE_URL || undefined;
 }
 
+/** The PgBouncer (transaction pooling) twofold runs behind in the PgBouncer pass (scripts/test.js), else undefined. */
+export function poolerUrl(): string | undefined {
+  return process.env.TEST_PGBOUNCER_URL || undefined;
+}
+
+/** How twofold reaches `url`'s database: through the pooler in the PgBouncer pass, directly otherwise. */
+export function throughPooler(url: string): string {
+  const pooler = poolerUrl();
+  if (!pooler) return url;
+  const via = new URL(url);
+  const { host, username, password } = new URL(pooler);
+  Object.assign(via, { host, username, password });
+  return via.toString();
+}
+
 export function databaseUrl(admin: string, database: string): string {
   const url = new URL(admin);
   url.pathname = `/${database}`;

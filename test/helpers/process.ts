@@ -31,10 +31,10 @@ export function runCli(
 /** The production entry: the compiled dist/ (test/build.test.ts builds it first). */
 export const COMPILED_BIN = new URL('../../bin/twofold.js', import.meta.url).pathname;
 
-/** Starts `twofold serve` (the sources, or `bin` given) as its own process and resolves once it logs that it listens. */
-export function startServerProcess(env: Record<string, string>, timeoutMs = 30_000, bin = BIN): Promise<ServerProcess> {
+/** Starts `twofold serve [args]` (the sources, or `bin` given) as its own process and resolves once it logs that it listens. */
+export function startServerProcess(env: Record<string, string>, timeoutMs = 30_000, bin = BIN, args: string[] = []): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [bin, 'serve'], {
+    const child = spawn(process.execPath, [bin, 'serve', ...args], {
       // LOG_LEVEL stays info: the "listening" line is how we learn the port.
       env: { ...process.env, NODE_ENV: 'test', HOST: '127.0.0.1', PORT: '0', RATE_LIMITS: 'false', ...env, LOG_LEVEL: 'info' },
       stdio: ['ignore', 'pipe', 'pipe'],

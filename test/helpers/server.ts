@@ -2,9 +2,11 @@ import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Writable } from 'node:stream';
 import { loadConfig } from '../../src/config.ts';
 import { createServer, type TwofoldServer } from '../../src/server/create-server.ts';
+import type { Db } from '../../src/store/index.ts';
 import { createLogger } from '../../src/server/logger.ts';
 import { TestClock } from './clock.ts';
-import { testDb } from './db.ts';
+import { anotherPool, testDb } from './db.ts';
+import { poolerUrl } from './pg-admin.ts';
 import { RecordingNotifier } from './notices.ts';
 
 export interface TestServer {
@@ -14,7 +16,10 @@ export interface TestServer {
   server: TwofoldServer;
   clock: TestClock;
   notices: RecordingNotifier;
-  /** JSON request helper: returns status, headers and parsed body. */
+  /**
+   * JSON request helper: returns status, headers and parsed body. In the PgBouncer pass it takes turns
+   * between two server instances, each with its own pool, so every flow and burst crosses both.
+   */
   request(method: string, path: string, options?: { body?: unknown; token?: string; headers?: Record<string, string> }): Promise<TestResponse>;
   close(): Promise<void>;
 }
@@ -53,6 +58,53 @@ export async function startTestServer(
   env: Record<string, string> = {},
   options: { realMail?: boolean; logLines?: string[]; publicHost?: string } = {},
 ): Promise<TestServer> {
+  const clock = new TestClock();
+  const notices = new RecordingNotifier();
+  const first = await startInstance(env, options, { clock, notices, db: await testDb() });
+  // Behind PgBouncer, a second instance on its own pool: the pooler, not one process, must keep them honest.
+  const twinDb = poolerUrl() ? anotherPool() : undefined;
+  const twin = twinDb ? await startInstance(env, options, { clock, notices, db: twinDb }) : undefined;
+  const urls = twin ? [first.url, twin.url] : [first.url];
+  let turn = 0;
+  const { url, server } = first;
+  return {
+    url,
+    wsUrl: `${url.replace(/^http/, 'ws')}/websocket`,
+    server,
+    clock,
+    notices,
+    async request(method, path, options = {}) {
+      const headers: Record<string, string> = { ...options.headers };
+      if (options.token) headers.authorization = `Bearer ${options.token}`;
+      let body: string | undefined;
+      if (options.body !== undefined) {
+        headers['content-type'] ??= 'application/json';
+        body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
+      }
+      const base = urls[turn++ % urls.length]!;
+      const response = await fetch(`${base}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
+      const text = await response.text();
+      let parsed: unknown = text;
+      try {
+        parsed = text ? JSON.parse(text) : undefined;
+      } catch {
+        // not JSON: keep the text
+      }
+      return { status: response.status, headers: response.headers, body: parsed };
+    },
+    async close() {
+      await server.close();
+      await twin?.server.close();
+      await twinDb?.close();
+    },
+  };
+}
+
+async function startInstance(
+  env: Record<string, string>,
+  options: { realMail?: boolean; logLines?: string[]; publicHost?: string },
+  shared: { clock: TestClock; notices: RecordingNotifier; db: Db },
+): Promise<{ url: string; server: TwofoldServer }> {
   const port = await freePort();
   const config = loadConfig({
     NODE_ENV: 'test',
@@ -69,43 +121,15 @@ export async function startTestServer(
     PURGE_INTERVAL_SECONDS: '0',
     ...env,
   });
-  const clock = new TestClock();
-  const notices = new RecordingNotifier();
   const server = await createServer({
     config,
-    db: await testDb(),
-    clock,
+    db: shared.db,
+    clock: shared.clock,
     // With realMail, mail goes where the config says (e.g. SMTP_URL of a test sink), as in production.
-    ...(options.realMail ? {} : { notifier: notices }),
+    ...(options.realMail ? {} : { notifier: shared.notices }),
     // With logLines, every log line at every level is kept for the test to inspect.
     logger: options.logLines ? createLogger('trace', lineCollector(options.logLines)) : createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
   const listening = await server.listen();
-  const url = options.publicHost ? listening.replace('127.0.0.1', options.publicHost) : listening;
-  return {
-    url,
-    wsUrl: `${url.replace(/^http/, 'ws')}/websocket`,
-    server,
-    clock,
-    notices,
-    async request(method, path, options = {}) {
-      const headers: Record<string, string> = { ...options.headers };
-      if (options.token) headers.authorization = `Bearer ${options.token}`;
-      let body: string | undefined;
-      if (options.body !== undefined) {
-        headers['content-type'] ??= 'application/json';
-        body = typeof options.body === 'string' ? options.body : JSON.stringify(options.body);
-      }
-      const response = await fetch(`${url}${path}`, { method, headers, ...(body !== undefined ? { body } : {}) });
-      const text = await response.text();
-      let parsed: unknown = text;
-      try {
-        parsed = text ? JSON.parse(text) : undefined;
-      } catch {
-        // not JSON: keep the text
-      }
-      return { status: response.status, headers: response.headers, body: parsed };
-    },
-    close: () => server.close(),
-  };
+  return { url: options.publicHost ? listening.replace('127.0.0.1', options.publicHost) : listening, server };
 }

@@ -1,6 +1,6 @@
 import { afterAll, describe, expect, it } from 'vitest';
 import pg from 'pg';
-import { adminUrl, createScratchDatabase } from '../helpers/pg-admin.ts';
+import { adminUrl, createScratchDatabase, throughPooler } from '../helpers/pg-admin.ts';
 import { startServerProcess, type ServerProcess } from '../helpers/process.ts';
 
 const KEYS = 'k1:MDEyMzQ1Njc4OWFiY2RlZjAxMjM0NTY3ODlhYmNkZWY=';
@@ -13,7 +13,7 @@ describe('several instances on one PostgreSQL database', () => {
   it('start at the same moment on an empty database: both come up, the schema is applied once', async () => {
     const scratch = await createScratchDatabase(adminUrl()!, 'start');
     cleanup.push(scratch.drop);
-    const env = { DATABASE_URL: scratch.url, TWOFOLD_SECRET_KEYS: KEYS };
+    const env = { DATABASE_URL: throughPooler(scratch.url), TWOFOLD_SECRET_KEYS: KEYS };
     const servers = await Promise.all([startServerProcess(env), startServerProcess(env)]);
     servers.forEach((s: ServerProcess) => cleanup.push(() => s.stop()));
 

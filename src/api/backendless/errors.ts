@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { TwofoldError, type ErrorCode } from '../../core/errors.ts';
-import { toTwofoldError } from '../http/fastify-errors.ts';
+import { replyError } from '../http/fastify-errors.ts';
 
 /**
  * Every catalogue code as a Backendless error number (a new code fails the type check until it is mapped here).
@@ -64,6 +64,8 @@ const BACKENDLESS_CODES = {
   not_supported: 8850,
   mail_delivery_failed: 8503,
   database_unavailable: 8503,
+  database_timeout: 8503,
+  server_busy: 8503,
   rate_limited: 8429,
   internal: 8500,
 } as const satisfies Record<ErrorCode, number>;
@@ -110,8 +112,7 @@ export function backendlessErrorBody(error: TwofoldError, routeCodes: Partial<Re
 
 export function installBackendlessErrors(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    const typed = toTwofoldError(error);
-    if (typed.code === 'internal') request.log.error({ err: error }, 'unhandled error');
+    const typed = replyError(error, request, reply);
     const status = typed.status === 502 ? 500 : typed.status;
     void reply.status(status).send(backendlessErrorBody(typed, request.routeOptions.config?.backendlessCodes));
   });

@@ -65,6 +65,8 @@ const METEOR_ERRORS = {
   not_supported: [404, 'Not found'],
   mail_delivery_failed: ['error-email-send-failed', 'The email could not be sent'],
   database_unavailable: [503, 'Service temporarily unavailable'],
+  database_timeout: [503, 'Service temporarily unavailable'],
+  server_busy: [503, 'Service temporarily unavailable'],
   rate_limited: 'too-many-requests',
   internal: [500, 'Internal server error'],
 } as const satisfies Record<ErrorCode, MeteorShape>;

@@ -63,7 +63,8 @@ export interface MethodInvocation {
 export type MethodHandler = (invocation: MethodInvocation, ...params: unknown[]) => unknown | Promise<unknown>;
 
 export interface DdpServerOptions {
-  methods: ReadonlyMap<string, MethodHandler>;
+  /** Looked up by name on every call (a live map: methods added later are served at once). */
+  methods: Pick<ReadonlyMap<string, MethodHandler>, 'get'>;
   /**
    * Maps anything a method throws to the error the client sees. Returning undefined means "unexpected":
    * the client gets `{error: 500, reason: "Internal server error"}` and the original is logged.

@@ -1,5 +1,33 @@
-import type { FastifyError } from 'fastify';
-import { TwofoldError, isTwofoldError } from '../../core/errors.ts';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
+import { TwofoldError, isTwofoldError, type ErrorCode } from '../../core/errors.ts';
+
+/**
+ * How long a client should wait before sending the same request again (`Retry-After`, RFC 9110 10.2.3),
+ * for the failures that pass by themselves. Each is safe to retry unchanged (docs/operations.md).
+ */
+const RETRY_AFTER_SECONDS: Partial<Record<ErrorCode, number>> = {
+  server_busy: 1,
+  database_unavailable: 1,
+  database_timeout: 2,
+  mail_delivery_failed: 5,
+};
+
+/**
+ * What every HTTP façade's error handler does before rendering in its own format: the catalogue error
+ * (an unexpected one logged), with `Retry-After` when the failure passes by itself.
+ */
+export function replyError(error: unknown, request: FastifyRequest, reply: FastifyReply): TwofoldError {
+  const typed = toTwofoldError(error);
+  if (typed.code === 'internal') request.log.error({ err: error }, 'unhandled error');
+  sendRetryAfter(reply, typed);
+  return typed;
+}
+
+/** `Retry-After` on an answer whose failure passes by itself (see RETRY_AFTER_SECONDS). */
+export function sendRetryAfter(reply: FastifyReply, error: TwofoldError): void {
+  const retryAfter = RETRY_AFTER_SECONDS[error.code];
+  if (retryAfter !== undefined) void reply.header('retry-after', retryAfter);
+}
 
 /**
  * Turns anything a route or Fastify itself throws into a catalogue error. Shared by every HTTP

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import { TwofoldError } from '../../core/errors.ts';
-import { toTwofoldError } from '../http/fastify-errors.ts';
+import { replyError } from '../http/fastify-errors.ts';
 import { ErrorBodySchema } from './schemas.ts';
 
 /** The native API's error body: `{"error": {"code", "message", "details"}}` with the catalogue's HTTP status. */
@@ -13,8 +13,7 @@ export const errorResponseSchema = ErrorBodySchema;
 
 export function installNativeErrors(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
-    const typed = toTwofoldError(error);
-    if (typed.code === 'internal') request.log.error({ err: error }, 'unhandled error');
+    const typed = replyError(error, request, reply);
     void reply.status(typed.status).send(nativeErrorBody(typed));
   });
   app.setNotFoundHandler((request, reply) => {

@@ -2,7 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { TwofoldError, type ErrorCode } from '../../core/errors.ts';
 import { toMeteorError } from '../ddp/errors.ts';
 import { MeteorError } from '../ddp/types.ts';
-import { toTwofoldError } from '../http/fastify-errors.ts';
+import { sendRetryAfter, toTwofoldError } from '../http/fastify-errors.ts';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -64,6 +64,8 @@ const REST_STATUS = {
   invalid_app_credentials: 401,
   mail_delivery_failed: 503,
   database_unavailable: 503,
+  database_timeout: 503,
+  server_busy: 503,
   rate_limited: 429,
   // Rocket.Chat answers a login of an unconfirmed address and other refusals of its methods with 400 (its REST
   // client retries nothing on them); an expired reset link is its `Token expired` 400.
@@ -108,6 +110,7 @@ export function installRocketChatErrors(app: FastifyInstance): void {
   app.setErrorHandler((error, request, reply) => {
     const failure = restFailure(error, request.routeOptions.config?.rocketChatErrors === 'login' ? 'login' : 'other');
     if (failure.status === 500) request.log.error({ err: error }, 'unhandled error');
+    if (!(error instanceof MeteorError)) sendRetryAfter(reply, toTwofoldError(error));
     void reply.status(failure.status).send(failure.body);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -1,9 +1,12 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import { TwofoldError } from '../../../core/errors.ts';
-import { errorResponseSchema, nativeErrorBody } from '../errors.ts';
+import { errorResponseSchema } from '../errors.ts';
 
-/** Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the database answers too). */
+/**
+ * Liveness (`/healthz`: the process answers) and readiness (`/readyz`: the database answers too). `ping`
+ * must be cheap and bounded (the server gives it one second): a probe that hangs is worse than a 503.
+ */
 export const healthRoutes: FastifyPluginAsyncTypebox<{ ping: () => Promise<void> }> = async (app, { ping }) => {
   app.get(
     '/healthz',
@@ -19,13 +22,14 @@ export const healthRoutes: FastifyPluginAsyncTypebox<{ ping: () => Promise<void>
         response: { 200: Type.Object({ status: Type.Literal('ready') }), 503: errorResponseSchema },
       },
     },
-    async (request, reply) => {
+    async (request) => {
       try {
         await ping();
         return { status: 'ready' as const };
       } catch (error) {
         request.log.warn({ err: error }, 'readiness check failed');
-        return reply.status(503).send(nativeErrorBody(new TwofoldError('database_unavailable')));
+        // The error handler renders it, with Retry-After: unavailable, timed out, or no connection free.
+        throw error instanceof TwofoldError ? error : new TwofoldError('database_unavailable');
       }
     },
   );
