@@ -50,7 +50,8 @@ describe('the data directory', () => {
     const as = process.getuid?.() === 0 ? { uid: 65534, gid: 65534 } : undefined;
     await chmod(base, 0o755);
     const result = await runCli(['migrate'], { DATA_DIR: readOnly, DATABASE_URL: 'memory://' }, as);
-    expect(result.code).toBe(2);
+    // stderr first: a user who cannot even reach the code (a 0700 folder above the clone) shows here, not as "1".
     expect(result.stderr).toMatch(new RegExp(`^twofold: DATA_DIR: ${readOnly} is not writable by this user \\(uid \\d+\\): fix its owner or mode \\(chown, chmod 700\\), or point DATA_DIR elsewhere\\n$`));
+    expect(result.code).toBe(2);
   });
 });

@@ -322,7 +322,7 @@ describe('account page (browser)', () => {
     const fresh = await page.locator('#backup-list li').allTextContents();
     expect(fresh).toHaveLength(12);
     expect(fresh).not.toContain(user.backupCodes[0]);
-    expect(await totpCard.locator(':scope > .msg').textContent()).toBe('New backup codes are ready; the old ones no longer work.');
+    await expect.poll(() => totpCard.locator(':scope > .msg').textContent()).toBe('New backup codes are ready; the old ones no longer work.');
     await totpCard.getByRole('button', { name: 'I have saved them' }).click();
 
     // Turning email codes off (past the window again): the app is the server's first choice; the user picks the email.
