@@ -32,7 +32,7 @@ export function runCli(
 export const COMPILED_BIN = new URL('../../bin/twofold.js', import.meta.url).pathname;
 
 /** Starts `twofold serve [args]` (the sources, or `bin` given) as its own process and resolves once it logs that it listens. */
-export function startServerProcess(env: Record<string, string>, timeoutMs = 30_000, bin = BIN, args: string[] = []): Promise<ServerProcess> {
+export function startServerProcess(env: Record<string, string>, timeoutMs = 90_000, bin = BIN, args: string[] = []): Promise<ServerProcess> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [bin, 'serve', ...args], {
       // LOG_LEVEL stays info: the "listening" line is how we learn the port.
