@@ -87,9 +87,12 @@ async function findByEmailOrUsername(users: UserStore, value: string): Promise<U
   const identity = parseLoginIdentity(value);
   if (!identity) return null;
   if ('username' in identity) return users.findByUsername(identity.username);
+  // Only a malformed address means "no such user"; a database error must reach the caller as its 503.
+  let email: string;
   try {
-    return await users.findByEmail(normalizeEmail(identity.email));
+    email = normalizeEmail(identity.email);
   } catch {
     return null;
   }
+  return users.findByEmail(email);
 }
