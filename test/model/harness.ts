@@ -114,7 +114,7 @@ function checkInvariants(model: Model, u: ModelUser, pre: UserSnapshot, post: Us
   // 1. No session without a second factor for a user who has one, except through a remembered device used now.
   for (const s of post.sessions) {
     if (pre.sessions.some((p) => p.id === s.id) || !hasFactorIn(pre)) continue;
-    const viaDevice = post.devices.some((d) => d.lastUsedAt === now) && !pre.devices.some((d) => d.lastUsedAt === now);
+    const viaDevice = pre.devices.some((d) => d.live) && post.devices.some((d) => d.live && d.lastUsedAt === now);
     expect(s.secondFactorAt !== null || viaDevice, `${who}: a session without the second factor`).toBe(true);
   }
   // 2. A TOTP step is spent once: the last used step never goes back; a used backup code stays used.

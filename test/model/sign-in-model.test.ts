@@ -3,7 +3,15 @@
 // factor changes with and without proof, revocations, remembered devices, time passing and parallel bursts, run
 // against a core over the memory stores and against the reference model (test/model/model.ts), with the
 // invariants checked after every command. Bounded and seeded in CI; `npm run test:model -- --runs N` runs longer.
-import { describe, it } from 'vitest';
+import { vi, describe, it } from 'vitest';
+
+// Long runs only (MODEL_FAST_PASSWORDS=1, set by `npm run test:model`): argon2id at its smallest cost instead of
+// the production parameters (verification reads the cost from the hash). Without it, the real library as it is.
+vi.mock('@node-rs/argon2', async (importOriginal) => {
+  const real = await importOriginal<typeof import('@node-rs/argon2')>();
+  if (!process.env.MODEL_FAST_PASSWORDS) return real;
+  return { ...real, hash: (password: string, options: Parameters<typeof real.hash>[1]) => real.hash(password, { ...options, memoryCost: 8, timeCost: 1 }) };
+});
 import { runModel, modelSeed } from './run.ts';
 import { memorySystem } from './system.ts';
 
