@@ -16,8 +16,9 @@ export interface ModelRunOptions {
   label: string;
   runs: number;
   seed: number;
-  /** Replays one counterexample (fast-check's `path`), with the same seed. */
+  /** Replays one counterexample: fast-check's `path` and the commands' `replayPath`, with the same seed. */
   path?: string;
+  replayPath?: string;
   maxCommands: number;
   open(): System;
 }
@@ -40,9 +41,9 @@ export async function runModel(options: ModelRunOptions): Promise<{ sequences: n
   const started = performance.now();
   const commandsBefore = commandsRun;
   let sequences = 0;
-  console.log(`model run (${options.label}): seed ${options.seed}, ${options.runs} sequences of up to ${options.maxCommands} commands — reproduce: npm run test:model -- --seed ${options.seed}`);
+  console.log(`model run (${options.label}): seed ${options.seed}, ${options.runs} sequences of up to ${options.maxCommands} commands — reproduce: npm run test:model -- --seed ${options.seed} (a failure also prints --path and --replay)`);
   await fc.assert(
-    fc.asyncProperty(fc.commands(modelCommands(), { maxCommands: options.maxCommands, size: 'max' }), async (commands) => {
+    fc.asyncProperty(fc.commands(modelCommands(), { maxCommands: options.maxCommands, size: 'max', ...(options.replayPath ? { replayPath: options.replayPath } : {}) }), async (commands) => {
       sequences += 1;
       const setup = async (): Promise<{ model: Model; real: Harness }> => {
         runIndex += 1;
@@ -71,3 +72,9 @@ export async function runModel(options: ModelRunOptions): Promise<{ sequences: n
 
 /** The seed of this run: MODEL_SEED when given (to reproduce one), else a new one, printed either way. */
 export const modelSeed = () => (process.env.MODEL_SEED ? Number(process.env.MODEL_SEED) : Math.floor(Math.random() * 2 ** 31));
+
+/** A counterexample to replay (MODEL_PATH, MODEL_REPLAY: set by `npm run test:model -- --path P --replay R`). */
+export const modelReplay = () => ({
+  ...(process.env.MODEL_PATH ? { path: process.env.MODEL_PATH } : {}),
+  ...(process.env.MODEL_REPLAY ? { replayPath: process.env.MODEL_REPLAY } : {}),
+});

@@ -12,7 +12,7 @@ vi.mock('@node-rs/argon2', async (importOriginal) => {
   return { ...real, hash: (password: string, options: Parameters<typeof real.hash>[1]) => real.hash(password, { ...options, memoryCost: 8, timeCost: 1 }) };
 });
 import { anotherPool, testDb } from '../helpers/db.ts';
-import { modelSeed, runModel } from './run.ts';
+import { modelReplay, modelSeed, runModel } from './run.ts';
 import { postgresSystem } from './system.ts';
 
 const runs = Number(process.env.MODEL_PG_RUNS ?? 12);
@@ -22,6 +22,6 @@ afterAll(() => second.close());
 describe('the sign-in state machine against its model, on PostgreSQL with two instances', () => {
   it(`holds every invariant over ${runs} random sequences`, async () => {
     const first = await testDb();
-    await runModel({ label: 'postgres, two instances', runs, seed: modelSeed(), maxCommands: 25, open: () => postgresSystem([first, second]) });
+    await runModel({ label: 'postgres, two instances', runs, seed: modelSeed(), maxCommands: 25, open: () => postgresSystem([first, second]), ...modelReplay() });
   }, 600_000);
 });

@@ -12,13 +12,13 @@ vi.mock('@node-rs/argon2', async (importOriginal) => {
   if (!process.env.MODEL_FAST_PASSWORDS) return real;
   return { ...real, hash: (password: string, options: Parameters<typeof real.hash>[1]) => real.hash(password, { ...options, memoryCost: 8, timeCost: 1 }) };
 });
-import { runModel, modelSeed } from './run.ts';
+import { modelReplay, modelSeed, runModel } from './run.ts';
 import { memorySystem } from './system.ts';
 
 const runs = Number(process.env.MODEL_RUNS ?? 60);
 
 describe('the sign-in state machine against its model', () => {
   it(`holds every invariant over ${runs} random sequences (memory stores)`, async () => {
-    await runModel({ label: 'memory', runs, seed: modelSeed(), maxCommands: Number(process.env.MODEL_COMMANDS ?? 25), open: () => memorySystem(), ...(process.env.MODEL_PATH ? { path: process.env.MODEL_PATH } : {}) });
+    await runModel({ label: 'memory', runs, seed: modelSeed(), maxCommands: Number(process.env.MODEL_COMMANDS ?? 25), open: () => memorySystem(), ...modelReplay() });
   }, 600_000_000);
 });
