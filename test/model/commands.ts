@@ -307,7 +307,8 @@ const advance = (ms: number) =>
     h.clock.advance(ms);
   });
 
-const user = fc.integer({ min: 0, max: USERS - 1 });
+// Mostly the first user (registered, with an authenticator, from the start); the second starts from nothing.
+const user = fc.constantFrom(0, 0, 0, 1);
 const pick = fc.nat({ max: 5 });
 const seed = fc.nat({ max: 1_000_000 });
 const answerTypes: AnswerType[] = ['right-totp', 'right-totp', 'replayed-totp', 'old-step', 'wrong', 'backup-unused', 'backup-used', 'backup-unknown', 'email-right', 'email-wrong'];
