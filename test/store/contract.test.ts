@@ -336,4 +336,50 @@ describe.each(implementations)('%s stores', (_name, open) => {
       expect(await stores.devices.find(tokenHash, user.id, now)).toBeNull();
     });
   });
+
+  describe('mailed links and rate limits', () => {
+    it('verify an address once, before expiry, and only while the user still has it', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const link = (tokenHash: Buffer, emailNormalized = user.emailNormalized) =>
+        stores.emailVerifications.insert({ tokenHash, userId: user.id, emailNormalized, createdAt: now, expiresAt: at(now, 60) });
+      const [good, stale, moved] = [randomBytes(32), randomBytes(32), randomBytes(32)];
+      await link(good);
+      await link(stale);
+      await link(moved, 'previous@example.test');
+      expect(await stores.emailVerifications.consume(stale, at(now, 60))).toBeNull();
+      expect(await stores.emailVerifications.consume(moved, now)).toBeNull();
+      expect((await stores.emailVerifications.consume(good, now))?.emailVerifiedAt?.getTime()).toBe(now.getTime());
+      expect(await stores.emailVerifications.consume(good, now)).toBeNull();
+    });
+
+    it('set a password once with a reset link; the user\'s other links die with it', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const [first, second] = [randomBytes(32), randomBytes(32)];
+      for (const tokenHash of [first, second]) await stores.passwordResets.insert({ tokenHash, userId: user.id, emailNormalized: user.emailNormalized, createdAt: now, expiresAt: at(now, 600) });
+      expect(await stores.passwordResets.isLive(second, now)).toBe(true);
+      expect((await stores.passwordResets.consume(first, 'new hash', now))?.passwordHash).toBe('new hash');
+      expect(await stores.passwordResets.consume(first, 'again', now)).toBeNull();
+      expect(await stores.passwordResets.isLive(second, now)).toBe(false);
+      expect((await stores.users.findById(user.id))?.passwordHash).toBe('new hash');
+    });
+
+    it('count hits per window, start a new window after it, and refund only in the window that counted', async () => {
+      const stores = await open();
+      const key = `contract:${randomUUID()}`;
+      const now = new Date();
+      expect((await stores.rateLimits.hit(key, now, 60)).hits).toBe(1);
+      const second = await stores.rateLimits.hit(key, at(now, 10), 60);
+      expect(second).toEqual({ hits: 2, windowStart: now });
+      await stores.rateLimits.refund(key, second.windowStart);
+      expect((await stores.rateLimits.hit(key, at(now, 20), 60)).hits).toBe(2);
+      const next = await stores.rateLimits.hit(key, at(now, 60), 60);
+      expect(next).toEqual({ hits: 1, windowStart: at(now, 60) });
+      await stores.rateLimits.refund(key, now);
+      expect((await stores.rateLimits.hit(key, at(now, 61), 60)).hits).toBe(2);
+    });
+  });
 });
