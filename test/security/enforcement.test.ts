@@ -21,6 +21,8 @@ const swallow = () => undefined;
 beforeAll(async () => {
   process.on('unhandledRejection', swallow);
   t = await startTestServer();
+  // An embedding app's plain method that trusts the connection's user.
+  t.server.ddp.method('enforcement.whoAmI', (invocation) => invocation.connection.userId);
   await enforceTestPolicy(t);
 });
 afterAll(async () => {
@@ -199,9 +201,12 @@ describe('DDP (simpleddp)', () => {
     expect(inGrace.setupRequired.deadline).toBeInstanceOf(Date);
     expect(await ddp.call('2fa:checkCodesRemaining').catch((error: { error: string }) => error.error)).toBe('invalid-totp');
 
-    // Tightened under a live connection: its next call is refused.
+    expect(await ddp.call('enforcement.whoAmI')).toBe(userId);
+
+    // Tightened under a live connection: its next call is refused, the embedding app's own methods too.
     await graceStartedDaysAgo(t, userId, 8);
     expect(await ddpError(ddp.call('2fa:checkCodesRemaining'))).toMatchObject({ error: 'error-2fa-setup-required', details: { deadline: expect.any(String) } });
+    expect(await ddpError(ddp.call('enforcement.whoAmI'))).toMatchObject({ error: 'error-2fa-setup-required' });
     const again = await connectSimpleDdp(t.wsUrl);
     clients.push(again);
     expect(((await again.login(login)) as unknown as Record<string, any>).setupRequired).toMatchObject({ restricted: true });
