@@ -55,14 +55,14 @@ describe('account page under enforcement (browser)', () => {
     return { page, failures, close: () => context.close() };
   }
 
-  const bannerText = (page: Page) => page.locator('#setup-banner p').innerText();
+  const bannerText = (page: Page) => page.locator('#setup-text').innerText();
 
   for (const [name, viewport] of Object.entries(VIEWPORTS)) {
     it(`shows the deadline in the grace period and leads to the setup (${name})`, { timeout: 90_000 }, async () => {
       const { email } = await coveredUser();
       const { page, failures, close } = await signIn(viewport, email);
       await page.locator('#setup-banner').waitFor();
-      expect(await bannerText(page)).toMatch(/must have a second factor by/);
+      expect(await bannerText(page)).toMatch(/needs a second factor by/);
       await expect.poll(() => page.evaluate('document.activeElement && document.activeElement.id')).toBe('totp-start');
       expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
       await page.evaluate('window.scrollTo(0, 0)');
@@ -76,7 +76,7 @@ describe('account page under enforcement (browser)', () => {
       await graceStartedDaysAgo(t, userId, 8);
       const { page, failures, close } = await signIn(viewport, email);
       await page.locator('#setup-banner.restricted').waitFor();
-      expect(await bannerText(page)).toMatch(/this session can do nothing else/);
+      expect(await bannerText(page)).toMatch(/until then, nothing else works/);
       await page.evaluate('window.scrollTo(0, 0)');
       await page.screenshot({ path: join(SHOTS, `enforcement-restricted-${name}.png`), animations: 'disabled' });
       // Email codes need a verified address; a passkey needs an authenticator: the app is the setup shown here.

@@ -27,7 +27,7 @@ const CARDS: Array<[string, MountCard]> = [
 async function load(client: TwofoldClient): Promise<AccountData> {
   // Past the enforcement deadline the session may only set up a factor: what it may not read is shown empty.
   const { user, setupRequired } = await client.me();
-  const open = setupRequired?.restricted !== true;
+  const open = !setupRequired?.restricted;
   const [totpStatus, { sessions: live }, { events: recent }, { credentials }, { devices: trusted }] = await Promise.all([
     client.totp.status(),
     open ? client.sessions() : { sessions: [] },
