@@ -13,6 +13,7 @@ import { eventsCommand } from './events.ts';
 import { doctorCommand } from './doctor.ts';
 import { auditCommand } from './audit.ts';
 import { purgeCommand } from './purge.ts';
+import { policyCommand } from './policy.ts';
 
 const USAGE = `twofold — self-hosted two-factor authentication server
 
@@ -20,7 +21,8 @@ usage: twofold <command> [--json]
   serve [--workers N] run the server (configuration from environment variables; see README);
                       N processes share the port (default: one per core on PostgreSQL, 1 embedded)
   migrate             apply database migrations and exit
-  user <command>      manage users (list, show, create, verify-email, unlock, disable, enable, delete)
+  user <command>      manage users (list, show, create, roles, verify-email, unlock, disable, enable, delete)
+  policy <command>    show, enforce (--roles a,b | --everyone) --grace 7d, off: who must have a second factor
   keys <command>      generate, list, rotate [--retire ID]: the key ring for secrets at rest
   events [--user ID|EMAIL] [--kind KIND] [--since ISO] [--limit N]   the security audit log
   audit <command>     verify [--user] [--against HEAD.json], head, export [--since]: the log's hash chains
@@ -82,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'keys':
       case 'events':
       case 'audit':
+      case 'policy':
       case 'doctor': {
         const runtime = await openRuntime({ config, logger: createLogger(json ? 'silent' : 'warn') });
         try {
@@ -89,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
           if (command === 'keys') return await keysCommand(runtime, rest, out);
           if (command === 'doctor') return await doctorCommand(runtime, out);
           if (command === 'audit') return await auditCommand(runtime, rest, out);
+          if (command === 'policy') return await policyCommand(runtime, rest, out);
           return await eventsCommand(runtime, rest, out);
         } finally {
           await runtime.close();

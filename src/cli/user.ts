@@ -7,6 +7,7 @@ const USAGE = `usage: twofold user <command>
   list [--limit N] [--offset N]     list users
   show <id|email>                   show one user
   create --email E --password P [--username U] [--verified]
+  roles <id|email> [--set a,b]      show a user's roles, or replace them (--set '' removes all)
   verify-email <id|email>           mark the email address verified
   unlock <id|email>                 lift a second-factor lockout
   reset-2fa <id|email>              remove every second factor (lost device), end all sessions
@@ -21,6 +22,8 @@ function describe(user: UserRecord) {
     username: user.username,
     emailVerified: user.emailVerifiedAt !== null,
     disabled: user.disabledAt !== null,
+    roles: user.roles,
+    setupDueAt: user.setupDueAt?.toISOString() ?? null,
     createdAt: user.createdAt.toISOString(),
   };
 }
@@ -42,6 +45,7 @@ export async function userCommand(runtime: Runtime, args: string[], out: Output)
       password: { type: 'string' },
       username: { type: 'string' },
       verified: { type: 'boolean' },
+      set: { type: 'string' },
     },
   });
   const { admin } = runtime.core;
@@ -65,6 +69,14 @@ export async function userCommand(runtime: Runtime, args: string[], out: Output)
       const { record } = await runtime.core.auth.register({ email: values.email, password: values.password, username: values.username });
       const user = values.verified ? await admin.verifyEmail(record.id) : record;
       out.result(describe(user), () => `created ${line(user)}`);
+      return 0;
+    }
+    case 'roles': {
+      const found = await target();
+      const user = values.set === undefined ? found : await admin.setRoles(found.id, values.set.split(',').map((role) => role.trim()).filter(Boolean));
+      out.result({ id: user.id, roles: user.roles, setupDueAt: user.setupDueAt?.toISOString() ?? null }, () =>
+        `${user.email}: ${user.roles.length ? user.roles.join(', ') : 'no roles'}${user.setupDueAt ? ` (second factor due ${user.setupDueAt.toISOString()})` : ''}`,
+      );
       return 0;
     }
     case 'verify-email': {

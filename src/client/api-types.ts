@@ -44,6 +44,7 @@ export type ErrorCode =
   | "account_locked"
   | "email_not_verified"
   | "factor_unavailable"
+  | "second_factor_setup_required"
   | "webauthn_not_enabled"
   | "webauthn_invalid"
   | "webauthn_registration_failed"
@@ -153,6 +154,10 @@ export interface Paths {
         200: {
           "user": User;
           "profile": Profile;
+          "setupRequired"?: {
+            "deadline": string;
+            "restricted": boolean;
+          };
         };
         401: ErrorBody;
       };
@@ -165,6 +170,10 @@ export interface Paths {
         200: {
           "user": User;
           "profile": Profile;
+          "setupRequired"?: {
+            "deadline": string;
+            "restricted": boolean;
+          };
         };
         400: ErrorBody;
         401: ErrorBody;
@@ -635,6 +644,10 @@ export interface Paths {
           "expiresAt": string;
           "user": User;
           "session": Session;
+          "setupRequired"?: {
+            "deadline": string;
+            "restricted": boolean;
+          };
         };
         202: {
           "secondFactorRequired": true;
@@ -680,6 +693,10 @@ export interface Paths {
           "expiresAt": string;
           "user": User;
           "session": Session;
+          "setupRequired"?: {
+            "deadline": string;
+            "restricted": boolean;
+          };
         }) & ({
           "backupCodes"?: Array<string>;
           "device"?: {
@@ -693,6 +710,10 @@ export interface Paths {
           "expiresAt": string;
           "user": User;
           "session": Session;
+          "setupRequired"?: {
+            "deadline": string;
+            "restricted": boolean;
+          };
         }) & ({
           "backupCodes"?: Array<string>;
           "device"?: {

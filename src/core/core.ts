@@ -1,5 +1,7 @@
 import type { PublicKeyCredentialCreationOptionsJSON, PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import type { Admin } from './admin/admin.ts';
+import type { EnforcementAdmin } from './enforcement/admin.ts';
+import type { SessionAccess, SetupRequirement } from './enforcement/setup.ts';
 import type { SecurityEvent } from './audit/events.ts';
 import type { PasswordLoginInput } from './auth/password-login.ts';
 import type { PendingStyle, SignInResult } from './auth/sign-in.ts';
@@ -43,7 +45,14 @@ export interface Core {
     completeSecondFactor(input: CompleteInput, context: RequestContext): Promise<SignedIn>;
     /** Options to answer a pending sign-in with a key; their challenge is bound to the transaction. */
     webauthnOptions(transactionId: unknown): Promise<PublicKeyCredentialRequestOptionsJSON>;
-    authenticate(token: string | undefined): Promise<{ session: Session; user: UserRecord }>;
+    /**
+     * The live session of a token and its user. `access`: what the call needs (`full` unless it is one of the few
+     * a user past their setup deadline may make: `setup`); a session that lacks it is refused with
+     * `second_factor_setup_required`.
+     */
+    authenticate(token: string | undefined, access?: SessionAccess): Promise<{ session: Session; user: UserRecord }>;
+    /** Whether the enforcement policy wants this user to set up a second factor, and by when (null: it does not). */
+    setupRequirement(user: UserRecord): Promise<SetupRequirement | null>;
     signOut(token: string | undefined): Promise<void>;
     confirmEmail(token: unknown): Promise<UserRecord>;
     resendVerification(userId: string): Promise<void>;
@@ -111,7 +120,7 @@ export interface Core {
     /** Counts a request against a named limit for a subject (an IP, a target); throws `rate_limited` past it. */
     enforce(rule: RateRuleName, subject: string): Promise<RateVerdict | null>;
   };
-  admin: Admin;
+  admin: Admin & EnforcementAdmin;
 }
 
 export type { Registered } from './users/sign-up.ts';

@@ -51,6 +51,7 @@ export const errorCatalogue = {
   account_locked: { status: 429, message: 'Too many failed second-factor attempts: checks are paused for this account.' },
   email_not_verified: { status: 409, message: 'Verify your email address before using it for two-factor codes.' },
   factor_unavailable: { status: 409, message: 'This kind of second factor is turned off on this server.' },
+  second_factor_setup_required: { status: 403, message: 'This account must have a second factor and its grace period is over: set one up first.' },
 
   webauthn_not_enabled: { status: 400, message: 'This account has no passkey or security key.' },
   webauthn_invalid: { status: 401, message: 'The passkey or security key did not confirm this sign-in.' },

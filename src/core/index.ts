@@ -22,6 +22,8 @@ import { signUp } from './users/sign-up.ts';
 import type { UserRecord } from './users/user.ts';
 import { endEarlierLogins } from './sessions/concurrent-logins.ts';
 import { wire, type CoreDeps } from './wiring.ts';
+import { createEnforcementAdmin } from './enforcement/admin.ts';
+import { enforceSetup, setupRequirement } from './enforcement/setup.ts';
 
 /** Builds the core over its ports. Rules live in the modules; this only connects them. */
 export function createCore(deps: CoreDeps): Core {
@@ -61,7 +63,12 @@ export function createCore(deps: CoreDeps): Core {
         assertLive(found.transaction, clock.now(), deps.policy.transactionMaxAttempts);
         return assertionOptions(w.signIn.details.webauthn, found.state.user, { purpose: 'login', boundTo: idHash });
       },
-      authenticate: (token) => authenticateToken(w.sessions, token),
+      async authenticate(token, access = 'full') {
+        const found = await authenticateToken(w.sessions, token);
+        await enforceSetup(w.setup, found.user, access);
+        return found;
+      },
+      setupRequirement: (user) => setupRequirement(w.setup, user),
       async signOut(token) {
         const { session, user } = await authenticateToken(w.sessions, token);
         await revokeSession(w.sessions, user.id, session.id);
@@ -120,7 +127,7 @@ export function createCore(deps: CoreDeps): Core {
       profileColumns: () => stores.profiles.columns(),
     },
     limits: { enforce: (rule, subject) => w.limit(rule, subject) },
-    admin: createAdmin({ ...stores, keyRing: deps.keyRing, events: w.events, clock }),
+    admin: { ...createAdmin({ ...stores, keyRing: deps.keyRing, events: w.events, clock }), ...createEnforcementAdmin({ enforcement: stores.enforcement, audit: w.audit, clock }) },
   };
 }
 
@@ -130,6 +137,8 @@ export type { User, UserRecord } from './users/user.ts';
 export type { RequestContext, Session } from './sessions/session.ts';
 export type { SignInResult } from './auth/sign-in.ts';
 export type { SignedIn } from './challenge/sign-in.ts';
+export type { SessionAccess, SetupRequirement } from './enforcement/setup.ts';
+export type { EnforcementPolicy } from './enforcement/policy.ts';
 export type { ChallengePass } from './challenge/pass.ts';
 export type { ChallengeDetails } from './challenge/details.ts';
 export type { Asker } from './challenge/asker.ts';

@@ -34,6 +34,8 @@ import type { ProfileDeps, ProfileStore } from './users/profile.ts';
 import type { SignUpDeps } from './users/sign-up.ts';
 import type { ConcurrentLoginDeps } from './sessions/concurrent-logins.ts';
 import type { PasswordStepDeps } from './auth/password-login.ts';
+import type { EnforcementStore } from './enforcement/store.ts';
+import type { SetupDeps } from './enforcement/setup.ts';
 
 /** The storage ports the core needs; `src/store` implements them in SQL, `src/store/memory` in memory. */
 export interface CoreStores {
@@ -55,6 +57,7 @@ export interface CoreStores {
   auditChain: AuditChainStore;
   profiles: ProfileStore;
   passwordResets: PasswordResetStore;
+  enforcement: EnforcementStore;
 }
 
 export interface CoreDeps {
@@ -88,6 +91,7 @@ export interface Wiring {
   signUp: SignUpDeps;
   logins: ConcurrentLoginDeps;
   passwordStep: PasswordStepDeps;
+  setup: SetupDeps;
   limit(rule: Parameters<typeof enforceRateLimit>[1], subject: string): ReturnType<typeof enforceRateLimit>;
 }
 
@@ -222,6 +226,7 @@ export function wire(deps: CoreDeps): Wiring {
       registrationPrivacy: policy.registrationPrivacy,
     },
     logins,
+    setup: { store: factorStore, clock },
     passwordStep: { users: stores.users, requireEmailConfirmation: policy.requireEmailConfirmation, audit, logins },
   };
 }

@@ -17,6 +17,7 @@ import { createWebAuthnStore } from './webauthn-store.ts';
 import { createTrustedDeviceStore } from './trusted-device-store.ts';
 import { createProfileStore } from './profile-store.ts';
 import { createPasswordResetStore } from './password-reset-store.ts';
+import { createEnforcementStore } from './enforcement-store.ts';
 
 export type { Db, Queryable } from './db.ts';
 export { migrate } from './migrate.ts';
@@ -49,6 +50,7 @@ export function createStores(db: Db): Stores {
     auditChain: createAuditChainStore(db),
     profiles: createProfileStore(db),
     passwordResets: createPasswordResetStore(db),
+    enforcement: createEnforcementStore(db),
   };
 }
 

@@ -14,6 +14,8 @@ export interface UserRow {
   email_verified_at: Date | null;
   disabled_at: Date | null;
   email_2fa_enabled_at: Date | null;
+  roles: string[] | null;
+  setup_due_at: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -28,6 +30,8 @@ export function toUserRecord(row: UserRow): UserRecord {
     emailVerifiedAt: row.email_verified_at,
     disabledAt: row.disabled_at,
     emailTwoFactorEnabledAt: row.email_2fa_enabled_at,
+    roles: row.roles ?? [],
+    setupDueAt: row.setup_due_at ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

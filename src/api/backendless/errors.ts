@@ -53,6 +53,7 @@ const BACKENDLESS_CODES = {
   account_locked: 3036,
   email_not_verified: 8822,
   factor_unavailable: 8837,
+  second_factor_setup_required: 8838,
   webauthn_not_enabled: 8830,
   webauthn_invalid: 8831,
   webauthn_registration_failed: 8832,

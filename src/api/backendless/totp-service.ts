@@ -1,6 +1,6 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { FastifyRequest } from 'fastify';
-import { parseProof, type Core } from '../../core/index.ts';
+import { parseProof, type Core, type SessionAccess } from '../../core/index.ts';
 import { TwofoldError } from '../../core/errors.ts';
 import { publicUser } from '../../core/users/user.ts';
 import { requestContext } from '../rest/request-context.ts';
@@ -12,8 +12,8 @@ type Params = Record<string, unknown>;
 type Method = (params: Params, request: FastifyRequest) => Promise<unknown>;
 
 /** The signed-in caller, offering `{code}` (or `{method, code}`) as proof when the app sent one. */
-async function caller(core: Core, request: FastifyRequest, params: Params) {
-  const { user, session } = await requireBackendlessUser(core, request);
+async function caller(core: Core, request: FastifyRequest, params: Params, access: SessionAccess = 'full') {
+  const { user, session } = await requireBackendlessUser(core, request, access);
   const proof = parseProof({ code: params.code, method: params.method }, { passwordCode: 'plain', sessionId: session.id });
   return { user, asker: { session, context: requestContext(request, 'backendless'), proof } };
 }
@@ -30,7 +30,7 @@ export const backendlessTotpService: FastifyPluginAsync<UserRouteOptions> = asyn
       const proof = parseProof({ code: params.code, method: params.method }, { passwordCode: 'plain' });
       const result = await core.auth.completeSecondFactor({ transactionId: params.transactionId, proof, rememberDevice: false }, requestContext(request, 'backendless'));
       return {
-        ...(await render(publicUser(result.user), result.issued.token)),
+        ...(await render(publicUser(result.user), result.issued.token, await core.auth.setupRequirement(result.user))),
         ...(result.backupCodes ? { backupCodes: result.backupCodes } : {}),
       };
     },
@@ -42,14 +42,15 @@ export const backendlessTotpService: FastifyPluginAsync<UserRouteOptions> = asyn
      * nobody out. Replacing a working authenticator needs the seed variant's proof (BACKENDLESS_2FA_CHANGE_PROOF).
      */
     async enable2fa(params, request) {
-      const { user, asker } = await caller(core, request, params);
+      // Turning 2FA on is what a session past its setup deadline may still do (with confirm2FA and status).
+      const { user, asker } = await caller(core, request, params, 'setup');
       const enrollment = await core.factors.totp.enrol(user.id, asker, { mode: 'armed', operation: 'backendless.enable-2fa' });
       return { qrURL: links.qrImage(enrollment.qrId), secret: enrollment.secret, transactionId: enrollment.transactionId };
     },
 
     /** twofold's optional extra: activates the new secret with a code from it (and returns backup codes). */
     async confirm2fa(params, request) {
-      const { user, asker } = await caller(core, request, {});
+      const { user, asker } = await caller(core, request, {}, 'setup');
       const code = parseProof({ code: params.code, method: 'totp' }, { passwordCode: 'plain' });
       return core.factors.totp.confirm(user.id, code, asker, 'backendless.enable-2fa');
     },
@@ -67,7 +68,7 @@ export const backendlessTotpService: FastifyPluginAsync<UserRouteOptions> = asyn
     },
 
     async status(_params, request) {
-      const { user } = await requireBackendlessUser(core, request);
+      const { user } = await requireBackendlessUser(core, request, 'setup');
       return core.factors.totp.status(user.id);
     },
   };

@@ -1,4 +1,4 @@
-import type { Core, User } from '../../core/index.ts';
+import type { Core, SetupRequirement, User } from '../../core/index.ts';
 import type { Profile } from '../../core/users/profile.ts';
 
 /** What the user object shows beside the account itself. */
@@ -9,6 +9,8 @@ export interface UserView {
   totpAuthEnabled: boolean;
   /** REQUIRE_EMAIL_CONFIRMATION is on. */
   confirmationRequired: boolean;
+  /** The enforcement policy wants a second factor set up (twofold's own column; absent when not). */
+  setupRequired?: SetupRequirement | null;
 }
 
 /** Backendless' `userStatus`: an unverified address is `EMAIL_CONFIRMATION_PENDING` only when the app requires one. */
@@ -35,6 +37,8 @@ export function backendlessUser(user: User, view: UserView, userToken?: string) 
     created: user.createdAt.getTime(),
     updated: user.updatedAt.getTime(),
     ___class: 'Users',
+    // `deadline` in milliseconds like Backendless' own dates; `restricted`: past it, only setting up a factor works.
+    ...(view.setupRequired ? { setupRequired: { deadline: view.setupRequired.dueAt.getTime(), restricted: view.setupRequired.restricted } } : {}),
     ...(userToken ? { 'user-token': userToken } : {}),
   };
 }
@@ -43,9 +47,9 @@ export type BackendlessUserJson = ReturnType<typeof backendlessUser>;
 
 /** Renders users for one façade instance: reads the properties and the authenticator state each object shows. */
 export function userRenderer(core: Core, confirmationRequired: boolean) {
-  return async (user: User, userToken?: string): Promise<BackendlessUserJson> => {
+  return async (user: User, userToken?: string, setupRequired?: SetupRequirement | null): Promise<BackendlessUserJson> => {
     const [profile, totp] = await Promise.all([core.users.profile(user.id), core.factors.totp.status(user.id)]);
-    return backendlessUser(user, { profile, totpAuthEnabled: totp.enabled, confirmationRequired }, userToken);
+    return backendlessUser(user, { profile, totpAuthEnabled: totp.enabled, confirmationRequired, setupRequired }, userToken);
   };
 }
 

@@ -45,7 +45,7 @@ export const backendlessUserRoutes: FastifyPluginAsync<UserRouteOptions> = async
     if (body.objectId !== undefined && body.login === undefined) throw new TwofoldError('not_supported', { call: 'Users.login(objectId)' });
     const result = await core.auth.signIn({ identity: body.login, password: body.password }, requestContext(request, 'backendless'));
     if (result.kind === 'second_factor') return { transactionId: result.transactionId };
-    return render(publicUser(result.user), result.issued.token);
+    return render(publicUser(result.user), result.issued.token, await core.auth.setupRequirement(result.user));
   });
 
   app.get('/users/logout', async (request, reply) => {
@@ -55,7 +55,8 @@ export const backendlessUserRoutes: FastifyPluginAsync<UserRouteOptions> = async
 
   app.get<{ Params: { token: string } }>('/users/isvalidusertoken/:token', async (request) => {
     try {
-      await core.auth.authenticate(request.params.token);
+      // A session limited to setting up a factor is still a valid token.
+      await core.auth.authenticate(request.params.token, 'setup');
       return true;
     } catch (error) {
       if (error instanceof TwofoldError && error.status === 401) return false;
@@ -64,9 +65,10 @@ export const backendlessUserRoutes: FastifyPluginAsync<UserRouteOptions> = async
   });
 
   app.get<{ Params: { objectId: string } }>('/data/Users/:objectId', async (request) => {
-    const { user } = await requireBackendlessUser(core, request);
+    // One's own record is readable by a session past its setup deadline: it says what is required.
+    const { user } = await requireBackendlessUser(core, request, 'setup');
     // Only one's own record: twofold is no general data store.
     if (user.id !== request.params.objectId.toLowerCase()) throw new TwofoldError('not_found');
-    return render(publicUser(user));
+    return render(publicUser(user), undefined, await core.auth.setupRequirement(user));
   });
 };

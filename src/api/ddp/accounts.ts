@@ -1,5 +1,5 @@
 import type { Core } from '../../core/index.ts';
-import type { SignInResult } from '../../core/index.ts';
+import type { SetupRequirement, SignInResult } from '../../core/index.ts';
 import { ddpProof } from './protected-methods.ts';
 import { TwofoldError } from '../../core/errors.ts';
 import type { PasswordLoginInput } from '../../core/auth/password-login.ts';
@@ -16,15 +16,16 @@ export function accountMethods(core: Core): Record<string, MethodHandler> {
     if (result.kind !== 'session') throw new TwofoldError('second_factor_required');
     const { session, token } = result.issued;
     rememberLogin(invocation.connection, { userId: result.user.id, sessionId: session.id, token });
-    return { id: result.user.id, token, tokenExpires: session.expiresAt, type };
+    return { id: result.user.id, token, tokenExpires: session.expiresAt, type, ...ddpSetupRequired(await core.auth.setupRequirement(result.user)) };
   }
 
   async function resume(invocation: MethodInvocation, token: unknown) {
     if (typeof token !== 'string') throw matchFailed();
     try {
-      const { session, user } = await core.auth.authenticate(token);
+      // A session limited to setting up a factor resumes, and is told so.
+      const { session, user } = await core.auth.authenticate(token, 'setup');
       rememberLogin(invocation.connection, { userId: user.id, sessionId: session.id, token });
-      return { id: user.id, token, tokenExpires: session.expiresAt, type: 'resume' as const };
+      return { id: user.id, token, tokenExpires: session.expiresAt, type: 'resume' as const, ...ddpSetupRequired(await core.auth.setupRequirement(user)) };
     } catch (error) {
       throw resumeError(error) ?? error;
     }
@@ -54,6 +55,15 @@ export function accountMethods(core: Core): Record<string, MethodHandler> {
       return undefined;
     },
   };
+}
+
+/**
+ * `setupRequired` on a Meteor login result (twofold's own field; Meteor clients ignore what they do not know):
+ * the enforcement policy wants a second factor by `deadline` (an EJSON date); `restricted`: it has passed, and
+ * only `2fa:enable`, `2fa:validateTempToken`, `2fa:enable-email` and `logout` work until one is set up.
+ */
+export function ddpSetupRequired(requirement: SetupRequirement | null) {
+  return requirement ? { setupRequired: { deadline: requirement.dueAt, restricted: requirement.restricted } } : {};
 }
 
 /** Reads `{user: {username|email|id}, password: {digest, algorithm} | "<plain>"}` (exactly one selector). */

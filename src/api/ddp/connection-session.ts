@@ -1,4 +1,4 @@
-import type { Core, RequestContext } from '../../core/index.ts';
+import type { Core, RequestContext, SessionAccess } from '../../core/index.ts';
 import type { DdpConnection } from './types.ts';
 import { TwofoldError, isTwofoldError } from '../../core/errors.ts';
 
@@ -30,11 +30,11 @@ export function ddpContext(connection: DdpConnection): RequestContext {
  * elsewhere (another instance, the REST API) stops working here at once. Only a session that no longer
  * works logs the connection out; an outage is an outage (503), on this wire as on every other.
  */
-export async function requireLogin(core: Core, connection: DdpConnection) {
+export async function requireLogin(core: Core, connection: DdpConnection, access: SessionAccess = 'full') {
   const token = tokens.get(connection);
   if (!token) throw new TwofoldError('not_authenticated');
   try {
-    return await core.auth.authenticate(token);
+    return await core.auth.authenticate(token, access);
   } catch (error) {
     if (isTwofoldError(error) && (error.status === 401 || error.code === 'user_disabled')) {
       forgetLogin(connection);

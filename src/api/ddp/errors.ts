@@ -54,6 +54,7 @@ const METEOR_ERRORS = {
   account_locked: 'too-many-requests',
   email_not_verified: ['error-email-not-verified', 'Verify your email address before enabling email codes'],
   factor_unavailable: ['error-not-allowed', 'This second factor is turned off on this server'],
+  second_factor_setup_required: ['error-2fa-setup-required', 'Set up two-factor authentication first'],
   webauthn_not_enabled: ['error-webauthn-not-enabled', 'No passkey or security key is registered'],
   webauthn_invalid: ['totp-invalid', 'TOTP Invalid'],
   webauthn_registration_failed: ['error-webauthn-registration', 'The key could not be registered'],

@@ -1,5 +1,5 @@
 import { TwofoldError, isTwofoldError } from '../../core/errors.ts';
-import { parseProof, type AppOperation, type Asker, type ChallengePass, type Core, type OperationName, type Proof } from '../../core/index.ts';
+import { parseProof, type AppOperation, type Asker, type ChallengePass, type Core, type OperationName, type Proof, type SessionAccess } from '../../core/index.ts';
 import { ddpContext, requireLogin } from './connection-session.ts';
 import type { MethodHandler, MethodInvocation } from './types.ts';
 
@@ -11,6 +11,8 @@ export interface ProtectedMethod {
   handler: ProtectedHandler;
   /** Refusals that come before any challenge (Rocket.Chat's `error-2fa-already-enabled`). */
   precheck?: (invocation: MethodInvocation) => Promise<void>;
+  /** `setup`: setting up a factor, which a session past its setup deadline may still do. */
+  access?: SessionAccess;
 }
 
 /** Set by `callWithTwoFactorRequired` after it checked the code, for the one call it then makes. */
@@ -32,7 +34,7 @@ const isCodeArgument = (value: unknown): value is { twoFactorCode?: unknown; two
 export function protectedMethod(core: Core, method: ProtectedMethod): MethodHandler {
   return async (invocation, ...params) => {
     await method.precheck?.(invocation);
-    const pass = prechecked.get(invocation) ?? (await obtainPass(core, invocation, method.operation, params));
+    const pass = prechecked.get(invocation) ?? (await obtainPass(core, invocation, method.operation, params, undefined, undefined, method.access));
     return method.handler(invocation, pass, ...params);
   };
 }
@@ -52,8 +54,8 @@ export function ddpProof(code: unknown, method: unknown, sessionId: string | nul
 }
 
 /** The caller of a DDP method and its proof (given here, in a trailing argument, or in the upgrade headers). */
-export async function ddpAsker(core: Core, invocation: MethodInvocation, params: unknown[], code?: unknown, codeMethod?: unknown) {
-  const { user, session } = await requireLogin(core, invocation.connection);
+export async function ddpAsker(core: Core, invocation: MethodInvocation, params: unknown[], code?: unknown, codeMethod?: unknown, access: SessionAccess = 'full') {
+  const { user, session } = await requireLogin(core, invocation.connection, access);
   let supplied = { code, method: codeMethod };
   if (code === undefined && isCodeArgument(params.at(-1))) {
     const argument = params.pop() as { twoFactorCode?: unknown; twoFactorMethod?: unknown };
@@ -71,7 +73,15 @@ export async function ddpAsker(core: Core, invocation: MethodInvocation, params:
   return { user, session, asker };
 }
 
-export async function obtainPass(core: Core, invocation: MethodInvocation, operation: OperationName | AppOperation, params: unknown[], code?: unknown, codeMethod?: unknown) {
-  const { user, asker } = await ddpAsker(core, invocation, params, code, codeMethod);
+export async function obtainPass(
+  core: Core,
+  invocation: MethodInvocation,
+  operation: OperationName | AppOperation,
+  params: unknown[],
+  code?: unknown,
+  codeMethod?: unknown,
+  access: SessionAccess = 'full',
+) {
+  const { user, asker } = await ddpAsker(core, invocation, params, code, codeMethod, access);
   return core.challenge.require({ userId: user.id, operation, ...asker });
 }

@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import { isTwofoldError, TwofoldError } from '../../core/errors.ts';
 import { isFailedAnswer, type RateRule } from '../../core/limits/rate-limit.ts';
 import { accountMethods } from './accounts.ts';
+import { requireLogin } from './connection-session.ts';
 import { protectedMethod, type ProtectedHandler, type ProtectedMethod } from './protected-methods.ts';
 import { twoFactorMethods } from './two-factor-methods.ts';
 import { MeteorError, type DdpConnection, type MethodHandler } from './types.ts';
@@ -60,6 +61,14 @@ function failedCall(error: unknown): boolean {
   return typeof error.error === 'number' ? isFailedAnswer(error.error) : true;
 }
 
+/** Runs `handler` once the connection's session (if it is logged in) still works and has full access. */
+function signedInChecked(core: Core, handler: MethodHandler): MethodHandler {
+  return async (invocation, ...params) => {
+    if (invocation.connection.userId) await requireLogin(core, invocation.connection);
+    return handler(invocation, ...params);
+  };
+}
+
 export interface DdpRegistryOptions {
   /** Calls one connection may make to one method per window (the `ddpMethod` rule); undefined: no limit. */
   methodLimit?: Pick<RateRule, 'limit' | 'windowSeconds'> | undefined;
@@ -100,13 +109,16 @@ export function createDdpRegistry(core: Core, options: DdpRegistryOptions = {}):
   const assertFree = (name: string) => {
     if (methods.has(name)) throw new Error(`DDP method "${name}" is already defined`);
   };
+  function addPlain(name: string, handler: MethodHandler) {
+    assertFree(name);
+    plain.set(name, handler);
+    methods.set(name, perConnection(name, handler));
+  }
   const registry: DdpRegistry = {
     methods,
-    method(name, handler) {
-      assertFree(name);
-      plain.set(name, handler);
-      methods.set(name, perConnection(name, handler));
-    },
+    // An app's own method may read `connection.userId`: the session behind it is checked first, as twofold's own
+    // methods check it (revoked elsewhere: logged out; past the enforcement deadline without a factor: refused).
+    method: (name, handler) => addPlain(name, signedInChecked(core, handler)),
     protectedMethod: (name, operation, handler) => addProtected(name, { operation, handler }),
   };
   function addProtected(name: string, definition: ProtectedMethod) {
@@ -115,9 +127,9 @@ export function createDdpRegistry(core: Core, options: DdpRegistryOptions = {}):
     methods.set(name, perConnection(name, protectedMethod(core, definition)));
   }
 
-  for (const [name, handler] of Object.entries(accountMethods(core))) registry.method(name, limited(core, name, handler));
+  for (const [name, handler] of Object.entries(accountMethods(core))) addPlain(name, limited(core, name, handler));
   const twoFactor = twoFactorMethods(core, guarded, plain);
-  for (const [name, handler] of Object.entries(twoFactor.methods)) registry.method(name, limited(core, name, handler));
+  for (const [name, handler] of Object.entries(twoFactor.methods)) addPlain(name, limited(core, name, handler));
   for (const [name, definition] of Object.entries(twoFactor.protectedOnes)) addProtected(name, definition);
   return registry;
 }

@@ -1,5 +1,5 @@
 import { isTwofoldError } from '../../core/errors.ts';
-import type { Core } from '../../core/index.ts';
+import type { Core, SessionAccess } from '../../core/index.ts';
 import { ddpContext, requireLogin } from './connection-session.ts';
 import { ddpAsker, ddpProof, obtainPass, runPrechecked, type ProtectedMethod } from './protected-methods.ts';
 import type { MethodHandler, MethodInvocation } from './types.ts';
@@ -22,8 +22,8 @@ function codeRefused<T>(invocation: MethodInvocation, error: unknown, value: T):
 
 /** Rocket.Chat's 2FA methods: TOTP management, email codes, and `callWithTwoFactorRequired`. */
 export function twoFactorMethods(core: Core, protectedMethods: ReadonlyMap<string, ProtectedMethod>, plainMethods: ReadonlyMap<string, MethodHandler>) {
-  const asker = (invocation: MethodInvocation, pass: Parameters<ProtectedMethod['handler']>[1]) =>
-    requireLogin(core, invocation.connection).then(({ user, session }) => ({
+  const asker = (invocation: MethodInvocation, pass: Parameters<ProtectedMethod['handler']>[1], access: SessionAccess = 'full') =>
+    requireLogin(core, invocation.connection, access).then(({ user, session }) => ({
       user,
       asker: { session, context: ddpContext(invocation.connection), proof: null, pass },
     }));
@@ -82,37 +82,43 @@ export function twoFactorMethods(core: Core, protectedMethods: ReadonlyMap<strin
       await target?.precheck?.(invocation);
       const codeOrNull = code === undefined || code === '' ? null : code;
       const operation = target?.operation ?? { name: ddpMethod };
-      const pass = await obtainPass(core, invocation, operation, [...params], codeOrNull, method);
+      const pass = await obtainPass(core, invocation, operation, [...params], codeOrNull, method, target?.access);
       return target ? runPrechecked(invocation, pass, target, [...params]) : plain!(invocation, ...params);
     },
   };
 
-  /** Methods that change a factor: a proof of an existing factor first, in any of Rocket.Chat's ways. */
+  /**
+   * Methods that change a factor: a proof of an existing factor first, in any of Rocket.Chat's ways. Those that set
+   * one up (`access: 'setup'`) are what a session past its setup deadline may still call.
+   */
   const protectedOnes: Record<string, ProtectedMethod> = {
     '2fa:enable': {
       operation: 'enrol-authenticator',
+      access: 'setup',
       async precheck(invocation) {
-        const { user } = await requireLogin(core, invocation.connection);
+        const { user } = await requireLogin(core, invocation.connection, 'setup');
         if ((await core.factors.totp.status(user.id)).enabled) throw ddpErrors.alreadyEnabled();
       },
       async handler(invocation, pass) {
-        const { user, asker: who } = await asker(invocation, pass);
+        const { user, asker: who } = await asker(invocation, pass, 'setup');
         const enrollment = await core.factors.totp.enrol(user.id, who);
         return { secret: enrollment.secret, url: enrollment.uri };
       },
     },
     '2fa:validateTempToken': {
       operation: 'enrol-authenticator',
+      access: 'setup',
       async handler(invocation, pass, code) {
-        const { user, asker: who } = await asker(invocation, pass);
+        const { user, asker: who } = await asker(invocation, pass, 'setup');
         const { backupCodes } = await core.factors.totp.confirm(user.id, ddpCode(code), who);
         return { codes: backupCodes.map(stripHyphen) };
       },
     },
     '2fa:enable-email': {
       operation: 'enable-email-codes',
+      access: 'setup',
       async handler(invocation, pass) {
-        const { user, asker: who } = await asker(invocation, pass);
+        const { user, asker: who } = await asker(invocation, pass, 'setup');
         await core.factors.email.enable(user.id, who);
         return true;
       },

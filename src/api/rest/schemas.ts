@@ -4,6 +4,7 @@ import { errorCatalogue, type ErrorCode } from '../../core/errors.ts';
 import type { Session, UserRecord } from '../../core/index.ts';
 import type { IssuedSession } from '../../core/sessions/session.ts';
 import type { TotpEnrollment } from '../../core/index.ts';
+import { SetupRequiredSchema } from './setup-required.ts';
 import type { Links } from '../http/links.ts';
 
 /**
@@ -144,6 +145,7 @@ export const IssuedSessionSchema = Type.Object({
   expiresAt: Type.String({ format: 'date-time' }),
   user: UserSchema,
   session: SessionSchema,
+  setupRequired: Type.Optional(SetupRequiredSchema),
 });
 
 export const SecondFactorRequiredSchema = Type.Object({

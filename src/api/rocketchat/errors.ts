@@ -54,6 +54,7 @@ const REST_STATUS = {
   account_locked: 429,
   email_not_verified: 400,
   factor_unavailable: 400,
+  second_factor_setup_required: 403,
   webauthn_not_enabled: 400,
   webauthn_invalid: 400,
   webauthn_registration_failed: 400,

@@ -6,7 +6,7 @@ import { ddpErrors, resumeError } from '../ddp/errors.ts';
 import { ddpProof } from '../ddp/protected-methods.ts';
 import { requestContext } from '../rest/request-context.ts';
 import { header, requireRestLogin } from './session.ts';
-import { meJson } from './user-json.ts';
+import { meJson, restSetupRequired } from './user-json.ts';
 
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const FLAT_KEYS = new Set(['user', 'username', 'email', 'password', 'code']);
@@ -40,8 +40,8 @@ export function loginRequest(body: unknown, headerCode: string | undefined): Log
 /** `POST /api/v1/login`, `logout` and `me`: one session model with DDP (the auth token is a resume token). */
 export const loginRoutes: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
   async function loginAnswer(user: UserRecord, authToken: string) {
-    const { enabled } = await core.factors.totp.status(user.id);
-    return { status: 'success', data: { userId: user.id, authToken, me: meJson(user, enabled) } };
+    const [{ enabled }, setup] = await Promise.all([core.factors.totp.status(user.id), core.auth.setupRequirement(user)]);
+    return { status: 'success', data: { userId: user.id, authToken, me: meJson(user, enabled), ...restSetupRequired(setup) } };
   }
 
   async function signIn(request: FastifyRequest): Promise<{ user: UserRecord; token: string }> {
@@ -49,7 +49,7 @@ export const loginRoutes: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     if (wanted.kind === 'resume') {
       if (typeof wanted.token !== 'string') throw ddpErrors.matchFailed();
       // Meteor's words for a token that no longer works, as DDP's resume gives them.
-      const { user } = await core.auth.authenticate(wanted.token).catch((error: unknown) => {
+      const { user } = await core.auth.authenticate(wanted.token, 'setup').catch((error: unknown) => {
         throw resumeError(error) ?? error;
       });
       return { user, token: wanted.token };
@@ -76,15 +76,15 @@ export const loginRoutes: FastifyPluginAsync<{ core: Core }> = async (app, { cor
     url: '/logout',
     schema: { hide: true },
     async handler(request) {
-      const { user, session } = await requireRestLogin(core, request);
+      const { user, session } = await requireRestLogin(core, request, 'setup');
       await core.sessions.revoke(user.id, session.id);
       return { status: 'success', data: { message: "You've been logged out!" }, success: true };
     },
   });
 
   app.get('/me', { schema: { hide: true } }, async (request) => {
-    const { user } = await requireRestLogin(core, request);
-    const { enabled } = await core.factors.totp.status(user.id);
-    return { ...meJson(user, enabled), success: true };
+    const { user } = await requireRestLogin(core, request, 'setup');
+    const [{ enabled }, setup] = await Promise.all([core.factors.totp.status(user.id), core.auth.setupRequirement(user)]);
+    return { ...meJson(user, enabled), ...restSetupRequired(setup), success: true };
   });
 };

@@ -1,6 +1,6 @@
 import type { FastifyRequest } from 'fastify';
 import { TwofoldError } from '../../core/errors.ts';
-import type { Asker, Core, Session, UserRecord } from '../../core/index.ts';
+import type { Asker, Core, Session, SessionAccess, UserRecord } from '../../core/index.ts';
 import { ddpProof } from '../ddp/protected-methods.ts';
 import { requestContext } from '../rest/request-context.ts';
 
@@ -20,11 +20,11 @@ export interface RestLogin {
  * Rocket.Chat's REST credentials: `X-User-Id` and `X-Auth-Token` together, the token being a session of that user
  * (the same token DDP `login` returns). Anything less is `not_authenticated` (401).
  */
-export async function requireRestLogin(core: Core, request: FastifyRequest): Promise<RestLogin> {
+export async function requireRestLogin(core: Core, request: FastifyRequest, access: SessionAccess = 'full'): Promise<RestLogin> {
   const userId = header(request, 'x-user-id');
   const token = header(request, 'x-auth-token');
   if (!userId || !token) throw new TwofoldError('not_authenticated');
-  const { user, session } = await core.auth.authenticate(token);
+  const { user, session } = await core.auth.authenticate(token, access);
   if (user.id !== userId) throw new TwofoldError('not_authenticated');
   return { user, session, token };
 }

@@ -22,7 +22,8 @@ export const twoFactorRoutes: FastifyPluginAsync<{ core: Core }> = async (app, {
   // Both change a factor: the policy table asks for a proof of an existing factor (or, with none, the password),
   // sent as `x-2fa-code` / `x-2fa-method`; without it the 400 `totp-required` makes the REST client ask and retry.
   app.post('/users.2fa.enableEmail', { schema: { hide: true }, config: { rateLimit: 'verify' } }, async (request) => {
-    const { user, session } = await requireRestLogin(core, request);
+    // Setting up a factor: what a session past its setup deadline may still do.
+    const { user, session } = await requireRestLogin(core, request, 'setup');
     await core.factors.email.enable(user.id, restChatAsker(request, session));
     return { success: true };
   });

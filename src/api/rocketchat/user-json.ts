@@ -1,4 +1,4 @@
-import type { UserRecord } from '../../core/index.ts';
+import type { SetupRequirement, UserRecord } from '../../core/index.ts';
 
 /**
  * The signed-in user as Rocket.Chat's `/me` and login's `data.me` show it: what its clients read (`_id`,
@@ -25,4 +25,13 @@ export function meJson(user: UserRecord, totpEnabled: boolean) {
       email2fa: { enabled: user.emailTwoFactorEnabledAt !== null },
     },
   };
+}
+
+/**
+ * `setupRequired` in login's `data` and on `/me` (twofold's own field): the enforcement policy wants a second factor
+ * by `deadline`; `restricted`: it has passed, and only setting one up (`users.2fa.enableEmail`, `method.call` of
+ * `2fa:enable` / `2fa:validateTempToken` / `2fa:enable-email`), `/me` and `logout` work until then.
+ */
+export function restSetupRequired(requirement: SetupRequirement | null) {
+  return requirement ? { setupRequired: { deadline: requirement.dueAt.toISOString(), restricted: requirement.restricted } } : {};
 }

@@ -19,7 +19,9 @@ export type SecurityEventKind =
   | 'key_rotated'
   | 'device_trusted'
   | 'devices_revoked'
-  | 'password_check_failed';
+  | 'password_check_failed'
+  | 'roles_changed'
+  | 'enforcement_changed';
 
 export interface SecurityEvent {
   id: string;

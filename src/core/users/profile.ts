@@ -51,6 +51,7 @@ const RESERVED = new Set(
     'qrURL',
     'secret',
     'backupCodes',
+    'setupRequired',
   ].map((name) => name.toLowerCase()),
 );
 

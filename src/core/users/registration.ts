@@ -82,6 +82,8 @@ async function concealedRegistration(deps: { clock: Clock; notifier: Notifier },
     emailVerifiedAt: null,
     disabledAt: null,
     emailTwoFactorEnabledAt: null,
+    roles: [],
+    setupDueAt: null,
     createdAt: now,
     updatedAt: now,
   };

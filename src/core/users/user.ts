@@ -15,6 +15,10 @@ export interface UserRecord extends User {
   passwordHash: string;
   /** When the email second factor was turned on; null when it is off. */
   emailTwoFactorEnabledAt: Date | null;
+  /** Labels an operator gives (`admin`, `staff`): what the enforcement policy may name. */
+  roles: string[];
+  /** While the enforcement policy covers the user: until when they may be without a second factor. */
+  setupDueAt: Date | null;
 }
 
 export function publicUser(record: UserRecord): User {

@@ -6,6 +6,8 @@ import type { StepUp } from '../step-up.ts';
 /** Everything the account view loads at once; each card shows its part. */
 export interface AccountData {
   user: User;
+  /** The enforcement policy wants a second factor of this account (cards/setup-banner.ts). */
+  setupRequired: Success<'/v1/me', 'get'>['setupRequired'];
   totp: Success<'/v1/me/totp', 'get'>;
   sessions: Session[];
   events: Success<'/v1/me/events', 'get'>['events'];

@@ -7,6 +7,7 @@ import * as emailCodes from '../cards/email-codes.ts';
 import * as events from '../cards/events.ts';
 import * as passkeys from '../cards/passkeys.ts';
 import * as sessions from '../cards/sessions.ts';
+import * as setupBanner from '../cards/setup-banner.ts';
 import * as totp from '../cards/totp.ts';
 import { within } from '../dom.ts';
 import type { Page } from '../page.ts';
@@ -24,15 +25,17 @@ const CARDS: Array<[string, MountCard]> = [
 ];
 
 async function load(client: TwofoldClient): Promise<AccountData> {
-  const [{ user }, totpStatus, { sessions: live }, { events: recent }, { credentials }, { devices: trusted }] = await Promise.all([
-    client.me(),
+  // Past the enforcement deadline the session may only set up a factor: what it may not read is shown empty.
+  const { user, setupRequired } = await client.me();
+  const open = !setupRequired?.restricted;
+  const [totpStatus, { sessions: live }, { events: recent }, { credentials }, { devices: trusted }] = await Promise.all([
     client.totp.status(),
-    client.sessions(),
-    client.events(events.EVENTS_SHOWN),
+    open ? client.sessions() : { sessions: [] },
+    open ? client.events(events.EVENTS_SHOWN) : { events: [] },
     client.webauthn.list(),
-    client.devices.list(),
+    open ? client.devices.list() : { devices: [] },
   ]);
-  return { user, totp: totpStatus, sessions: live, events: recent, credentials, devices: trusted };
+  return { user, setupRequired, totp: totpStatus, sessions: live, events: recent, credentials, devices: trusted };
 }
 
 /** `who` is the header's "signed in as". */
@@ -40,11 +43,13 @@ export function mount(root: HTMLElement, client: TwofoldClient, page: Page, who:
   const $ = within(root);
   const context: CardContext = { page, stepUp: stepUp.mount($('step-up'), page), refresh };
   const cards: Card[] = CARDS.map(([id, mountCard]) => mountCard($(id), client, context));
+  const banner = setupBanner.mount(root);
 
   async function refresh(): Promise<void> {
     const data = await load(client);
     who.textContent = data.user.username ?? data.user.email;
     for (const card of cards) card.show(data);
+    banner.show(data.setupRequired);
   }
 
   return {
@@ -53,6 +58,7 @@ export function mount(root: HTMLElement, client: TwofoldClient, page: Page, who:
       context.stepUp.close();
       who.textContent = '';
       for (const card of cards) card.clear();
+      banner.clear();
     },
   };
 }

@@ -4,19 +4,21 @@ import type { Core } from '../../../core/index.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken } from '../request-context.ts';
 import { ProofFields, restAsker } from '../proof.ts';
+import { SetupRequiredSchema, setupRequiredJson } from '../setup-required.ts';
 import { Password, ProfileSchema, SecurityEventSchema, SessionSchema, UserSchema, sessionJson, userJson } from '../schemas.ts';
 
 export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const secured = { tags: ['me'], security: [{ bearer: [] }] };
 
-  const MeSchema = Type.Object({ user: UserSchema, profile: ProfileSchema });
+  const MeSchema = Type.Object({ user: UserSchema, profile: ProfileSchema, setupRequired: Type.Optional(SetupRequiredSchema) });
 
   app.get(
     '/me',
     { schema: { ...secured, summary: "The signed-in user and the app's properties of it", response: { 200: MeSchema, 401: errorResponseSchema } } },
     async (request) => {
-      const { user } = await core.auth.authenticate(bearerToken(request));
-      return { user: userJson(user), profile: await core.users.profile(user.id) };
+      // Readable by a session past its setup deadline: it is where the page learns what is required.
+      const { user } = await core.auth.authenticate(bearerToken(request), 'setup');
+      return { user: userJson(user), profile: await core.users.profile(user.id), ...setupRequiredJson(await core.auth.setupRequirement(user)) };
     },
   );
 
@@ -132,7 +134,8 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
       },
     },
     async (request, reply) => {
-      const { user } = await core.auth.authenticate(bearerToken(request));
+      // A verified address is what email codes need: part of setting up a factor.
+      const { user } = await core.auth.authenticate(bearerToken(request), 'setup');
       await core.auth.resendVerification(user.id);
       return reply.status(202).send({ sent: true });
     },

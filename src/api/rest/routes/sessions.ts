@@ -6,6 +6,7 @@ import { bearerToken, requestContext } from '../request-context.ts';
 import { CodeInput, IssuedSessionSchema, Password, SecondFactorRequiredSchema, WebAuthnRequestOptions, WebAuthnResponse, issuedSessionJson } from '../schemas.ts';
 import { deviceCookie, presentedDeviceToken } from '../device-cookie.ts';
 import type { Links } from '../../http/links.ts';
+import { setupRequiredJson } from '../setup-required.ts';
 
 /** A completed sign-in: the session, and what it issued along (backup codes of a new authenticator, a device token). */
 const SignedInSchema = Type.Intersect([
@@ -54,7 +55,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links
           rememberDeviceDays: result.rememberDeviceDays,
         });
       }
-      return reply.status(201).send(issuedSessionJson(result.user, result.issued));
+      return reply.status(201).send({ ...issuedSessionJson(result.user, result.issued), ...setupRequiredJson(await core.auth.setupRequirement(result.user)) });
     },
   );
 
@@ -102,6 +103,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links
       // A repeat of the request that completed the transaction (its answer was lost) gets the same result, as 200.
       return reply.status(result.repeated ? 200 : 201).send({
         ...issuedSessionJson(result.user, result.issued),
+        ...setupRequiredJson(await core.auth.setupRequirement(result.user)),
         ...(result.backupCodes ? { backupCodes: result.backupCodes } : {}),
         ...(device ? { device: { id: device.device.id, token: device.token, expiresAt: device.device.expiresAt.toISOString() } } : {}),
       });

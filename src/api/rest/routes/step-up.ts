@@ -63,7 +63,7 @@ export const stepUpRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
       preValidation: emptyBodyAsObject,
     },
     async (request) => {
-      const { user, session } = await core.auth.authenticate(bearerToken(request));
+      const { user, session } = await core.auth.authenticate(bearerToken(request), 'setup');
       await core.factors.email.enable(user.id, restAsker(request, session, request.body));
       return { enabled: true as const };
     },

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import Type from 'typebox';
 import type { FastifyRequest } from 'fastify';
-import { parseProof, type Core } from '../../../core/index.ts';
+import { parseProof, type Core, type SessionAccess } from '../../../core/index.ts';
 import { ProofBody, emptyBodyAsObject, restAsker } from '../proof.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken } from '../request-context.ts';
@@ -19,8 +19,9 @@ const BackupCodes = Type.Object({ backupCodes: Type.Array(Type.String()) });
  */
 export const totpRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }> = async (app, { core, links }) => {
   const secured = { tags: ['totp'], security: [{ bearer: [] }] };
-  const caller = async (request: FastifyRequest, body?: Parameters<typeof restAsker>[2]) => {
-    const { user, session } = await core.auth.authenticate(bearerToken(request));
+  // Enrolling (start, confirm, status) is what a session past its setup deadline may still do.
+  const caller = async (request: FastifyRequest, body?: Parameters<typeof restAsker>[2], access: SessionAccess = 'full') => {
+    const { user, session } = await core.auth.authenticate(bearerToken(request), access);
     return { userId: user.id, asker: restAsker(request, session, body) };
   };
 
@@ -33,7 +34,7 @@ export const totpRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
         response: { 200: Type.Object({ enabled: Type.Boolean(), pending: Type.Boolean(), backupCodesRemaining: Type.Integer() }), 401: errorResponseSchema },
       },
     },
-    async (request) => core.factors.totp.status((await core.auth.authenticate(bearerToken(request))).user.id),
+    async (request) => core.factors.totp.status((await core.auth.authenticate(bearerToken(request), 'setup')).user.id),
   );
 
   app.post(
@@ -52,7 +53,7 @@ export const totpRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
       preValidation: emptyBodyAsObject,
     },
     async (request, reply) => {
-      const { userId, asker } = await caller(request, request.body);
+      const { userId, asker } = await caller(request, request.body, 'setup');
       return reply.status(201).send(totpEnrollmentJson(await core.factors.totp.enrol(userId, asker), links));
     },
   );
@@ -69,7 +70,7 @@ export const totpRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
       },
     },
     async (request) => {
-      const { userId, asker } = await caller(request);
+      const { userId, asker } = await caller(request, undefined, 'setup');
       return core.factors.totp.confirm(userId, parseProof({ code: request.body.code, method: 'totp' }, { passwordCode: 'plain' }), asker);
     },
   );

@@ -1,7 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
-import type { Core } from '../../../core/index.ts';
+import type { Core, SessionAccess } from '../../../core/index.ts';
 import type { WebAuthnCredential } from '../../../core/factors/webauthn/store.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken } from '../request-context.ts';
@@ -37,8 +37,9 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (
   const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
 
   /** The caller, and the fresh second factor it sent (if any). */
-  async function caller(request: FastifyRequest, body?: Parameters<typeof restAsker>[2]) {
-    const { user, session } = await core.auth.authenticate(bearerToken(request));
+  // Registering a key (and listing them) is what a session past its setup deadline may still do.
+  async function caller(request: FastifyRequest, body: Parameters<typeof restAsker>[2], access: SessionAccess = 'full') {
+    const { user, session } = await core.auth.authenticate(bearerToken(request), access);
     return { user, proof: restAsker(request, session, body) };
   }
 
@@ -59,7 +60,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (
       preValidation: emptyBodyAsObject,
     },
     async (request) => {
-      const { user, proof } = await caller(request, request.body);
+      const { user, proof } = await caller(request, request.body, 'setup');
       return core.factors.webauthn.registrationOptions(user.id, proof);
     },
   );
@@ -76,7 +77,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (
       },
     },
     async (request, reply) => {
-      const { user, proof } = await caller(request, undefined);
+      const { user, proof } = await caller(request, undefined, 'setup');
       const key = await core.factors.webauthn.register(user.id, request.body.name, request.body.response, proof.context);
       return reply.status(201).send(credentialJson(key));
     },
@@ -86,7 +87,7 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (
     '/me/webauthn/credentials',
     { schema: { ...secured, summary: "The user's passkeys and security keys", response: { 200: Type.Object({ credentials: Type.Array(CredentialSchema) }), 401: errorResponseSchema } } },
     async (request) => {
-      const { user } = await caller(request, undefined);
+      const { user } = await caller(request, undefined, 'setup');
       return { credentials: (await core.factors.webauthn.list(user.id)).map(credentialJson) };
     },
   );
