@@ -5,6 +5,7 @@ import { createMemoryBackupCodeStore } from './backup-code-store.ts';
 import { createMemoryChallengeStore } from './challenge-store.ts';
 import { createMemoryEmailCodeStore } from './email-code-store.ts';
 import { createMemoryEmailVerificationStore } from './email-verification-store.ts';
+import { createMemoryEnforcementStore } from './enforcement-store.ts';
 import { createMemoryKeyRotationStore } from './key-rotation-store.ts';
 import { createMemoryPasswordResetStore } from './password-reset-store.ts';
 import { createMemoryProfileStore } from './profile-store.ts';
@@ -50,5 +51,6 @@ export function memoryStores(tables: MemoryTables = new MemoryTables()): Stores 
     auditChain: createMemoryAuditChainStore(tables),
     profiles: createMemoryProfileStore(tables),
     passwordResets: createMemoryPasswordResetStore(tables),
+    enforcement: createMemoryEnforcementStore(tables),
   };
 }

@@ -14,6 +14,8 @@ import type { UserRecord } from '../../core/users/user.ts';
  * is as atomic as its statement. Binary keys (token and id hashes) are kept as hex.
  */
 export interface UserRow extends UserRecord {
+  /** When the enforcement policy first covered the user (migration 0015): kept so a grace is never renewed. */
+  enforcementStartedAt: Date | null;
   factorFailures: number;
   factorLockedUntil: Date | null;
   factorLockouts: number;
@@ -137,7 +139,7 @@ export const later = (a: Date, b: Date) => a.getTime() > b.getTime();
 
 /** The user as the stores return it: no throttle columns. */
 export function userRecord(row: UserRow): UserRecord {
-  const { factorFailures: _f, factorLockedUntil: _l, factorLockouts: _n, ...record } = row;
+  const { enforcementStartedAt: _e, factorFailures: _f, factorLockedUntil: _l, factorLockouts: _n, ...record } = row;
   return record;
 }
 

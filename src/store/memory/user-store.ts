@@ -1,6 +1,7 @@
 import { TwofoldError } from '../../core/errors.ts';
 import type { UserStore } from '../../core/users/store.ts';
 import type { UserRecord } from '../../core/users/user.ts';
+import { coverNewUser } from './enforcement-store.ts';
 import { type MemoryTables, type UserRow, userRecord } from './tables.ts';
 
 /** `users`: unique email (normalized) and username (any case), as the SQL's unique indexes. */
@@ -26,10 +27,14 @@ export function createMemoryUserStore(tables: MemoryTables): UserStore {
         disabledAt: null,
         emailTwoFactorEnabledAt: null,
         updatedAt: user.createdAt,
+        roles: [],
+        enforcementStartedAt: null,
+        setupDueAt: null,
         factorFailures: 0,
         factorLockedUntil: null,
         factorLockouts: 0,
       };
+      coverNewUser(tables, row);
       users.set(user.id, row);
       return userRecord(row);
     },
