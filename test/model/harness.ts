@@ -76,7 +76,7 @@ export class Harness {
     const after = await this.snapshots(model);
     for (const [index, post] of after) {
       const pre = before.get(index);
-      if (pre) checkInvariants(model, model.users[index]!, pre, post, facts, index);
+      if (pre) checkInvariants(model, pre, post, facts, index);
       expect(summary(post, model.users[index]!), `user ${index} differs from the model`).toEqual(expected(model, model.users[index]!));
     }
     await this.revokedNeverAuthenticate(model, after);
@@ -108,7 +108,7 @@ const factorsOf = (s: UserSnapshot) => ({
 const hasFactorIn = (s: UserSnapshot) => s.emailOn || s.totp.some((c) => c.state === 'active');
 
 /** The invariants of the sign-in state machine, on the real rows before and after one command. */
-function checkInvariants(model: Model, u: ModelUser, pre: UserSnapshot, post: UserSnapshot, facts: StepFacts, index: number): void {
+function checkInvariants(model: Model, pre: UserSnapshot, post: UserSnapshot, facts: StepFacts, index: number): void {
   const { now } = model;
   const who = `user ${index}`;
   // 1. No session without a second factor for a user who has one, except through a remembered device used now.
@@ -149,7 +149,6 @@ function checkInvariants(model: Model, u: ModelUser, pre: UserSnapshot, post: Us
       : now - before.passwordAt < window;
     expect(proved, `${who}: factors changed without the proof the policy requires`).toBe(true);
   }
-  void u;
 }
 
 /** What of the real state the model predicts, in one comparable shape. */
