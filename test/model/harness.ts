@@ -3,6 +3,10 @@
  * what they hold, and checks the invariants of docs/security.md ("The sign-in model") on the real rows.
  */
 import { expect } from 'vitest';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { WebAuthnAnswer } from '../../src/core/challenge/proof.ts';
+import { defaultCorePolicy } from '../../src/core/index.ts';
+import { SoftAuthenticator } from '../helpers/webauthn-authenticator.ts';
 import type { Core } from '../../src/core/index.ts';
 import { isTwofoldError } from '../../src/core/errors.ts';
 import { hashToken } from '../../src/core/crypto/hash.ts';
@@ -27,8 +31,24 @@ export class Harness {
   private readonly spent = new Set<string>();
   /** Fresh completions per transaction id. */
   private readonly completions = new Map<string, number>();
+  /** Each passkey lives on a software authenticator of its own (one per device); the assertions made, by signature. */
+  private readonly authenticators: SoftAuthenticator[] = [];
+  readonly assertions = new Map<string, WebAuthnAnswer>();
 
   constructor(readonly system: System) {}
+
+  /** A new device registering a key. */
+  newAuthenticator(): SoftAuthenticator {
+    const device = new SoftAuthenticator({ origin: defaultCorePolicy.webauthn.origins[0]!, rpId: defaultCorePolicy.webauthn.id });
+    this.authenticators.push(device);
+    return device;
+  }
+
+  /** The device holding one of the keys the options allow: the user touches it. */
+  deviceFor(options: PublicKeyCredentialRequestOptionsJSON): SoftAuthenticator {
+    const allowed = new Set((options.allowCredentials ?? []).map((c) => c.id));
+    return this.authenticators.find((a) => a.credentialIds.some((id) => allowed.has(id)))!;
+  }
 
   /** The next instance in turn (two cores take requests alternately). */
   core(): Core {
@@ -102,10 +122,11 @@ export class Harness {
 
 const factorsOf = (s: UserSnapshot) => ({
   totp: s.totp.filter((c) => c.state === 'active').map((c) => c.id),
+  keys: [...s.keys].sort(),
   email: s.emailOn,
   backupCodes: s.backupCodes.map((b) => b.id).sort(),
 });
-const hasFactorIn = (s: UserSnapshot) => s.emailOn || s.totp.some((c) => c.state === 'active');
+const hasFactorIn = (s: UserSnapshot) => s.emailOn || s.keys.length > 0 || s.totp.some((c) => c.state === 'active');
 
 /** The invariants of the sign-in state machine, on the real rows before and after one command. */
 function checkInvariants(model: Model, pre: UserSnapshot, post: UserSnapshot, facts: StepFacts, index: number): void {
@@ -158,6 +179,7 @@ function summary(s: UserSnapshot, u: ModelUser) {
     totp: active ? { lastUsedStep: active.lastUsedStep } : null,
     pendingTotp: s.totp.some((c) => c.state !== 'active'),
     emailOn: s.emailOn,
+    keys: s.keys.length,
     unusedBackupCodes: s.backupCodes.filter((b) => !b.used).length,
     throttle: { failures: s.failures, lockouts: s.lockouts, lockedUntil: s.lockedUntil },
     emailCodeAttempts: s.emailCode?.attempts ?? null,
@@ -172,6 +194,7 @@ function expected(model: Model, u: ModelUser): ReturnType<typeof summary> {
     totp: u.totp ? { lastUsedStep: u.totp.lastUsedStep } : null,
     pendingTotp: u.pendingTotp,
     emailOn: u.emailOn,
+    keys: u.keys.length,
     unusedBackupCodes: [...u.backupCodes.values()].filter((used) => !used).length,
     throttle: { failures: u.failures, lockouts: u.lockouts, lockedUntil: u.lockedUntil },
     emailCodeAttempts: liveEmailCode(u, model.now)?.attempts ?? null,
