@@ -2,15 +2,17 @@
  * The commands of a model run (fast-check `fc.commands`): each one a thing a user or an attacker does, applied to
  * the real core and to the model by the harness.
  */
+import { randomUUID } from 'node:crypto';
 import fc from 'fast-check';
 import { expect } from 'vitest';
 import { decodeBase32 } from '../../src/core/otp/base32.ts';
-import type { Proof } from '../../src/core/challenge/proof.ts';
+import type { Proof, WebAuthnAnswer } from '../../src/core/challenge/proof.ts';
 import { CONTEXT, Harness, type StepFacts } from './harness.ts';
 import {
   addSession,
   addTransaction,
   emailCodeMailed,
+  expectAssertionOptions,
   expectAuthenticate,
   expectChange,
   expectComplete,
@@ -63,13 +65,14 @@ const withSessions = (i: number) => (m: Model) => registered(i)(m) && m.users[i]
 const withTransactions = (i: number) => (m: Model) => registered(i)(m) && m.users[i]!.transactions.length > 0;
 const pickSession = (u: ModelUser, pick: number) => u.sessions[u.sessions.length - 1 - (pick % Math.min(3, u.sessions.length))]!;
 const pickTransaction = (u: ModelUser, pick: number) => u.transactions[u.transactions.length - 1 - (pick % Math.min(3, u.transactions.length))]!;
-const proofOf = (a: ModelAnswer): Proof => ({ kind: a.kind, code: a.code });
+/** The proof a client sends for an answer (a passkey's is the assertion the harness's authenticator made). */
+const proofOf = (h: Harness, a: ModelAnswer): Proof => (a.kind === 'webauthn' ? { kind: 'webauthn', response: h.assertions.get(a.code) ?? null } : { kind: a.kind, code: a.code });
 
 function result(r: { outcome: Outcome; value?: { repeated: boolean } | undefined }): Outcome {
   return r.outcome.ok ? { ok: true, repeated: r.value!.repeated } : r.outcome;
 }
 
-type AnswerType = 'right-totp' | 'replayed-totp' | 'old-step' | 'wrong' | 'backup-unused' | 'backup-used' | 'backup-unknown' | 'email-right' | 'email-wrong';
+type AnswerType = 'right-totp' | 'replayed-totp' | 'old-step' | 'wrong' | 'backup-unused' | 'backup-used' | 'backup-unknown' | 'email-right' | 'email-wrong' | 'passkey' | 'passkey-replayed';
 
 /** The answer a user (or someone else) types, from what the model knows the user holds. */
 function answerFor(m: Model, u: ModelUser, type: AnswerType, seed: number): ModelAnswer {
@@ -101,12 +104,17 @@ function answerFor(m: Model, u: ModelUser, type: AnswerType, seed: number): Mode
     }
     case 'email-wrong':
       return { kind: 'email', code: wrong.code };
+    case 'passkey':
+    case 'passkey-replayed':
+      // A fresh assertion is made by the command itself (it needs the transaction's key options first).
+      return u.lastAssertion ? { kind: 'webauthn', code: u.lastAssertion, assertion: 'stale' } : wrong;
   }
 }
 
 /** What an accepted answer spends, as the harness counts it for "never accepted twice". */
 function spentBy(m: Model, u: ModelUser, a: ModelAnswer): string {
   const backup = `backup:${u.id}:${a.code.toUpperCase()}`;
+  if (a.kind === 'webauthn') return `webauthn:${a.code}`;
   if (a.kind === 'backup') return backup;
   if (a.kind === 'email' && u.emailOn) return `email:${u.id}:${a.code}:${liveEmailCode(u, m.now)?.liveSince}`;
   const step = stepOfCode(u, a.code, m.now);
@@ -154,14 +162,26 @@ const signIn = (i: number, preferEmail: boolean, withDevice: boolean) =>
   });
 
 async function complete(h: Harness, t: ModelTransaction, a: ModelAnswer, rememberDevice: boolean) {
-  return h.outcome(h.core().auth.completeSecondFactor({ transactionId: t.id, proof: proofOf(a), rememberDevice }, CONTEXT));
+  return h.outcome(h.core().auth.completeSecondFactor({ transactionId: t.id, proof: proofOf(h, a), rememberDevice }, CONTEXT));
+}
+
+/** A passkey answer to a pending sign-in: the key options for it (which may be refused), then a fresh assertion. */
+async function freshAssertion(m: Model, h: Harness, i: number, t: ModelTransaction): Promise<ModelAnswer | null> {
+  const u = m.users[i]!;
+  const options = await h.outcome(h.core().auth.webauthnOptions(t.id));
+  expect(options.outcome, 'key options for the sign-in').toEqual(expectAssertionOptions(m, u, t));
+  if (!options.value) return null;
+  const response = h.deviceFor(options.value).authenticate(options.value);
+  h.assertions.set(response.response.signature, response as unknown as WebAuthnAnswer);
+  return { kind: 'webauthn', code: response.response.signature, assertion: 'fresh' };
 }
 
 const answer = (i: number, pick: number, type: AnswerType, remember: boolean, seed: number) =>
   new ModelCommand(`answer(${i}, tx ${pick}, ${type}${remember ? ', remember' : ''})`, withTransactions(i), async (m, h) => {
     const u = m.users[i]!;
     const t = pickTransaction(u, pick);
-    const a = answerFor(m, u, type, seed);
+    const a = type === 'passkey' ? await freshAssertion(m, h, i, t) : answerFor(m, u, type, seed);
+    if (!a) return;
     const spent = spentBy(m, u, a);
     const exp = expectComplete(m, u, t, a, remember);
     const real = await complete(h, t, a, remember);
@@ -170,6 +190,7 @@ const answer = (i: number, pick: number, type: AnswerType, remember: boolean, se
     if (exp.commit) {
       h.completed(t.id);
       h.spend(spent);
+      if (a.kind === 'webauthn') u.lastAssertion = a.code;
       const { issued, device } = real.value!;
       exp.commit({ sessionId: issued.session.id, token: issued.token, deviceToken: device?.token ?? null });
     }
@@ -248,11 +269,14 @@ const change = (i: number, what: FactorChange, proof: ProofType, pick: number, s
     const a = changeAnswer(m, u, proof, seed);
     const spent = a ? spentBy(m, u, a) : null;
     const mails = h.emailCodes(u.email).length;
+    // The key a removal names: the user's oldest (taken before the model forgets it), else one that is nobody's.
+    const keyToRemove = u.keys[0] ?? randomUUID();
     const exp = expectChange(m, u, what, s, a);
-    const asker = { session: signedIn.value.session, context: CONTEXT, proof: a ? proofOf(a) : null };
+    const asker = { session: signedIn.value.session, context: CONTEXT, proof: a ? proofOf(h, a) : null };
     const core = h.core();
     let secret: Uint8Array | null = null;
-    let real: { outcome: Outcome; value?: { backupCodes: string[] } | void };
+    let keyId: string | null = null;
+    let real: { outcome: Outcome; value?: { backupCodes: string[] } | void } = { outcome: { ok: false, error: 'not run' } };
     switch (what) {
       case 'enrol-totp': {
         const enrolled = await h.outcome(core.factors.totp.enrol(u.id!, asker));
@@ -279,11 +303,24 @@ const change = (i: number, what: FactorChange, proof: ProofType, pick: number, s
       case 'regenerate-backup':
         real = await h.outcome(core.factors.backup.regenerate(u.id!, asker));
         break;
+      case 'add-passkey': {
+        const options = await h.outcome(core.factors.webauthn.registrationOptions(u.id!, asker));
+        real = { outcome: options.outcome };
+        if (options.value) {
+          const key = await h.outcome(h.core().factors.webauthn.register(u.id!, 'model key', h.newAuthenticator().register(options.value), CONTEXT));
+          real = { outcome: key.outcome };
+          keyId = key.value?.id ?? null;
+        }
+        break;
+      }
+      case 'remove-passkey':
+        real = await h.outcome(core.factors.webauthn.remove(u.id!, keyToRemove, asker));
+        break;
     }
     expect(real.outcome, `${what} with ${a ? `${a.kind} ${a.code}` : 'no answer'}`).toEqual(exp.outcome);
     if (exp.answered && spent) h.spend(spent);
     expectMail(m, h, u, mails, exp.mail);
-    exp.commit?.({ secret, backupCodes: real.value?.backupCodes ?? [] });
+    exp.commit?.({ secret, backupCodes: real.value?.backupCodes ?? [], keyId });
     return { changeSession: { userIndex: i, sessionId: s.id } };
   });
 
@@ -311,8 +348,8 @@ const advance = (ms: number) =>
 const user = fc.constantFrom(0, 0, 0, 1);
 const pick = fc.nat({ max: 5 });
 const seed = fc.nat({ max: 1_000_000 });
-const answerTypes: AnswerType[] = ['right-totp', 'right-totp', 'replayed-totp', 'old-step', 'wrong', 'backup-unused', 'backup-used', 'backup-unknown', 'email-right', 'email-wrong'];
-const changes: FactorChange[] = ['enrol-totp', 'enrol-totp', 'disable-totp', 'enable-email', 'disable-email', 'regenerate-backup'];
+const answerTypes: AnswerType[] = ['right-totp', 'right-totp', 'replayed-totp', 'old-step', 'wrong', 'backup-unused', 'backup-used', 'backup-unknown', 'email-right', 'email-wrong', 'passkey', 'passkey-replayed'];
+const changes: FactorChange[] = ['enrol-totp', 'enrol-totp', 'disable-totp', 'enable-email', 'disable-email', 'regenerate-backup', 'add-passkey', 'remove-passkey'];
 
 /** Every command, weighted toward what moves the state machine. */
 export function modelCommands(): Array<fc.Arbitrary<fc.AsyncCommand<Model, Harness>>> {

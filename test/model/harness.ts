@@ -3,6 +3,10 @@
  * what they hold, and checks the invariants of docs/security.md ("The sign-in model") on the real rows.
  */
 import { expect } from 'vitest';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { WebAuthnAnswer } from '../../src/core/challenge/proof.ts';
+import { defaultCorePolicy } from '../../src/core/index.ts';
+import { SoftAuthenticator } from '../helpers/webauthn-authenticator.ts';
 import type { Core } from '../../src/core/index.ts';
 import { isTwofoldError } from '../../src/core/errors.ts';
 import { hashToken } from '../../src/core/crypto/hash.ts';
@@ -27,8 +31,24 @@ export class Harness {
   private readonly spent = new Set<string>();
   /** Fresh completions per transaction id. */
   private readonly completions = new Map<string, number>();
+  /** Each passkey lives on a software authenticator of its own (one per device); the assertions made, by signature. */
+  private readonly authenticators: SoftAuthenticator[] = [];
+  readonly assertions = new Map<string, WebAuthnAnswer>();
 
   constructor(readonly system: System) {}
+
+  /** A new device registering a key. */
+  newAuthenticator(): SoftAuthenticator {
+    const device = new SoftAuthenticator({ origin: defaultCorePolicy.webauthn.origins[0]!, rpId: defaultCorePolicy.webauthn.id });
+    this.authenticators.push(device);
+    return device;
+  }
+
+  /** The device holding one of the keys the options allow: the user touches it. */
+  deviceFor(options: PublicKeyCredentialRequestOptionsJSON): SoftAuthenticator {
+    const allowed = new Set((options.allowCredentials ?? []).map((c) => c.id));
+    return this.authenticators.find((a) => a.credentialIds.some((id) => allowed.has(id)))!;
+  }
 
   /** The next instance in turn (two cores take requests alternately). */
   core(): Core {
@@ -76,7 +96,7 @@ export class Harness {
     const after = await this.snapshots(model);
     for (const [index, post] of after) {
       const pre = before.get(index);
-      if (pre) checkInvariants(model, model.users[index]!, pre, post, facts, index);
+      if (pre) checkInvariants(model, pre, post, facts, index);
       expect(summary(post, model.users[index]!), `user ${index} differs from the model`).toEqual(expected(model, model.users[index]!));
     }
     await this.revokedNeverAuthenticate(model, after);
@@ -102,13 +122,14 @@ export class Harness {
 
 const factorsOf = (s: UserSnapshot) => ({
   totp: s.totp.filter((c) => c.state === 'active').map((c) => c.id),
+  keys: [...s.keys].sort(),
   email: s.emailOn,
   backupCodes: s.backupCodes.map((b) => b.id).sort(),
 });
-const hasFactorIn = (s: UserSnapshot) => s.emailOn || s.totp.some((c) => c.state === 'active');
+const hasFactorIn = (s: UserSnapshot) => s.emailOn || s.keys.length > 0 || s.totp.some((c) => c.state === 'active');
 
 /** The invariants of the sign-in state machine, on the real rows before and after one command. */
-function checkInvariants(model: Model, u: ModelUser, pre: UserSnapshot, post: UserSnapshot, facts: StepFacts, index: number): void {
+function checkInvariants(model: Model, pre: UserSnapshot, post: UserSnapshot, facts: StepFacts, index: number): void {
   const { now } = model;
   const who = `user ${index}`;
   // 1. No session without a second factor for a user who has one, except through a remembered device used now.
@@ -149,7 +170,6 @@ function checkInvariants(model: Model, u: ModelUser, pre: UserSnapshot, post: Us
       : now - before.passwordAt < window;
     expect(proved, `${who}: factors changed without the proof the policy requires`).toBe(true);
   }
-  void u;
 }
 
 /** What of the real state the model predicts, in one comparable shape. */
@@ -159,6 +179,7 @@ function summary(s: UserSnapshot, u: ModelUser) {
     totp: active ? { lastUsedStep: active.lastUsedStep } : null,
     pendingTotp: s.totp.some((c) => c.state !== 'active'),
     emailOn: s.emailOn,
+    keys: s.keys.length,
     unusedBackupCodes: s.backupCodes.filter((b) => !b.used).length,
     throttle: { failures: s.failures, lockouts: s.lockouts, lockedUntil: s.lockedUntil },
     emailCodeAttempts: s.emailCode?.attempts ?? null,
@@ -173,6 +194,7 @@ function expected(model: Model, u: ModelUser): ReturnType<typeof summary> {
     totp: u.totp ? { lastUsedStep: u.totp.lastUsedStep } : null,
     pendingTotp: u.pendingTotp,
     emailOn: u.emailOn,
+    keys: u.keys.length,
     unusedBackupCodes: [...u.backupCodes.values()].filter((used) => !used).length,
     throttle: { failures: u.failures, lockouts: u.lockouts, lockedUntil: u.lockedUntil },
     emailCodeAttempts: liveEmailCode(u, model.now)?.attempts ?? null,

@@ -64,6 +64,10 @@ export interface ModelUser {
   backupCodes: Map<string, boolean>;
   emailOn: boolean;
   emailCode: ModelEmailCode | null;
+  /** Registered passkeys, by their id in twofold. */
+  keys: string[];
+  /** The signature of the last assertion a sign-in accepted (to replay it). */
+  lastAssertion: string | null;
   failures: number;
   lockouts: number;
   lockedUntil: number | null;
@@ -89,6 +93,8 @@ export function initialModel(now: number, emails: string[]): Model {
       backupCodes: new Map(),
       emailOn: false,
       emailCode: null,
+      keys: [],
+      lastAssertion: null,
       failures: 0,
       lockouts: 0,
       lockedUntil: null,
@@ -106,15 +112,18 @@ const error = (code: string): Outcome => ({ ok: false, error: code });
 
 /** An answer as a client gives it. */
 export interface ModelAnswer {
-  kind: 'code' | 'backup' | 'email';
+  kind: 'code' | 'backup' | 'email' | 'webauthn';
+  /** The code typed; for a passkey, its assertion's signature (what a repeat is recognised by). */
   code: string;
+  /** A passkey assertion: made for this transaction's live challenge by one of the user's keys, or not (a replay). */
+  assertion?: 'fresh' | 'stale';
 }
 
 // ---- facts about a user -------------------------------------------------------------------------------------
 
 export const stepAt = (now: number) => Math.floor(now / PERIOD_MS);
 export const totpCode = (secret: Uint8Array, step: number) => generateHOTP(secret, step, 6, 'SHA1');
-export const hasFactor = (u: ModelUser) => u.totp !== null || u.emailOn;
+export const hasFactor = (u: ModelUser) => u.totp !== null || u.emailOn || u.keys.length > 0;
 export const isLocked = (u: ModelUser, now: number) => u.lockedUntil !== null && u.lockedUntil > now;
 export const liveEmailCode = (u: ModelUser, now: number) => (u.emailCode && !u.emailCode.used && u.emailCode.expiresAt > now ? u.emailCode : null);
 const answerKey = (a: ModelAnswer) => `${a.kind}:${a.code}`;
@@ -191,7 +200,7 @@ export function emailCodeMailed(model: Model, u: ModelUser, code: string): void 
 
 type Verdict =
   | { result: 'ok'; spend: () => void }
-  | { result: 'invalid' | 'replayed' | 'exhausted'; emailTry?: ModelEmailCode };
+  | { result: 'invalid' | 'replayed' | 'exhausted'; emailTry?: ModelEmailCode; passkey?: boolean };
 
 function totpVerdict(model: Model, u: ModelUser, code: string): Verdict {
   const step = stepOfCode(u, code, model.now);
@@ -220,6 +229,8 @@ function emailVerdict(model: Model, u: ModelUser, code: string, t: ModelTransact
 
 /** Which verifier an answer goes to, by its kind and the user's factors (challenge/answer.ts `verify`, as specified). */
 function verdictOf(model: Model, u: ModelUser, answer: ModelAnswer, t: ModelTransaction | null): Verdict {
+  // An assertion spends its challenge (and moves its key's counter): the same one again finds the challenge spent.
+  if (answer.kind === 'webauthn') return answer.assertion === 'fresh' && u.keys.length > 0 ? { result: 'ok', spend: () => undefined } : { result: 'invalid', passkey: true };
   if (answer.kind === 'backup') return u.totp ? backupVerdict(u, answer.code) : { result: 'invalid' };
   if (answer.kind === 'email' && u.emailOn) return emailVerdict(model, u, answer.code, t);
   if (u.totp) {
@@ -227,7 +238,8 @@ function verdictOf(model: Model, u: ModelUser, answer: ModelAnswer, t: ModelTran
     return verdict.result === 'invalid' && backupShape(answer.code) ? backupVerdict(u, answer.code) : verdict;
   }
   if (u.emailOn) return emailVerdict(model, u, answer.code, t);
-  return { result: 'invalid' };
+  // A key-only account has no code to give: a code is read as a missing assertion.
+  return { result: 'invalid', passkey: u.keys.length > 0 };
 }
 
 /** A code none of the user's factors could have produced is a typing slip: refused before anything counts. */
@@ -256,7 +268,7 @@ export function expectSignIn(model: Model, u: ModelUser, options: { preferEmail:
   const device = options.deviceToken && u.devices.find((d) => d.token === options.deviceToken && !d.revoked && d.expiresAt > model.now);
   if (device) return { ...none, outcome: ok(), session: true, viaDevice: true };
   if (isLocked(u, model.now)) return { ...none, outcome: error('account_locked') };
-  const method = (options.preferEmail && u.emailOn) || !u.totp ? 'email' : 'totp';
+  const method = options.preferEmail && u.emailOn ? 'email' : u.totp ? 'totp' : u.emailOn ? 'email' : 'webauthn';
   const mail = method === 'email' && challengeWithEmail(model, u) === 'mailed';
   return { ...none, outcome: ok(), transaction: true, mail };
 }
@@ -299,7 +311,7 @@ export function expectComplete(model: Model, u: ModelUser, t: ModelTransaction, 
   const verdict = verdictOf(model, u, answer, t);
   if (verdict.result !== 'ok') {
     rejectAnswer(model, u, verdict, t);
-    return { outcome: error('code_invalid') };
+    return { outcome: error(verdict.passkey ? 'webauthn_invalid' : 'code_invalid') };
   }
   verdict.spend();
   Object.assign(t, { attempts: t.attempts + 1, consumedAt: now, answer: answerKey(answer) });
@@ -312,6 +324,14 @@ export function expectComplete(model: Model, u: ModelUser, t: ModelTransaction, 
       if (rememberDevice && issued.deviceToken) u.devices.push({ token: issued.deviceToken, expiresAt: now + MODEL_POLICY.trustedDeviceTtlSeconds * 1000, revoked: false });
     },
   };
+}
+
+/** Key options for a pending sign-in: only while it can still be answered, and only for a user with keys. */
+export function expectAssertionOptions(model: Model, u: ModelUser, t: ModelTransaction): Outcome {
+  if (t.consumedAt !== null) return error('transaction_used');
+  if (t.burned || t.attempts >= MODEL_POLICY.transactionMaxAttempts) return error('transaction_locked');
+  if (t.expiresAt <= model.now) return error('transaction_expired');
+  return u.keys.length > 0 ? ok() : error('webauthn_not_enabled');
 }
 
 // ---- sessions ------------------------------------------------------------------------------------------------
@@ -336,7 +356,7 @@ function endOtherSessions(model: Model, u: ModelUser, keep: ModelSession): void 
 
 // ---- protected operations: the policy table's factor-change rows ---------------------------------------------
 
-export type FactorChange = 'enrol-totp' | 'disable-totp' | 'enable-email' | 'disable-email' | 'regenerate-backup';
+export type FactorChange = 'enrol-totp' | 'disable-totp' | 'enable-email' | 'disable-email' | 'regenerate-backup' | 'add-passkey' | 'remove-passkey';
 
 export interface ChangeExpectation {
   outcome: Outcome;
@@ -345,7 +365,7 @@ export interface ChangeExpectation {
   /** The answer given along was accepted (and spent). */
   answered?: boolean;
   /** Once it went through: record what the core issued (a new authenticator and its backup codes, new codes). */
-  commit?: (issued: { secret: Uint8Array | null; backupCodes: string[] }) => void;
+  commit?: (issued: { secret: Uint8Array | null; backupCodes: string[]; keyId: string | null }) => void;
 }
 
 /**
@@ -376,6 +396,8 @@ function authorise(model: Model, u: ModelUser, session: ModelSession, answer: Mo
 export function expectChange(model: Model, u: ModelUser, change: FactorChange, session: ModelSession, answer: ModelAnswer | null): ChangeExpectation {
   const refused = (code: string): ChangeExpectation => ({ outcome: error(code), mail: false });
   if ((change === 'disable-totp' && !u.totp && !u.pendingTotp) || (change === 'regenerate-backup' && !u.totp)) return refused('totp_not_enabled');
+  // The harness removes the user's oldest key (none: a key of nobody's, which is not found before any proof).
+  if (change === 'remove-passkey' && u.keys.length === 0) return refused('webauthn_credential_not_found');
   // Turning email codes on when on, or off when off, asks nothing and changes nothing.
   if ((change === 'enable-email' && u.emailOn) || (change === 'disable-email' && !u.emailOn)) return { outcome: ok(), mail: false };
   const authorised = authorise(model, u, session, answer);
@@ -400,6 +422,12 @@ function expectAuthorisedChange(model: Model, u: ModelUser, change: FactorChange
       return { outcome: ok(), mail: false };
     case 'regenerate-backup':
       return { outcome: ok(), mail: false, commit: ({ backupCodes }) => void (u.backupCodes = backupMap(backupCodes)) };
+    case 'add-passkey':
+      return { outcome: ok(), mail: false, commit: ({ keyId }) => void u.keys.push(keyId!) };
+    case 'remove-passkey':
+      u.keys.shift();
+      endOtherSessions(model, u, session);
+      return { outcome: ok(), mail: false };
   }
 }
 

@@ -17,6 +17,8 @@ export interface UserSnapshot {
   lockouts: number;
   lockedUntil: number | null;
   emailOn: boolean;
+  /** Passkey ids. */
+  keys: string[];
   totp: Array<{ id: string; state: string; lastUsedStep: number | null }>;
   backupCodes: Array<{ id: string; used: boolean }>;
   emailCode: { id: string; attempts: number } | null;
@@ -77,6 +79,7 @@ export function memorySystem(policy: CorePolicy = modelCorePolicy()): System & {
         lockouts: user.factorLockouts,
         lockedUntil: ms(user.factorLockedUntil),
         emailOn: user.emailTwoFactorEnabledAt !== null,
+        keys: mine(tables.webauthn.values()).map((k) => k.id),
         totp: mine(tables.totp.values()).map((c) => ({ id: c.id, state: c.state, lastUsedStep: c.lastUsedStep })),
         backupCodes: mine(tables.backupCodes.values()).map((b) => ({ id: b.id, used: b.usedAt !== null })),
         emailCode: live ? { id: live.id, attempts: live.attempts } : null,
@@ -107,6 +110,7 @@ export function postgresSystem(dbs: [Db, Db], policy: CorePolicy = modelCorePoli
         [userId],
       );
       const totp = await q<{ id: string; state: string; last_used_step: string | null }>('SELECT id, state, last_used_step FROM totp_credentials WHERE user_id = $1', [userId]);
+      const keys = await q<{ id: string }>('SELECT id FROM webauthn_credentials WHERE user_id = $1', [userId]);
       const backup = await q<{ id: string; used_at: Date | null }>('SELECT id, used_at FROM backup_codes WHERE user_id = $1', [userId]);
       const [email] = await q<{ id: string; attempts: number }>('SELECT id, attempts FROM email_codes WHERE user_id = $1 AND used_at IS NULL AND expires_at > $2', [userId, now]);
       const sessions = await q<{ id: string; revoked_at: Date | null; second_factor_at: Date | null; password_at: Date; created_at: Date }>(
@@ -127,6 +131,7 @@ export function postgresSystem(dbs: [Db, Db], policy: CorePolicy = modelCorePoli
         lockouts: user!.factor_lockouts,
         lockedUntil: ms(user!.factor_locked_until),
         emailOn: user!.email_2fa_enabled_at !== null,
+        keys: keys.map((k) => k.id),
         totp: totp.map((c) => ({ id: c.id, state: c.state, lastUsedStep: c.last_used_step === null ? null : Number(c.last_used_step) })),
         backupCodes: backup.map((b) => ({ id: b.id, used: b.used_at !== null })),
         emailCode: email ? { id: email.id, attempts: email.attempts } : null,

@@ -382,4 +382,40 @@ describe.each(implementations)('%s stores', (_name, open) => {
       expect((await stores.rateLimits.hit(key, at(now, 61), 60)).hits).toBe(2);
     });
   });
+
+  describe('passkeys (WebAuthn)', () => {
+    it('spend a challenge once, for its binding only, and a signature counter only forward', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const key = { id: randomUUID(), userId: user.id, credentialId: randomBytes(16).toString('base64url'), publicKey: new Uint8Array([1, 2, 3]), counter: 5, transports: ['usb'], deviceType: 'singleDevice' as const, backedUp: false, name: 'key', createdAt: now, lastUsedAt: null };
+      expect(await stores.webauthn.insert(key)).toBe('inserted');
+      expect(await stores.webauthn.insert({ ...key, id: randomUUID() })).toBe('duplicate');
+      const boundTo = randomBytes(32);
+      const binding = { purpose: 'login' as const, boundTo };
+      const challenge = async () => {
+        const hash = randomBytes(32);
+        await stores.webauthn.saveChallenge(hash, { userId: user.id, ...binding }, now, at(now, 300));
+        return hash;
+      };
+      const claim = (challengeHash: Buffer, previousCounter: number, newCounter: number): Claim => ({ kind: 'webauthn', challengeHash, binding, keyId: key.id, previousCounter, newCounter, backedUp: true });
+      const first = await challenge();
+      expect(await stores.webauthn.isChallengeLive(first, { userId: user.id, purpose: 'step-up', boundTo }, now)).toBe(false);
+      expect(await stores.webauthn.isChallengeLive(first, { userId: user.id, ...binding }, now)).toBe(true);
+      expect((await stores.challenge.accept(accept(user.id, now, claim(first, 5, 6)))).status).toBe('accepted');
+      expect((await stores.challenge.accept(accept(user.id, now, claim(first, 6, 7)))).status).toBe('claim-taken');
+      expect((await stores.challenge.accept(accept(user.id, now, claim(await challenge(), 6, 6)))).status).toBe('claim-taken');
+      expect((await stores.challenge.accept(accept(user.id, now, claim(await challenge(), 5, 9)))).status).toBe('claim-taken');
+      const [stored] = await stores.webauthn.listForUser(user.id);
+      expect(stored).toMatchObject({ counter: 6, backedUp: true });
+      expect(stored?.lastUsedAt?.getTime()).toBe(now.getTime());
+      expect((await stores.challenge.factors(user.id, now))?.webauthnKeys).toBe(1);
+      const expiring = await challenge();
+      expect(await stores.webauthn.consumeChallenge(expiring, { userId: user.id, ...binding }, at(now, 300))).toBe(false);
+      expect(await stores.webauthn.consumeChallenge(expiring, { userId: user.id, ...binding }, now)).toBe(true);
+      expect(await stores.webauthn.consumeChallenge(expiring, { userId: user.id, ...binding }, now)).toBe(false);
+      expect(await stores.webauthn.remove(key.id, user.id)).toBe(true);
+      expect(await stores.webauthn.countForUser(user.id)).toBe(0);
+    });
+  });
 });
