@@ -2,7 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { betterAuthSecondFactor } from '../peers/better-auth/index.ts';
-import { twofoldSecondFactor } from '../lib/flows.ts';
+import { betterAuthWrongCode } from '../peers/better-auth/index.ts';
+import { twofoldSecondFactor, twofoldWrongCode } from '../lib/flows.ts';
+import { countPerRequest, type PerRequest } from '../lib/statement-count.ts';
 import { medianSample, sampleSide, type Sample, type Side, type Timing } from '../lib/http-sample.ts';
 import { ADMIN_URL } from '../lib/pg.ts';
 import { sampleWaits, summariseProfile, type ProfileSummary, type WaitSummary } from '../lib/profile.ts';
@@ -46,6 +48,38 @@ export async function secondFactor(mode: Mode): Promise<Omit<Section, 'seconds'>
         expectedRate: 150,
       },
     ];
+    mode.log('  statements and commits per request (one connection, one request at a time)');
+    const counts: Record<string, Record<string, PerRequest>> = {};
+    const requests = mode.quick ? 40 : 100;
+    await twofold.topUp(requests * 4);
+    await betterAuth.topUp(requests * 4);
+    await twofold.pool.waitForCapacity(requests * 4, mode.log);
+    counts.twofold = await countPerRequest(
+      {
+        databaseName: twofold.databaseName,
+        start: twofold.startAnother,
+        requests,
+        phases: [
+          { name: 'right code', iteration: twofoldSecondFactor(twofold.pool) },
+          { name: 'wrong code', iteration: twofoldWrongCode(twofold.pool) },
+        ],
+      },
+      mode.log,
+    );
+    await betterAuth.pool.waitForCapacity(requests * 4, mode.log);
+    counts['Better Auth'] = await countPerRequest(
+      {
+        databaseName: betterAuth.databaseName,
+        start: betterAuth.startAnother,
+        requests,
+        phases: [
+          { name: 'right code', iteration: (c) => betterAuthSecondFactor(betterAuth.pool, c.origin)(c) },
+          { name: 'wrong code', iteration: (c) => betterAuthWrongCode(betterAuth.pool, c.origin)(c) },
+        ],
+      },
+      mode.log,
+    );
+
     // A short first pass wakes both up (JIT, connection pools) before anything is kept.
     if (!mode.quick) for (const side of sides) await sampleSide(side, 10, { warmupMs: 0, durationMs: 2_000 }, mode.log, true);
 
@@ -63,7 +97,7 @@ export async function secondFactor(mode: Mode): Promise<Omit<Section, 'seconds'>
       await twofold.server.stop();
       profile = await profileTwofold(twofold, timing, mode);
     }
-    return report(mode, results, connectionCounts, rounds, timing, users, profile);
+    return report(mode, results, connectionCounts, rounds, timing, users, profile, counts);
   } finally {
     await betterAuth.close();
     await twofold.close();
@@ -124,6 +158,7 @@ function report(
   timing: Timing,
   users: number,
   profile: Profile | undefined,
+  counts: Record<string, Record<string, PerRequest>>,
 ): Omit<Section, 'seconds'> {
   const judged = !mode.quick;
   const rows: Table['rows'] = [];
@@ -162,6 +197,18 @@ function report(
       rows,
     },
   ];
+  tables.push(countTable(counts));
+  const success = counts.twofold?.['right code'];
+  if (success) {
+    targets.push({
+      label: 'a right code: round trips / writing commits per step',
+      goal: '≤ 2 / ≤ 1',
+      actual: `${fixed(success.roundTrips)} / ${fixed(success.writeCommits)}`,
+      met: success.roundTrips <= 2.001 && success.writeCommits <= 1.001,
+    });
+  }
+  const wrong = counts.twofold?.['wrong code'];
+  if (wrong) targets.push({ label: 'a wrong code: round trips per step', goal: '≤ 2', actual: fixed(wrong.roundTrips), met: wrong.roundTrips <= 2.001 });
   const notes = [
     `${rounds} interleaved rounds per connection count; each sample ${timing.warmupMs / 1000} s of warm-up then ${timing.durationMs / 1000} s measured; ${users.toLocaleString('en-US')} seeded users per product.`,
     'Ratios are computed within each round (twofold ÷ Better Auth), then the median is taken.',
@@ -203,6 +250,26 @@ function report(
     tables,
     targets,
     notes,
-    data: { timing, rounds, users, results, profile },
+    data: { timing, rounds, users, results, profile, counts },
+  };
+}
+
+const fixed = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
+
+/** Statements and commits per request, both products, as counted in the server and by PostgreSQL. */
+export function countTable(counts: Record<string, Record<string, PerRequest>>): Table {
+  const rows: Table['rows'] = [];
+  for (const [product, phases] of Object.entries(counts)) {
+    for (const [phase, c] of Object.entries(phases)) {
+      rows.push([product, phase, fixed(c.roundTrips), fixed(c.statements), fixed(c.reads), fixed(c.writes), fixed(c.commits), fixed(c.writeCommits), fixed(c.xactCommit)]);
+    }
+  }
+  return {
+    title:
+      'Per request: what the server sends PostgreSQL (counted in the server process by bench/lib/count-queries.mjs: round trips, ' +
+      'statements in them, reads, writes, transactions committed and those that wrote) and what PostgreSQL counted ' +
+      "(`pg_stat_database.xact_commit` delta of the product's database; read-only transactions included)",
+    columns: ['server', 'request', 'round trips', 'statements', 'reads', 'writes', 'commits', 'writing commits', 'xact_commit'],
+    rows,
   };
 }

@@ -25,6 +25,8 @@ export interface Setup<U> {
   databaseName: string;
   databaseUrl: string;
   topUp: (needed: number) => Promise<void>;
+  /** One more server of the product on the same database (extra environment: the statement counter). */
+  startAnother: (env: Record<string, string>) => Promise<ServerProcess>;
   close: () => Promise<void>;
 }
 
@@ -58,6 +60,7 @@ export async function twofoldSetup(options: SetupOptions & { workers?: number; k
       databaseName: options.databaseName,
       databaseUrl: url,
       topUp: (needed) => topUpTickets(seeder, pool, needed),
+      startAnother: (env) => startTwofold({ databaseUrl: url, keySpec, workers: options.workers ?? 1, env }),
       async close() {
         await server.stop();
         await db.end();
@@ -93,6 +96,7 @@ export async function betterAuthSetup(options: SetupOptions): Promise<Setup<Bett
       databaseName: options.databaseName,
       databaseUrl: url,
       topUp: (needed) => topUpChallenges(seeder, pool, needed),
+      startAnother: (env) => startBetterAuth(url, secret, env),
       async close() {
         await server.stop();
         await db.end();
