@@ -27,6 +27,7 @@ export async function workers(mode: Mode): Promise<Omit<Section, 'seconds'>> {
       pool: setup.pool,
       iteration: twofoldSecondFactor(setup.pool),
       topUp: setup.topUp,
+      addUsers: setup.addUsers,
       usesTickets: true,
       expectedRate: 400,
     });

@@ -65,6 +65,7 @@ describe('REST second factor: the verify limit is counted by the answer\'s own w
   it('counts a parallel burst of wrong codes exactly, and then refuses even a right code without spending it', async () => {
     // Eight accounts, five wrong codes each on a transaction of their own: no transaction cap and no account
     // lock gets in the way, only the address's limit.
+    await resetCounters();
     const users = [];
     for (let i = 0; i < 8; i++) users.push(await enrolledUser(t, `rlcode${i}`));
     t.clock.advance(30_000);
