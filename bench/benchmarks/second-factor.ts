@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { betterAuthSecondFactor, betterAuthWrongCode } from '../peers/better-auth/index.ts';
 import { twofoldSecondFactor, twofoldWrongCode } from '../lib/flows.ts';
-import { medianSample, sampleSide, type Sample, type Side, type Timing } from '../lib/http-sample.ts';
+import { medianSample, sampleSide, ticketSide, type Sample, type Side, type Timing } from '../lib/http-sample.ts';
 import { ADMIN_URL, throughBouncer } from '../lib/pg.ts';
 import { sampleWaits, summariseProfile, type ProfileSummary, type WaitSummary } from '../lib/profile.ts';
+
 import type { ServerProcess } from '../lib/process.ts';
 import { ms, percent, rate, ratio, type Mode, type Section, type Table } from '../lib/report.ts';
 import { interleave } from '../lib/sampler.ts';
@@ -47,25 +48,15 @@ export async function secondFactor(mode: Mode): Promise<Omit<Section, 'seconds'>
   let bounced: ServerProcess | undefined;
   try {
     const counts = await countBoth(twofold, betterAuth, mode);
-    const side = (name: string, server: ServerProcess, iteration: Side['iteration'], of: Setup<unknown>, expectedRate: number): Side => ({
-      name,
-      server,
-      pool: of.pool,
-      iteration,
-      topUp: of.topUp,
-      addUsers: of.addUsers,
-      usesTickets: true,
-      expectedRate,
-    });
     const sides: Side[] = [
-      side('twofold', twofold.server, twofoldSecondFactor(twofold.pool), twofold, 300),
-      side('Better Auth', betterAuth.server, betterAuthSecondFactor(betterAuth.pool, betterAuth.server.origin), betterAuth, 150),
+      ticketSide('twofold', twofold.server, twofoldSecondFactor(twofold.pool), twofold, 300),
+      ticketSide('Better Auth', betterAuth.server, betterAuthSecondFactor(betterAuth.pool, betterAuth.server.origin), betterAuth, 150),
     ];
     const bouncerUrl = await throughBouncer(twofold.databaseUrl);
     if (bouncerUrl) {
       bounced = await twofold.startAnother({ DATABASE_URL: bouncerUrl });
       // The same database and users as the direct server: one pool of codes serves both.
-      sides.push(side(BOUNCED, bounced, twofoldSecondFactor(twofold.pool), twofold, 300));
+      sides.push(ticketSide(BOUNCED, bounced, twofoldSecondFactor(twofold.pool), twofold, 300));
     } else mode.log('  no PgBouncer answers (BENCH_PGBOUNCER_URL, or .ci/start-pgbouncer): its row is left out');
 
     // A short first pass wakes each up (JIT, connection pools) and measures the rate the supply is sized for.
@@ -139,16 +130,7 @@ async function profileTwofold(setup: Awaited<ReturnType<typeof twofoldSetup>>, t
     env: TWOFOLD_ENV,
   });
   try {
-    const side: Side = {
-      name: 'twofold (profiled)',
-      server,
-      pool: setup.pool,
-      iteration: twofoldSecondFactor(setup.pool),
-      topUp: setup.topUp,
-      addUsers: setup.addUsers,
-      usesTickets: true,
-      expectedRate,
-    };
+    const side = ticketSide('twofold (profiled)', server, twofoldSecondFactor(setup.pool), setup, expectedRate);
     await sampleSide(side, 50, { warmupMs: 0, durationMs: 1_000 }, mode.log, true);
     const waits = sampleWaits(ADMIN_URL, setup.databaseName);
     const sample = await sampleSide(side, 50, timing, mode.log);

@@ -37,6 +37,17 @@ export interface Timing {
 
 export type Sample = LoadResult & { cpu: CpuSplit };
 
+/** A side spending the seeded pending logins of `supply` (a product's setup: its pool, top-up and seeding). */
+export function ticketSide(
+  name: string,
+  server: ServerProcess,
+  iteration: Side['iteration'],
+  supply: Pick<Side, 'pool' | 'topUp' | 'addUsers'>,
+  expectedRate: number,
+): Side {
+  return { name, server, iteration, pool: supply.pool, topUp: supply.topUp, addUsers: supply.addUsers, usesTickets: true, expectedRate };
+}
+
 /** `wakeUp`: a first, unkept pass (JIT, pools); it may be too short to complete anything. */
 export async function sampleSide(side: Side, connections: number, timing: Timing, log: (message: string) => void, wakeUp = false): Promise<Sample> {
   const needed = Math.ceil((side.expectedRate * (timing.warmupMs + timing.durationMs) * SUPPLY_HEADROOM) / 1000) + connections * 2;
