@@ -25,7 +25,7 @@ $$;
 
 -- A wrong answer: its failure is counted first (the same upsert as the per-request counter, rate-limit-store.ts);
 -- past the limit it spends nothing else and records nothing (the request is refused, as a hit past the limit
--- always was). The counter's row is locked before the user's here and never after it anywhere: no deadlock.
+-- always was). One lock order, the user's row and then the counter's: no deadlock.
 CREATE FUNCTION twofold_reject_answer(p jsonb) RETURNS jsonb LANGUAGE plpgsql AS $$
 DECLARE
   v_rate jsonb := p->'rate';
@@ -35,6 +35,9 @@ DECLARE
   v_start timestamptz;
 BEGIN
   IF v_rate IS NULL THEN RETURN twofold_reject_proof(p); END IF;
+  -- The user's row first, as every answer write takes it: the address's counter, shared by all its requests, is
+  -- then never held while waiting for one user's parallel answers.
+  PERFORM 1 FROM users WHERE id = (p->>'user_id')::uuid FOR NO KEY UPDATE;
   v_window := make_interval(secs => (v_rate->>'window_seconds')::integer);
   INSERT INTO rate_limits (key, window_start, hits) VALUES (v_rate->>'key', v_now, 1)
   ON CONFLICT (key) DO UPDATE SET
