@@ -67,7 +67,7 @@ export interface CountPlan {
   /** Starts one more server of the product, with this extra environment, on its seeded database. */
   start: (env: Record<string, string>) => Promise<ServerProcess>;
   /** Requests to count, by name (a successful step, a wrong code): each returns true when it answered as expected. */
-  phases: Array<{ name: string; iteration: (connection: Connection) => Promise<boolean | null> }>;
+  phases: Array<{ name: string; iteration: (connection: Connection) => Promise<boolean | null>; requests?: number }>;
   requests: number;
 }
 
@@ -90,7 +90,7 @@ export async function countPerRequest(plan: CountPlan, log: (message: string) =>
       const before = readCounts(dir);
       const commitsBefore = await xactCommit(plan.databaseName);
       let done = 0;
-      for (let i = 0; i < plan.requests; i++) {
+      for (let i = 0; i < (phase.requests ?? plan.requests); i++) {
         const ok = await phase.iteration(connection);
         if (ok === null) break;
         if (!ok) throw new Error(`${phase.name}: unexpected answer while counting statements`);
