@@ -21,13 +21,14 @@ export async function journey(mode: Mode): Promise<Omit<Section, 'seconds'>> {
   try {
     const noTopUp = async () => undefined;
     const sides: Side[] = [
-      { name: 'twofold', server: twofold.server, pool: twofold.pool, iteration: twofoldJourney(twofold.pool), topUp: noTopUp, usesTickets: false, expectedRate: 50 },
+      { name: 'twofold', server: twofold.server, pool: twofold.pool, iteration: twofoldJourney(twofold.pool), topUp: noTopUp, addUsers: twofold.addUsers, usesTickets: false, expectedRate: 50 },
       {
         name: 'Better Auth',
         server: betterAuth.server,
         pool: betterAuth.pool,
         iteration: betterAuthJourney(betterAuth.pool, betterAuth.server.origin),
         topUp: noTopUp,
+        addUsers: betterAuth.addUsers,
         usesTickets: false,
         expectedRate: 50,
       },

@@ -1,5 +1,5 @@
 import { twofoldSecondFactor } from '../lib/flows.ts';
-import { medianSample, sampleSide, type Side, type Timing } from '../lib/http-sample.ts';
+import { medianSample, sampleSide, ticketSide, type Timing } from '../lib/http-sample.ts';
 import { ms, rate, ratio, type Mode, type Section } from '../lib/report.ts';
 import { interleave } from '../lib/sampler.ts';
 import { twofoldSetup } from '../lib/setups.ts';
@@ -21,15 +21,7 @@ export async function workers(mode: Mode): Promise<Omit<Section, 'seconds'>> {
     two = await startTwofold({ databaseUrl: setup.databaseUrl, keySpec: setup.keySpec, workers: 2 });
     const processes = { one: setup.server.processCount(), two: two.processCount() };
     // Both servers share one database, so they share one pool of users and transactions too.
-    const side = (name: string, server: ServerProcess): Side => ({
-      name,
-      server,
-      pool: setup.pool,
-      iteration: twofoldSecondFactor(setup.pool),
-      topUp: setup.topUp,
-      usesTickets: true,
-      expectedRate: 400,
-    });
+    const side = (name: string, server: ServerProcess) => ticketSide(name, server, twofoldSecondFactor(setup.pool), setup, 400);
     const sides = [side('1 worker', setup.server), side('2 workers', two)];
     if (!mode.quick) for (const s of sides) await sampleSide(s, CONNECTIONS, { warmupMs: 0, durationMs: 2_000 }, mode.log, true);
     const results = await interleave({

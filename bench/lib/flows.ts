@@ -1,5 +1,5 @@
 import type { CodePool } from './code-pool.ts';
-import type { Connection } from './load.ts';
+import type { Connection, HttpResponse } from './load.ts';
 import type { SeededUser } from './twofold.ts';
 import { BENCH_PASSWORD } from './twofold.ts';
 import { currentStep, totpCode } from './totp-client.ts';
@@ -24,6 +24,33 @@ export function twofoldSecondFactor(pool: CodePool<SeededUser>) {
     }
   };
 }
+
+/** A code off by one digit (no step of the window makes it): a wrong answer, its transaction not consumed. */
+export function wrongCode(code: string): string {
+  return String((Number(code) + 1) % 1_000_000).padStart(code.length, '0');
+}
+
+/**
+ * The 2FA step with a wrong code (`send` posts it with the grant's pending login): 401 expected, an attempt
+ * taken. The ticket is spent (never reused); the user's time step is left unspent for a right code later.
+ */
+export function wrongCodeIteration<T>(pool: CodePool<T>, send: (connection: Connection, ticket: string, code: string) => Promise<HttpResponse>) {
+  return async (connection: Connection): Promise<boolean | null> => {
+    const grant = pool.take();
+    if (!grant) return null;
+    grant.user.lastStep = grant.step - 1;
+    try {
+      const response = await send(connection, grant.ticket, wrongCode(grant.code));
+      if (response.status !== 401) throw new Error(`wrong code: ${response.status} ${response.body.slice(0, 200)}`);
+      return true;
+    } finally {
+      pool.release(grant);
+    }
+  };
+}
+
+export const twofoldWrongCode = (pool: CodePool<SeededUser>) =>
+  wrongCodeIteration(pool, (connection, transactionId, code) => connection.send({ method: 'POST', path: '/v1/sessions/second-factor', json: { transactionId, code } }));
 
 /** Password → transaction → code → session → GET /v1/me. Uses the pool only for users and steps (no ticket). */
 export function twofoldJourney(pool: CodePool<SeededUser>) {

@@ -20,7 +20,15 @@ export interface Side {
   usesTickets: boolean;
   /** Highest rate seen so far: sizes the supply of the next sample. */
   expectedRate: number;
+  /** Seeds this many more users (each with a pending login) into the pool, when its codes would run short. */
+  addUsers?: (count: number) => Promise<void>;
 }
+
+/**
+ * A sample is supplied for three times the highest rate seen so far (the wake-up pass measures the first), so a
+ * server that got three times faster since the last run still cannot run out of users or codes mid-sample.
+ */
+export const SUPPLY_HEADROOM = 3;
 
 export interface Timing {
   warmupMs: number;
@@ -29,9 +37,26 @@ export interface Timing {
 
 export type Sample = LoadResult & { cpu: CpuSplit };
 
+/** A side spending the seeded pending logins of `supply` (a product's setup: its pool, top-up and seeding). */
+export function ticketSide(
+  name: string,
+  server: ServerProcess,
+  iteration: Side['iteration'],
+  supply: Pick<Side, 'pool' | 'topUp' | 'addUsers'>,
+  expectedRate: number,
+): Side {
+  return { name, server, iteration, pool: supply.pool, topUp: supply.topUp, addUsers: supply.addUsers, usesTickets: true, expectedRate };
+}
+
 /** `wakeUp`: a first, unkept pass (JIT, pools); it may be too short to complete anything. */
 export async function sampleSide(side: Side, connections: number, timing: Timing, log: (message: string) => void, wakeUp = false): Promise<Sample> {
-  const needed = Math.ceil((side.expectedRate * (timing.warmupMs + timing.durationMs) * 1.5) / 1000) + connections * 2;
+  const needed = Math.ceil((side.expectedRate * (timing.warmupMs + timing.durationMs) * SUPPLY_HEADROOM) / 1000) + connections * 2;
+  // Each user gives at most two codes per time step (this step's and the next): enough users for the sample.
+  const short = Math.ceil(needed / 2) - side.pool.users.length;
+  if (short > 0 && side.addUsers) {
+    log(`    (${side.name}: seeding ${short} more users for ${needed} uses at up to ${SUPPLY_HEADROOM}× ${Math.round(side.expectedRate)}/s)`);
+    await side.addUsers(short);
+  }
   if (side.usesTickets) await side.topUp(needed);
   await side.pool.waitForCapacity(needed, log, side.usesTickets);
   const meter = new CpuMeter(side.server);
@@ -40,7 +65,8 @@ export async function sampleSide(side: Side, connections: number, timing: Timing
   const cpu = meter.stop();
   side.expectedRate = Math.max(side.expectedRate, result.rate);
   const total = result.ok + result.errors;
-  if (result.starved > 0) throw new Error(`${side.name}: the supply of users/codes ran out during a sample (${result.starved} connections starved)`);
+  // A wake-up pass only measures how fast the server is (sizing the next samples): it may outrun its supply.
+  if (result.starved > 0 && !wakeUp) throw new Error(`${side.name}: the supply of users/codes ran out during a sample (${result.starved} connections starved)`);
   if (total === 0 && !wakeUp) {
     throw new Error(`${side.name}: no iteration finished within the ${timing.durationMs} ms sample (each takes longer than that under this load)`);
   }

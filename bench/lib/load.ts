@@ -26,7 +26,7 @@ export interface RequestSpec {
 export class Connection {
   readonly #client: Client;
 
-  constructor(origin: string) {
+  constructor(readonly origin: string) {
     this.#client = new Client(origin, { pipelining: 1, keepAliveTimeout: 60_000, connect: { timeout: 10_000 } });
   }
 

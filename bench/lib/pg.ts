@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import pg from 'pg';
 
 /**
@@ -61,4 +62,28 @@ export async function serverInfo(): Promise<{ version: string; settings: Record<
 /** A small pool the benchmark itself uses for seeding (never during a measured window). */
 export function openPool(url: string, max = 4): pg.Pool {
   return new pg.Pool({ connectionString: url, max });
+}
+
+/** PgBouncer (transaction pooling) in front of that PostgreSQL, as CI runs it (`.ci/start-pgbouncer`). */
+export const BOUNCER_URL = process.env.BENCH_PGBOUNCER_URL || 'postgres://postgres@127.0.0.1:6432/postgres';
+
+/** The database `url` names, through PgBouncer; null when no PgBouncer answers (and `.ci/start-pgbouncer` could not start one). */
+export async function throughBouncer(url: string): Promise<string | null> {
+  const bounced = new URL(BOUNCER_URL);
+  bounced.pathname = new URL(url).pathname;
+  const answers = async () => {
+    const client = new pg.Client({ connectionString: bounced.toString(), connectionTimeoutMillis: 3_000 });
+    try {
+      await client.connect();
+      await client.query('SELECT 1');
+      return true;
+    } catch {
+      return false;
+    } finally {
+      await client.end().catch(() => undefined);
+    }
+  };
+  if (await answers()) return bounced.toString();
+  if (!process.env.BENCH_PGBOUNCER_URL && spawnSync(new URL('../../.ci/start-pgbouncer', import.meta.url).pathname, { stdio: 'ignore' }).status === 0 && (await answers())) return bounced.toString();
+  return null;
 }

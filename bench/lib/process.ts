@@ -11,6 +11,9 @@ import { sleep } from './stats.ts';
 
 export const ROOT = new URL('../../', import.meta.url).pathname;
 
+/** How long a server may take to answer its readiness probe: generous, since a shared machine can be slow to start one. */
+export const READY_TIMEOUT_MS = 180_000;
+
 export interface ServerProcess {
   readonly child: ChildProcess;
   readonly origin: string;
@@ -67,12 +70,12 @@ export async function spawnServer(options: SpawnOptions): Promise<ServerProcess 
     exited = code;
   });
   const origin = `http://127.0.0.1:${options.port}`;
-  const deadline = Date.now() + (options.readyTimeoutMs ?? 60_000);
+  const deadline = Date.now() + (options.readyTimeoutMs ?? READY_TIMEOUT_MS);
   for (;;) {
     if (exited !== undefined) throw new Error(`${options.name} exited with ${exited} before it was ready:\n${stderr}`);
     if (Date.now() > deadline) {
       child.kill('SIGKILL');
-      throw new Error(`${options.name} was not ready after ${options.readyTimeoutMs ?? 60_000} ms:\n${stderr}`);
+      throw new Error(`${options.name} was not ready after ${options.readyTimeoutMs ?? READY_TIMEOUT_MS} ms:\n${stderr}`);
     }
     if (await answers200(`${origin}${options.readyPath}`)) break;
     await sleep(10);

@@ -25,6 +25,10 @@ export interface Setup<U> {
   databaseName: string;
   databaseUrl: string;
   topUp: (needed: number) => Promise<void>;
+  /** Seeds more users, each with an active authenticator and one pending login, into the pool. */
+  addUsers: (count: number) => Promise<void>;
+  /** One more server of the product on the same database (extra environment: the statement counter). */
+  startAnother: (env: Record<string, string>) => Promise<ServerProcess>;
   close: () => Promise<void>;
 }
 
@@ -35,7 +39,9 @@ export interface SetupOptions {
   log: (message: string) => void;
 }
 
-export async function twofoldSetup(options: SetupOptions & { workers?: number; keySpec?: string }): Promise<Setup<SeededUser> & { seeder: TwofoldSeeder; keySpec: string }> {
+export async function twofoldSetup(
+  options: SetupOptions & { workers?: number; keySpec?: string; env?: Record<string, string> },
+): Promise<Setup<SeededUser> & { seeder: TwofoldSeeder; keySpec: string }> {
   const url = await createDatabase(options.databaseName);
   const db = openPool(url);
   try {
@@ -48,7 +54,7 @@ export async function twofoldSetup(options: SetupOptions & { workers?: number; k
     await seeder.analyze();
     options.log(`  twofold: seeded ${options.users} users, ${options.users * options.ticketsPerUser} transactions in ${((Date.now() - started) / 1000).toFixed(1)} s`);
     const pool = poolOf(users, tickets);
-    const server = await startTwofold({ databaseUrl: url, keySpec, workers: options.workers ?? 1 });
+    const server = await startTwofold({ databaseUrl: url, keySpec, workers: options.workers ?? 1, env: options.env ?? {} });
     return {
       server,
       pool,
@@ -58,6 +64,12 @@ export async function twofoldSetup(options: SetupOptions & { workers?: number; k
       databaseName: options.databaseName,
       databaseUrl: url,
       topUp: (needed) => topUpTickets(seeder, pool, needed),
+      async addUsers(count) {
+        const more = await seeder.users(count, `g${Date.now().toString(36)}_`);
+        const tickets = await seeder.transactions(more, 1);
+        more.forEach((user, i) => pool.add(user.key, user, tickets[i]));
+      },
+      startAnother: (env) => startTwofold({ databaseUrl: url, keySpec, workers: options.workers ?? 1, env: { ...options.env, ...env } }),
       async close() {
         await server.stop();
         await db.end();
@@ -93,6 +105,12 @@ export async function betterAuthSetup(options: SetupOptions): Promise<Setup<Bett
       databaseName: options.databaseName,
       databaseUrl: url,
       topUp: (needed) => topUpChallenges(seeder, pool, needed),
+      async addUsers(count) {
+        const more = await seeder.users(count, `g${Date.now().toString(36)}_`);
+        const cookies = await seeder.challenges(more, 1);
+        more.forEach((user, i) => pool.add(user.key, user, cookies[i]));
+      },
+      startAnother: (env) => startBetterAuth(url, secret, env),
       async close() {
         await server.stop();
         await db.end();

@@ -8,7 +8,7 @@ import { createKeyRing, parseKeySpecs, type KeyRing } from '../../src/core/crypt
 import { hashToken } from '../../src/core/crypto/hash.ts';
 import { hashPasswordDigest, passwordDigest } from '../../src/core/password.ts';
 import { CodePool } from './code-pool.ts';
-import { freePort, ROOT, spawnServer, type ServerProcess } from './process.ts';
+import { freePort, READY_TIMEOUT_MS, ROOT, spawnServer, type ServerProcess } from './process.ts';
 
 /**
  * twofold under test: `node bin/twofold.js serve` (the compiled dist/, built by bench/run.ts) on its own database, and the bulk seeding that gives
@@ -48,7 +48,7 @@ export async function startTwofold(options: TwofoldOptions): Promise<ServerProce
     args: [...(options.nodeArgs ?? []), options.entry ?? ENTRIES.compiled, 'serve', '--workers', String(workers)],
     port,
     readyPath: '/readyz',
-    readyTimeoutMs: options.readyTimeoutMs ?? 60_000,
+    readyTimeoutMs: options.readyTimeoutMs ?? READY_TIMEOUT_MS,
     env: {
       PORT: String(port),
       HOST: '127.0.0.1',

@@ -13,7 +13,7 @@ import type { CompleteInput, SignedIn } from './challenge/sign-in.ts';
 import type { TrustedDevice } from './devices/store.ts';
 import type { AuthenticatorStatus, EnrolmentKind, TotpEnrollment } from './factors/authenticator.ts';
 import type { WebAuthnCredential } from './factors/webauthn/store.ts';
-import type { RateRuleName, RateVerdict } from './limits/rate-limit.ts';
+import type { RateCharge, RateRuleName, RateVerdict } from './limits/rate-limit.ts';
 import type { RequestContext, Session } from './sessions/session.ts';
 import type { RegistrationInput } from './users/registration.ts';
 import type { Profile, ProfileColumn } from './users/profile.ts';
@@ -119,6 +119,11 @@ export interface Core {
   limits: {
     /** Counts a request against a named limit for a subject (an IP, a target); throws `rate_limited` past it. */
     enforce(rule: RateRuleName, subject: string): Promise<RateVerdict | null>;
+    /**
+     * A failures-only limit for the answer's own write to count (`RequestContext.rate`), in place of `enforce`
+     * around the request; null when limits are off or the rule counts every request.
+     */
+    charge(rule: RateRuleName, subject: string): RateCharge | null;
   };
   admin: Admin & EnforcementAdmin;
 }

@@ -21,6 +21,7 @@ import { updateProfile } from './users/profile.ts';
 import { signUp } from './users/sign-up.ts';
 import type { UserRecord } from './users/user.ts';
 import { endEarlierLogins } from './sessions/concurrent-logins.ts';
+import { rateCharge } from './limits/rate-limit.ts';
 import { wire, type CoreDeps } from './wiring.ts';
 import { createEnforcementAdmin } from './enforcement/admin.ts';
 import { enforceSetup, setupRequirement } from './enforcement/setup.ts';
@@ -126,7 +127,10 @@ export function createCore(deps: CoreDeps): Core {
       updateProfile: async (userId, changes) => updateProfile(w.profile, (await requireUser(userId)).id, changes),
       profileColumns: () => stores.profiles.columns(),
     },
-    limits: { enforce: (rule, subject) => w.limit(rule, subject) },
+    limits: {
+      enforce: (rule, subject) => w.limit(rule, subject),
+      charge: (rule, subject) => rateCharge(deps.policy.rateLimits, rule, subject),
+    },
     admin: { ...createAdmin({ ...stores, keyRing: deps.keyRing, events: w.events, clock }), ...createEnforcementAdmin({ enforcement: stores.enforcement, audit: w.audit, clock }) },
   };
 }

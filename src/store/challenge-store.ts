@@ -1,5 +1,6 @@
 import type { FactorState, LiveEmailCode } from '../core/challenge/factors.ts';
-import type { AcceptOutcome, AcceptWrite, ChallengeStore, Claim, RejectWrite } from '../core/challenge/store.ts';
+import type { AcceptOutcome, AcceptWrite, ChallengeStore, Claim, RateWindow, RejectWrite } from '../core/challenge/store.ts';
+import type { RateSeen } from '../core/limits/rate-limit.ts';
 import type { TotpCredential } from '../core/factors/totp-store.ts';
 import type { LoginTransaction } from '../core/transactions/store.ts';
 import type { Queryable } from './db.ts';
@@ -128,6 +129,7 @@ export function acceptJson(w: AcceptWrite) {
         }
       : {}),
     ...(w.markSession ? { mark_session: { id: w.markSession.id, proved: w.markSession.proved, ip: w.markSession.ip, user_agent: w.markSession.userAgent } } : {}),
+    ...rateJson(w.rate),
     ...(w.device
       ? {
           device: {
@@ -153,11 +155,25 @@ export function rejectJson(w: RejectWrite) {
     base_lock_seconds: w.throttle.baseLockSeconds,
     ...(w.transaction ? { transaction: { id_hash: hex(w.transaction.idHash), max_attempts: w.transaction.maxAttempts } } : {}),
     ...(w.emailCode ? { email_code: { id: w.emailCode.id, max_attempts: w.emailCode.maxAttempts } } : {}),
+    ...rateJson(w.rate),
     events: eventsJson(w.events),
   };
 }
 
-interface RejectRow {
+const rateJson = (rate: RateWindow | undefined) => (rate ? { rate: { key: rate.key, limit: rate.limit, window_seconds: rate.windowSeconds } } : {});
+
+interface RateColumns {
+  rate_hits?: number;
+  rate_window_start?: string | null;
+}
+
+/** The limit's window as the write saw it (migration 0012); undefined when the write had no limit to apply. */
+function rateSeen(r: RateColumns): RateSeen | undefined {
+  return r.rate_hits === undefined ? undefined : { hits: r.rate_hits, windowStart: date(r.rate_window_start) };
+}
+
+interface RejectRow extends RateColumns {
+  rate_limited?: boolean;
   attempts?: number | null;
   lock_began?: string | null;
   locked_until?: string;
@@ -204,21 +220,26 @@ export function createChallengeStore(db: Queryable): ChallengeStore {
       return rows[0] ? { id: rows[0].id, usedAt: rows[0].used_at } : null;
     },
     async accept(write) {
-      const [row] = await db.query<{ r: { status: string; until?: string; replaced?: boolean } }>('SELECT twofold_accept_proof($1::jsonb) AS r', [
+      const [row] = await db.query<{ r: RateColumns & { status: string; until?: string; replaced?: boolean } }>('SELECT twofold_accept_answer($1::jsonb) AS r', [
         JSON.stringify(acceptJson(write)),
       ]);
       const r = row!.r;
-      if (r.status === 'accepted') return { status: 'accepted', replacedAuthenticator: r.replaced === true };
+      const rate = rateSeen(r);
+      if (r.status === 'rate-limited') return { status: 'rate-limited', rate: { hits: r.rate_hits!, windowStart: date(r.rate_window_start)! } };
+      if (r.status === 'accepted') return { status: 'accepted', replacedAuthenticator: r.replaced === true, ...(rate ? { rate } : {}) };
       if (r.status === 'locked') return { status: 'locked', until: new Date(r.until!) };
-      if (!ACCEPT_STATUSES.has(r.status)) throw new Error(`twofold_accept_proof answered an unknown status "${r.status}"`);
+      if (!ACCEPT_STATUSES.has(r.status)) throw new Error(`twofold_accept_answer answered an unknown status "${r.status}"`);
       return { status: r.status } as AcceptOutcome;
     },
     async reject(write) {
-      const [row] = await db.query<{ r: RejectRow }>('SELECT twofold_reject_proof($1::jsonb) AS r', [JSON.stringify(rejectJson(write))]);
+      const [row] = await db.query<{ r: RejectRow }>('SELECT twofold_reject_answer($1::jsonb) AS r', [JSON.stringify(rejectJson(write))]);
       const r = row!.r;
-      if (r.locked_until) return { status: 'locked', until: new Date(r.locked_until) };
-      if (r.transaction_gone) return { status: 'transaction-gone' };
-      return { status: 'counted', attempts: r.attempts ?? null, lockBegan: date(r.lock_began), codeExhausted: r.code_exhausted === true };
+      const rate = rateSeen(r);
+      const seen = rate ? { rate } : {};
+      if (r.rate_limited) return { status: 'rate-limited', rate: { hits: r.rate_hits!, windowStart: date(r.rate_window_start)! } };
+      if (r.locked_until) return { status: 'locked', until: new Date(r.locked_until), ...seen };
+      if (r.transaction_gone) return { status: 'transaction-gone', ...seen };
+      return { status: 'counted', attempts: r.attempts ?? null, lockBegan: date(r.lock_began), codeExhausted: r.code_exhausted === true, ...seen };
     },
   };
 }

@@ -6,9 +6,11 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { connectSimpleDdp, ddpError } from '../helpers/ddp-clients.ts';
 import { testDb, uniqueEmail } from '../helpers/db.ts';
 import { defaultRateLimitPolicy } from '../../src/core/limits/rate-limit.ts';
+import { enrolledUser, startLogin, verify as verifyCode } from '../helpers/accounts.ts';
+import { authenticatorCode } from '../helpers/totp.ts';
 
 // The documented defaults (docs/security.md), each configurable with RATE_LIMIT_<RULE>=N/SECONDS.
-const { login, register, sendEmailCode } = defaultRateLimitPolicy.rules;
+const { login, register, sendEmailCode, verify } = defaultRateLimitPolicy.rules;
 
 let t: TestServer;
 const swallow = () => undefined;
@@ -56,6 +58,40 @@ describe('REST sign-in', () => {
     );
     expect(burst.filter((r) => r.status === 400)).toHaveLength(register.limit);
     expect(burst.filter((r) => r.status === 429)).toHaveLength(15);
+  });
+});
+
+describe('REST second factor: the verify limit is counted by the answer\'s own write', () => {
+  it('counts a parallel burst of wrong codes exactly, and then refuses even a right code without spending it', async () => {
+    // Eight accounts, five wrong codes each on a transaction of their own: no transaction cap and no account
+    // lock gets in the way, only the address's limit.
+    await resetCounters();
+    const users = [];
+    for (let i = 0; i < 8; i++) users.push(await enrolledUser(t, `rlcode${i}`));
+    t.clock.advance(30_000);
+    await resetCounters();
+    try {
+      const transactions = await Promise.all(users.map((u) => startLogin(t, u.email, u.password)));
+      const burst = await Promise.all(transactions.flatMap((id) => Array.from({ length: 5 }, () => verifyCode(t, id, '000000'))));
+      const statuses = burst.map((r) => r.status).sort();
+      expect(statuses).toEqual([...Array(verify.limit).fill(401), ...Array(5 * users.length - verify.limit).fill(429)]);
+      const limited = burst.filter((r) => r.status === 429);
+      expect(limited[0]!.body.error).toMatchObject({ code: 'rate_limited', details: { rule: 'verify', limit: verify.limit } });
+      expect(Number(limited[0]!.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(limited[0]!.headers.get('x-ratelimit-remaining')).toBe('0');
+
+      // The window is spent: a right code is refused too, and its transaction and time step stay unspent.
+      const user = users[0]!;
+      const fresh = await startLogin(t, user.email, user.password);
+      const refused = await verifyCode(t, fresh, authenticatorCode(user.secret, t.clock));
+      expect(refused.status).toBe(429);
+      t.clock.advance(61_000);
+      const signedIn = await verifyCode(t, fresh, authenticatorCode(user.secret, t.clock));
+      expect(signedIn.status).toBe(201);
+      expect(signedIn.headers.get('x-ratelimit-remaining')).toBe(String(verify.limit));
+    } finally {
+      t.clock.reset();
+    }
   });
 });
 

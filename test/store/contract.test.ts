@@ -381,6 +381,25 @@ describe.each(implementations)('%s stores', (_name, open) => {
       await stores.rateLimits.refund(key, now);
       expect((await stores.rateLimits.hit(key, at(now, 61), 60)).hits).toBe(2);
     });
+
+    it('count an answer\'s failures in its own write: past the limit a wrong answer spends nothing, a right one is refused', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const idHash = await openLogin(stores, user.id, now);
+      const rate = { key: `contract:${randomUUID()}`, limit: 2, windowSeconds: 60 };
+      const wrong = () => stores.challenge.reject(reject(user.id, now, { countTowardLockout: false, rate, transaction: { idHash, maxAttempts: MAX_ATTEMPTS } }));
+      expect(await wrong()).toEqual({ status: 'counted', attempts: 1, lockBegan: null, codeExhausted: false, rate: { hits: 1, windowStart: now } });
+      expect(await wrong()).toMatchObject({ status: 'counted', attempts: 2, rate: { hits: 2 } });
+      // The third failure is counted against the address, not the transaction: its last attempt is left.
+      expect(await wrong()).toEqual({ status: 'rate-limited', rate: { hits: 3, windowStart: now } });
+      expect((await stores.transactions.find(idHash))?.attempts).toBe(2);
+      const right = accept(user.id, now, { kind: 'none' }, { rate, transaction: tx(idHash) });
+      expect(await stores.challenge.accept(right)).toEqual({ status: 'rate-limited', rate: { hits: 3, windowStart: now } });
+      // A new window: the right answer goes through, and counts nothing.
+      const later = at(now, 61);
+      expect(await stores.challenge.accept({ ...right, now: later })).toEqual({ status: 'accepted', replacedAuthenticator: false, rate: { hits: 0, windowStart: null } });
+    });
   });
 
   describe('passkeys (WebAuthn)', () => {

@@ -5,6 +5,7 @@ import { cookieHeader, cookiesOf, type Connection } from '../../lib/load.ts';
 import { freePort, ROOT, spawnServer, type ServerProcess } from '../../lib/process.ts';
 import { totpCode } from '../../lib/totp-client.ts';
 import { BENCH_PASSWORD } from '../../lib/twofold.ts';
+import { wrongCodeIteration } from '../../lib/flows.ts';
 import { TWO_FACTOR_COOKIE, type BetterAuthUser } from './seed.ts';
 
 export { BetterAuthSeeder, betterAuthPool, topUpChallenges, type BetterAuthUser } from './seed.ts';
@@ -27,14 +28,14 @@ export async function migrateBetterAuth(databaseUrl: string, secret: string): Pr
   if (code !== 0) throw new Error(`Better Auth migration failed (${code}): ${stderr}`);
 }
 
-export async function startBetterAuth(databaseUrl: string, secret: string): Promise<ServerProcess & { readyMs: number }> {
+export async function startBetterAuth(databaseUrl: string, secret: string, env: Record<string, string> = {}): Promise<ServerProcess & { readyMs: number }> {
   const port = await freePort();
   return spawnServer({
     name: 'better-auth',
     args: ['--import', 'tsx', SERVER],
     port,
     readyPath: '/ready',
-    env: { DATABASE_URL: databaseUrl, BETTER_AUTH_SECRET: secret, PORT: String(port), NODE_ENV: 'production' },
+    env: { DATABASE_URL: databaseUrl, BETTER_AUTH_SECRET: secret, PORT: String(port), NODE_ENV: 'production', ...env },
   });
 }
 
@@ -62,6 +63,12 @@ export function betterAuthSecondFactor(pool: CodePool<BetterAuthUser>, origin: s
     }
   };
 }
+
+/** The 2FA step with a wrong code: 401 (Better Auth's INVALID_CODE). Spends the pending sign-in's cookie. */
+export const betterAuthWrongCode = (pool: CodePool<BetterAuthUser>, origin: string) =>
+  wrongCodeIteration(pool, (connection, ticket, code) =>
+    connection.send({ method: 'POST', path: '/api/auth/two-factor/verify-totp', headers: { cookie: `${TWO_FACTOR_COOKIE}=${ticket}`, ...originOf(origin) }, json: { code } }),
+  );
 
 /** Sign-in (→ two-factor redirect) → verify TOTP (→ session cookie) → get-session. */
 export function betterAuthJourney(pool: CodePool<BetterAuthUser>, origin: string) {

@@ -1,9 +1,11 @@
 import type { FastifyRequest } from 'fastify';
 import type { ClientKind, RequestContext } from '../../core/sessions/session.ts';
+import { rateChargeOf } from '../http/rate-limit-hook.ts';
 
 export function requestContext(request: FastifyRequest, client: ClientKind): RequestContext {
   const userAgent = request.headers['user-agent'];
-  return { client, ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined };
+  const rate = rateChargeOf(request);
+  return { client, ip: request.ip, userAgent: typeof userAgent === 'string' ? userAgent : undefined, ...(rate ? { rate } : {}) };
 }
 
 /** The native API's session travels as `Authorization: Bearer <token>`. */

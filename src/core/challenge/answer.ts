@@ -1,6 +1,7 @@
 import { securityEvent } from '../audit/audit-log.ts';
 import { TwofoldError } from '../errors.ts';
 import { EMAIL_CODE_DIGITS } from '../factors/email-codes.ts';
+import { rateLimited, type RateSeen } from '../limits/rate-limit.ts';
 import type { AuditLog, SecurityEvent } from '../audit/events.ts';
 import type { TotpCredential } from '../factors/totp-store.ts';
 import type { ThrottlePolicy } from './throttle.ts';
@@ -148,8 +149,12 @@ async function accept(deps: AnswerDeps, request: AnswerRequest, verdict: OkVerdi
       ? { transaction: { idHash: target.idHash, maxAttempts: target.maxAttempts, answerHash: target.answerHash } }
       : {}),
     events,
+    ...rateWindow(context),
   });
+  noteRate(context, outcome.status === 'accepted' || outcome.status === 'rate-limited' ? outcome.rate : undefined);
   switch (outcome.status) {
+    case 'rate-limited':
+      throw rateLimited(context.rate!, outcome.rate.windowStart, now);
     case 'accepted':
       deps.audit.observed(events);
       return { kind: 'accepted', factor: verdict.factor, credential: verdict.credential, replacedAuthenticator: outcome.replacedAuthenticator };
@@ -182,8 +187,12 @@ async function reject(deps: AnswerDeps, request: AnswerRequest, verdict: Exclude
     ...(target.kind === 'transaction' ? { transaction: { idHash: target.idHash, maxAttempts: target.maxAttempts } } : {}),
     ...(verdict.emailCode ? { emailCode: verdict.emailCode } : {}),
     events,
+    ...rateWindow(context),
   });
+  noteRate(context, outcome.rate);
   switch (outcome.status) {
+    case 'rate-limited':
+      throw rateLimited(context.rate!, outcome.rate.windowStart, now);
     case 'locked':
       return { kind: 'locked', until: outcome.until };
     case 'transaction-gone':
@@ -195,4 +204,15 @@ async function reject(deps: AnswerDeps, request: AnswerRequest, verdict: Exclude
   if (replayed) await deps.onReplay(state.user, verdict.factor, context);
   const attemptsLeft = target.kind === 'transaction' ? Math.max(0, target.maxAttempts - (outcome.attempts ?? target.maxAttempts)) : null;
   return { kind: 'rejected', factor: verdict.factor, reason: outcome.codeExhausted ? 'exhausted' : verdict.result, attemptsLeft };
+}
+
+/** The failures-only limit the façade handed over, for the write to check (a right answer) or count (a wrong one). */
+function rateWindow(context: RequestContext) {
+  const charge = context.rate;
+  return charge ? { rate: { key: charge.key, limit: charge.limit, windowSeconds: charge.windowSeconds } } : {};
+}
+
+/** What the write saw of the limit's window, handed back to the façade for its X-RateLimit-* headers. */
+function noteRate(context: RequestContext, seen: RateSeen | undefined): void {
+  if (context.rate && seen) context.rate.seen = seen;
 }

@@ -1,4 +1,5 @@
 import type { SecurityEvent } from '../audit/events.ts';
+import type { RateSeen } from '../limits/rate-limit.ts';
 import type { TrustedDevice } from '../devices/store.ts';
 import type { ChallengePurpose } from '../factors/webauthn/store.ts';
 import type { ThrottlePolicy } from './throttle.ts';
@@ -44,10 +45,21 @@ export interface AcceptWrite {
   markSession?: { id: string; proved: 'factor' | 'password'; ip: string | null; userAgent: string | null };
   device?: { device: TrustedDevice; tokenHash: Buffer };
   events: SecurityEvent[];
+  /** A failures-only rate limit (its key's window): the answer is accepted only while it has failures to spare. */
+  rate?: RateWindow;
+}
+
+/** A rate limit's counter as the answer's write checks or counts it (rate-limit.ts `RateCharge`). */
+export interface RateWindow {
+  key: string;
+  limit: number;
+  windowSeconds: number;
 }
 
 export type AcceptOutcome =
-  | { status: 'accepted'; replacedAuthenticator: boolean }
+  | { status: 'accepted'; replacedAuthenticator: boolean; rate?: RateSeen }
+  /** The rate limit's window had no failure to spare: nothing was written. */
+  | { status: 'rate-limited'; rate: RateSeen & { windowStart: Date } }
   /** The account's checks are paused (a lock began since the read). */
   | { status: 'locked'; until: Date }
   /** The transaction was used, burned, used up or expired since the read. */
@@ -71,6 +83,8 @@ export interface RejectWrite {
   /** The email code the answer was compared with: one of its tries is taken. */
   emailCode?: { id: string; maxAttempts: number };
   events: SecurityEvent[];
+  /** A failures-only rate limit: this failure is counted first; past the limit nothing else is spent. */
+  rate?: RateWindow;
 }
 
 /**
@@ -86,9 +100,13 @@ export type RejectOutcome =
       lockBegan: Date | null;
       /** The email code had no try left: the answer was not compared (a parallel burst past its cap). */
       codeExhausted: boolean;
+      /** The rate limit's window after counting this failure. */
+      rate?: RateSeen;
     }
-  | { status: 'locked'; until: Date }
-  | { status: 'transaction-gone' };
+  | { status: 'locked'; until: Date; rate?: RateSeen }
+  | { status: 'transaction-gone'; rate?: RateSeen }
+  /** This failure went past the rate limit: it is counted, nothing else was spent or recorded. */
+  | { status: 'rate-limited'; rate: RateSeen & { windowStart: Date } };
 
 /** Storage port of the challenge module: two reads and two atomic writes. */
 export interface ChallengeStore {

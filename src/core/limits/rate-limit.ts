@@ -103,10 +103,7 @@ export async function enforceRateLimit(
   const key = `${rule}:${subject}`;
   const { hits, windowStart } = await deps.store.hit(key, now, windowSeconds);
   const resetAt = new Date(windowStart.getTime() + windowSeconds * 1000);
-  if (hits > limit) {
-    const retryAfterSeconds = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
-    throw new TwofoldError('rate_limited', { rule, limit, retryAfterSeconds, resetAt: resetAt.toISOString() });
-  }
+  if (hits > limit) throw rateLimited({ rule, limit, windowSeconds }, windowStart, now);
   let settled = false;
   return {
     limit,
@@ -118,4 +115,41 @@ export async function enforceRateLimit(
       await deps.store.refund(key, windowStart);
     },
   };
+}
+
+/** The refusal of a request past `rule`'s limit in the window that began at `windowStart`. */
+export function rateLimited(rule: { rule: RateRuleName; limit: number; windowSeconds: number }, windowStart: Date, now: Date): TwofoldError {
+  const resetAt = new Date(windowStart.getTime() + rule.windowSeconds * 1000);
+  const retryAfterSeconds = Math.max(1, Math.ceil((resetAt.getTime() - now.getTime()) / 1000));
+  return new TwofoldError('rate_limited', { rule: rule.rule, limit: rule.limit, retryAfterSeconds, resetAt: resetAt.toISOString() });
+}
+
+/** Failures counted in a window: `windowStart` null when no window is running (nothing counted yet). */
+export interface RateSeen {
+  hits: number;
+  windowStart: Date | null;
+}
+
+/**
+ * A failures-only limit counted by the answer's own atomic write instead of around the request: a wrong answer
+ * counts its failure in the statement that records it, past the limit that statement spends nothing and the
+ * request is refused; a right answer is accepted only while the window's failures are under the limit, and
+ * counts nothing. A parallel burst is therefore counted exactly without taking (and giving back) a hit for every
+ * request, which would be two more writes, on one row per address, for every successful sign-in. `seen` is
+ * filled in by the write, for the façade's X-RateLimit-* headers; a request that failed before any answer was
+ * recorded is counted by the façade afterwards (`enforce`).
+ */
+export interface RateCharge {
+  rule: RateRuleName;
+  key: string;
+  limit: number;
+  windowSeconds: number;
+  seen?: RateSeen;
+}
+
+/** The charge for `rule` and `subject`, or null when limits are off or the rule counts every request. */
+export function rateCharge(policy: RateLimitPolicy, rule: RateRuleName, subject: string): RateCharge | null {
+  const { limit, windowSeconds, counts } = policy.rules[rule];
+  if (!policy.enabled || counts !== 'failures') return null;
+  return { rule, key: `${rule}:${subject}`, limit, windowSeconds };
 }

@@ -1,3 +1,5 @@
+import type { RateCharge } from '../limits/rate-limit.ts';
+
 /** Which façade a session was issued through; shown to the user in their session list. */
 export type ClientKind = 'rest' | 'backendless' | 'ddp' | 'rocketchat' | 'cli';
 
@@ -6,6 +8,8 @@ export interface RequestContext {
   client: ClientKind;
   ip?: string | undefined;
   userAgent?: string | undefined;
+  /** A failures-only rate limit the answer's write counts (rate-limit.ts `RateCharge`), when the façade hands it over. */
+  rate?: RateCharge | undefined;
 }
 
 export interface Session {

@@ -1,7 +1,7 @@
 import type { FactorState } from '../../core/challenge/factors.ts';
 import type { ChallengeStore } from '../../core/challenge/store.ts';
 import { liveEmailCode } from './email-code-store.ts';
-import { acceptProof, rejectProof } from './proof-writes.ts';
+import { acceptAnswer, rejectAnswer } from './answer-rate.ts';
 import { hex, later, type MemoryTables, userRecord } from './tables.ts';
 import { transactionOfRow } from './transaction-store.ts';
 
@@ -37,7 +37,7 @@ export function createMemoryChallengeStore(tables: MemoryTables): ChallengeStore
         .sort((a, b) => (a.usedAt ? a.usedAt.getTime() : -Infinity) - (b.usedAt ? b.usedAt.getTime() : -Infinity))[0];
       return found ? { id: found.id, usedAt: found.usedAt } : null;
     },
-    accept: async (write) => acceptProof(tables, write),
-    reject: async (write) => rejectProof(tables, write),
+    accept: async (write) => acceptAnswer(tables, write),
+    reject: async (write) => rejectAnswer(tables, write),
   };
 }

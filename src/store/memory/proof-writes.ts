@@ -11,7 +11,7 @@ import { hex, later, type MemoryTables, type TransactionRow } from './tables.ts'
 /** The lock `twofold_reject_proof` writes for "until an operator lifts it". */
 const UNTIL_AN_OPERATOR = new Date('9999-12-31T00:00:00Z');
 
-type Gone = Exclude<AcceptOutcome['status'], 'accepted' | 'locked'>;
+type Gone = Exclude<AcceptOutcome['status'], 'accepted' | 'locked' | 'rate-limited'>;
 
 /**
  * `twofold_accept_proof` in memory. Every condition is checked before anything changes, then everything is

@@ -62,7 +62,8 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links
   app.post(
     '/sessions/second-factor',
     {
-      config: { rateLimit: 'verify' },
+      // Counted by the answer's own write: a sign-in's second factor is one read and one write.
+      config: { rateLimit: 'verify', rateLimitCountedBy: 'answer' },
       schema: {
         summary: 'Finish signing in with a second factor',
         description:
