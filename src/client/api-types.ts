@@ -95,6 +95,8 @@ export type Session = {
   "lastSeenAt": string;
   "expiresAt": string;
   "current": boolean;
+  "amr": Array<"pwd" | "otp" | "hwk" | "swk" | "user" | "mfa">;
+  "secondFactorAt": string | null;
 };
 
 export interface Paths {
