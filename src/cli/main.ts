@@ -13,6 +13,7 @@ import { eventsCommand } from './events.ts';
 import { doctorCommand } from './doctor.ts';
 import { auditCommand } from './audit.ts';
 import { purgeCommand } from './purge.ts';
+import { adminCommand } from './admin.ts';
 
 const USAGE = `twofold — self-hosted two-factor authentication server
 
@@ -26,6 +27,7 @@ usage: twofold <command> [--json]
   audit <command>     verify [--user] [--against HEAD.json], head, export [--since]: the log's hash chains
   purge [--dry-run]   delete expired sessions, codes, transactions, devices, challenges and rate-limit windows
                       now (the server does it every PURGE_INTERVAL_SECONDS); --dry-run counts them
+  admin token <cmd>   create --name N --scope S,… [--ttl 90d], list, revoke ID: admin API tokens
   doctor              check configuration, database, schema, key ring, mail and clock skew
   help                this text`;
 
@@ -82,6 +84,7 @@ export async function main(argv: string[]): Promise<number> {
       case 'keys':
       case 'events':
       case 'audit':
+      case 'admin':
       case 'doctor': {
         const runtime = await openRuntime({ config, logger: createLogger(json ? 'silent' : 'warn') });
         try {
@@ -89,6 +92,7 @@ export async function main(argv: string[]): Promise<number> {
           if (command === 'keys') return await keysCommand(runtime, rest, out);
           if (command === 'doctor') return await doctorCommand(runtime, out);
           if (command === 'audit') return await auditCommand(runtime, rest, out);
+          if (command === 'admin') return await adminCommand(runtime, rest, out);
           return await eventsCommand(runtime, rest, out);
         } finally {
           await runtime.close();

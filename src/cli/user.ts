@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Runtime } from '../server/runtime.ts';
 import type { UserRecord } from '../core/index.ts';
 import type { Output } from './output.ts';
+import { accountSummary } from '../core/admin/directory.ts';
 
 const USAGE = `usage: twofold user <command>
   list [--limit N] [--offset N]     list users
@@ -14,16 +15,7 @@ const USAGE = `usage: twofold user <command>
   enable <id|email>                 enable a disabled account
   delete <id|email>                 delete the account and everything it owns`;
 
-function describe(user: UserRecord) {
-  return {
-    id: user.id,
-    email: user.email,
-    username: user.username,
-    emailVerified: user.emailVerifiedAt !== null,
-    disabled: user.disabledAt !== null,
-    createdAt: user.createdAt.toISOString(),
-  };
-}
+const describe = accountSummary;
 
 function line(user: UserRecord): string {
   const flags = [user.emailVerifiedAt ? 'verified' : 'unverified', user.disabledAt ? 'disabled' : ''].filter(Boolean).join(',');

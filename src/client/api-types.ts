@@ -52,6 +52,9 @@ export type ErrorCode =
   | "webauthn_limit_reached"
   | "device_not_found"
   | "invalid_app_credentials"
+  | "admin_token_invalid"
+  | "admin_scope_missing"
+  | "webhook_not_found"
   | "not_supported"
   | "mail_delivery_failed"
   | "database_unavailable"
@@ -100,6 +103,256 @@ export type Session = {
 };
 
 export interface Paths {
+  "/v1/admin/audit/head": {
+    get: {
+      responses: {
+        200: {
+          "at": string;
+          "chains": number;
+          "events": number;
+          "digest": string;
+          "keyId": string;
+          "signature": string;
+          "publicKey": string;
+          "heads": Array<{
+            [key: string]: unknown;
+          }>;
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/users": {
+    get: {
+      query: {
+        "search"?: string;
+        "hasSecondFactor"?: "true" | "false";
+        "limit"?: string;
+        "offset"?: string;
+      };
+      responses: {
+        200: {
+          "users": Array<{
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "disabled": boolean;
+            "createdAt": string;
+            "roles": Array<string>;
+            "hasSecondFactor": boolean;
+            "lockedUntil": string | null;
+            "liveSessions": number;
+            "factors": {
+              "totp": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "email": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "passkeys": Array<{
+                "id": string;
+                "name": string;
+                "createdAt": string;
+                "lastUsedAt": string | null;
+                "synced": boolean;
+              }>;
+              "backupCodes": {
+                "remaining": number;
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "rememberedDevices": number;
+            };
+          }>;
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/users/{id}": {
+    get: {
+      params: {
+        "id": string;
+      };
+      responses: {
+        200: {
+          "user": {
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "disabled": boolean;
+            "createdAt": string;
+            "roles": Array<string>;
+            "hasSecondFactor": boolean;
+            "lockedUntil": string | null;
+            "liveSessions": number;
+            "factors": {
+              "totp": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "email": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "passkeys": Array<{
+                "id": string;
+                "name": string;
+                "createdAt": string;
+                "lastUsedAt": string | null;
+                "synced": boolean;
+              }>;
+              "backupCodes": {
+                "remaining": number;
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "rememberedDevices": number;
+            };
+          };
+          "sessions": Array<Session>;
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/users/{id}/events": {
+    get: {
+      query: {
+        "limit"?: string;
+        "before"?: string;
+      };
+      params: {
+        "id": string;
+      };
+      responses: {
+        200: {
+          "events": Array<{
+            "kind": string;
+            "at": string;
+            "client": string | null;
+            "ip": string | null;
+            "userAgent": string | null;
+            "details": {
+              [key: string]: unknown;
+            };
+          }>;
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/users/{id}/reset": {
+    post: {
+      body: {
+        "factor": "totp" | "email" | "passkeys" | "backup_codes" | "remembered_devices" | "all";
+      };
+      params: {
+        "id": string;
+      };
+      responses: {
+        200: {
+          "user": {
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "disabled": boolean;
+            "createdAt": string;
+            "roles": Array<string>;
+            "hasSecondFactor": boolean;
+            "lockedUntil": string | null;
+            "liveSessions": number;
+            "factors": {
+              "totp": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "email": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "passkeys": Array<{
+                "id": string;
+                "name": string;
+                "createdAt": string;
+                "lastUsedAt": string | null;
+                "synced": boolean;
+              }>;
+              "backupCodes": {
+                "remaining": number;
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "rememberedDevices": number;
+            };
+          };
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/users/{id}/unlock": {
+    post: {
+      params: {
+        "id": string;
+      };
+      responses: {
+        200: {
+          "user": {
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "disabled": boolean;
+            "createdAt": string;
+            "roles": Array<string>;
+            "hasSecondFactor": boolean;
+            "lockedUntil": string | null;
+            "liveSessions": number;
+            "factors": {
+              "totp": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "email": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "passkeys": Array<{
+                "id": string;
+                "name": string;
+                "createdAt": string;
+                "lastUsedAt": string | null;
+                "synced": boolean;
+              }>;
+              "backupCodes": {
+                "remaining": number;
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "rememberedDevices": number;
+            };
+          };
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+      };
+    };
+  };
   "/v1/email-codes": {
     post: {
       body: {
@@ -656,6 +909,28 @@ export interface Paths {
       responses: {
         204: null;
         401: ErrorBody;
+      };
+    };
+  };
+  "/v1/sessions/introspect": {
+    post: {
+      body: {
+        "token": string;
+      };
+      responses: {
+        200: {
+          "active": boolean;
+          "sub"?: string;
+          "sid"?: string;
+          "amr"?: Array<string>;
+          "iat"?: number;
+          "exp"?: number;
+          "second_factor_at"?: number | null;
+          "client_id"?: string;
+          "token_type"?: "Bearer";
+        };
+        401: ErrorBody;
+        403: ErrorBody;
       };
     };
   };

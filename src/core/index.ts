@@ -120,7 +120,7 @@ export function createCore(deps: CoreDeps): Core {
       profileColumns: () => stores.profiles.columns(),
     },
     limits: { enforce: (rule, subject) => w.limit(rule, subject) },
-    admin: createAdmin({ ...stores, keyRing: deps.keyRing, events: w.events, clock }),
+    admin: createAdmin({ ...stores, keyRing: deps.keyRing, events: w.events, clock, notifier: deps.notifier, sessionDeps: w.sessions, issuer: deps.policy.issuer }),
   };
 }
 

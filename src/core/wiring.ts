@@ -34,6 +34,9 @@ import type { ProfileDeps, ProfileStore } from './users/profile.ts';
 import type { SignUpDeps } from './users/sign-up.ts';
 import type { ConcurrentLoginDeps } from './sessions/concurrent-logins.ts';
 import type { PasswordStepDeps } from './auth/password-login.ts';
+import type { AdminTokenStore } from './admin/tokens.ts';
+import type { AdminDirectoryStore } from './admin/directory.ts';
+import type { TotpTransferStore } from './admin/totp-transfer.ts';
 
 /** The storage ports the core needs; `src/store` implements them in SQL, `src/store/memory` in memory. */
 export interface CoreStores {
@@ -55,6 +58,9 @@ export interface CoreStores {
   auditChain: AuditChainStore;
   profiles: ProfileStore;
   passwordResets: PasswordResetStore;
+  adminTokens: AdminTokenStore;
+  directory: AdminDirectoryStore;
+  totpTransfer: TotpTransferStore;
 }
 
 export interface CoreDeps {

@@ -17,6 +17,9 @@ import { createWebAuthnStore } from './webauthn-store.ts';
 import { createTrustedDeviceStore } from './trusted-device-store.ts';
 import { createProfileStore } from './profile-store.ts';
 import { createPasswordResetStore } from './password-reset-store.ts';
+import { createAdminTokenStore } from './admin-token-store.ts';
+import { createAdminDirectoryStore } from './admin-directory-store.ts';
+import { createTotpTransferStore } from './totp-transfer-store.ts';
 
 export type { Db, Queryable } from './db.ts';
 export { migrate } from './migrate.ts';
@@ -49,6 +52,9 @@ export function createStores(db: Db): Stores {
     auditChain: createAuditChainStore(db),
     profiles: createProfileStore(db),
     passwordResets: createPasswordResetStore(db),
+    adminTokens: createAdminTokenStore(db),
+    directory: createAdminDirectoryStore(db),
+    totpTransfer: createTotpTransferStore(db),
   };
 }
 

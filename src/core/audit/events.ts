@@ -19,7 +19,14 @@ export type SecurityEventKind =
   | 'key_rotated'
   | 'device_trusted'
   | 'devices_revoked'
-  | 'password_check_failed';
+  | 'password_check_failed'
+  /** The admin API (issue 19): every call, by token; tokens made and revoked; secrets moved in or out. */
+  | 'admin_api_call'
+  | 'admin_token_created'
+  | 'admin_token_revoked'
+  | 'factors_reset'
+  | 'totp_imported'
+  | 'totp_exported';
 
 export interface SecurityEvent {
   id: string;

@@ -1,7 +1,7 @@
 import type { AmrValue } from './amr.ts';
 
 /** Which façade a session was issued through; shown to the user in their session list. */
-export type ClientKind = 'rest' | 'backendless' | 'ddp' | 'rocketchat' | 'cli';
+export type ClientKind = 'rest' | 'backendless' | 'ddp' | 'rocketchat' | 'cli' | 'admin-api';
 
 /** Who is asking: carried from the façade into the core for sessions, audit and rate limits. */
 export interface RequestContext {

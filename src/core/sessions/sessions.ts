@@ -95,3 +95,18 @@ export async function revokeSession(deps: SessionDeps, userId: string, sessionId
 export function listSessions(deps: SessionDeps, userId: string): Promise<Session[]> {
   return deps.sessions.listForUser(userId, deps.clock.now());
 }
+
+/**
+ * What an app backend learns of a bearer token (RFC 7662 token introspection): its live session and user, or
+ * null for anything else — unknown, revoked, expired, idle, a disabled account — without saying which.
+ * Asking is not the user's activity: the session is not touched.
+ */
+export async function introspectToken(deps: SessionDeps, token: unknown): Promise<{ session: Session; user: UserRecord } | null> {
+  if (typeof token !== 'string' || token === '' || token.length > MAX_TOKEN_LENGTH) return null;
+  const found = await deps.sessions.findByTokenHash(hashToken(token));
+  if (!found) return null;
+  const now = deps.clock.now();
+  if (found.session.expiresAt <= now || found.user.disabledAt) return null;
+  if (deps.idleSeconds > 0 && now.getTime() - found.session.lastSeenAt.getTime() > deps.idleSeconds * 1000) return null;
+  return found;
+}

@@ -1,0 +1,69 @@
+import { parseArgs } from 'node:util';
+import type { AdminToken } from '../core/admin/tokens.ts';
+import { ADMIN_SCOPES } from '../core/admin/tokens.ts';
+import type { Runtime } from '../server/runtime.ts';
+import type { Output } from './output.ts';
+
+const USAGE = `usage: twofold admin token <command>
+  create --name NAME --scope S[,S…] [--ttl 90d]   a new admin API token, shown once (scopes: ${ADMIN_SCOPES.join(', ')})
+  list                                            tokens (never their secrets), with scopes and last use
+  revoke ID                                       the token stops working at once`;
+
+const describe = (t: AdminToken) => ({
+  id: t.id,
+  name: t.name,
+  scopes: t.scopes,
+  createdAt: t.createdAt.toISOString(),
+  expiresAt: t.expiresAt?.toISOString() ?? null,
+  lastUsedAt: t.lastUsedAt?.toISOString() ?? null,
+  revokedAt: t.revokedAt?.toISOString() ?? null,
+});
+
+/** `90d`, `12h`, `30m`, `3600` (seconds) → seconds. */
+export function parseDurationSeconds(text: string): number {
+  const match = /^(\d+)([smhd]?)$/.exec(text.trim());
+  if (!match) throw new Error(`"${text}" is not a duration (e.g. 90d, 12h, 30m)`);
+  const unit = { '': 1, s: 1, m: 60, h: 3600, d: 86_400 }[match[2] as '' | 's' | 'm' | 'h' | 'd'];
+  return Number(match[1]) * unit;
+}
+
+export async function adminCommand(runtime: Runtime, args: string[], out: Output): Promise<number> {
+  const [group, command, ...rest] = args;
+  if (group !== 'token') {
+    out.error(USAGE);
+    return 2;
+  }
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { name: { type: 'string' }, scope: { type: 'string', multiple: true }, ttl: { type: 'string' } },
+  });
+  const { tokens } = runtime.core.admin;
+  switch (command) {
+    case 'create': {
+      if (!values.name || !values.scope) throw new Error(`--name and --scope are required\n${USAGE}`);
+      const scopes = values.scope.flatMap((s) => s.split(',')).map((s) => s.trim()).filter(Boolean);
+      const { token, secret } = await tokens.create({ name: values.name, scopes, ttlSeconds: values.ttl ? parseDurationSeconds(values.ttl) : null });
+      out.result({ ...describe(token), token: secret }, () => `${secret}\n(token ${token.id} "${token.name}", scopes ${token.scopes.join(', ')}: shown once, keep it secret)`);
+      return 0;
+    }
+    case 'list': {
+      const all = (await tokens.list()).map(describe);
+      out.result(all, () =>
+        all.length
+          ? all.map((t) => `${t.id}  ${t.name}  [${t.scopes.join(',')}]${t.revokedAt ? '  revoked' : ''}  last used ${t.lastUsedAt ?? 'never'}`).join('\n')
+          : 'no admin tokens',
+      );
+      return 0;
+    }
+    case 'revoke': {
+      if (!positionals[0]) throw new Error('give the token id (twofold admin token list)');
+      await tokens.revoke(positionals[0]);
+      out.result({ revoked: positionals[0] }, () => `revoked ${positionals[0]}`);
+      return 0;
+    }
+    default:
+      out.error(USAGE);
+      return 2;
+  }
+}
