@@ -1,6 +1,6 @@
 // `twofold admin token …`: the operator makes, lists and revokes admin API tokens from the command line. The
 // secret is printed once; the list never shows it.
-import { mkdtemp } from 'node:fs/promises';
+import { mkdtemp, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
@@ -31,5 +31,17 @@ describe('twofold admin token', () => {
     const result = await runCli(['admin', 'token', 'create', '--name', 'x', '--scope', 'everything'], env);
     expect(result.code).not.toBe(0);
     expect(result.stderr).toMatch(/validation_failed/);
+  });
+});
+
+describe('twofold import totp / export totp', () => {
+  it('a dry run reports what it would import and why it skips; an export without the flag is refused', { timeout: 400_000 }, async () => {
+    const file = join(env.DATA_DIR!, 'old-idp.txt');
+    await writeFile(file, `otpauth://totp/Old:nobody@example.test?secret=${'JBSWY3DPEHPK3PXP'.repeat(2)}\n`);
+    const dry = await runCli(['import', 'totp', '--format', 'otpauth', file, '--dry-run', '--json'], env);
+    expect(JSON.parse(dry.stdout)).toEqual({ imported: [], skipped: [{ where: 'line 1', reason: 'no user nobody@example.test' }], dryRun: true });
+    const refused = await runCli(['export', 'totp', '--format', 'csv'], env);
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toMatch(/--i-understand-this-exports-secrets/);
   });
 });

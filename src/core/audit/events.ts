@@ -26,7 +26,9 @@ export type SecurityEventKind =
   | 'admin_token_revoked'
   | 'factors_reset'
   | 'totp_imported'
-  | 'totp_exported';
+  | 'totp_exported'
+  | 'webhook_created'
+  | 'webhook_removed';
 
 export interface SecurityEvent {
   id: string;
