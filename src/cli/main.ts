@@ -29,6 +29,7 @@ usage: twofold <command> [--json]
   purge [--dry-run]   delete expired sessions, codes, transactions, devices, challenges and rate-limit windows
                       now (the server does it every PURGE_INTERVAL_SECONDS); --dry-run counts them
   admin token <cmd>   create --name N --scope S,… [--ttl 90d], list, revoke ID: admin API tokens
+  admin webhook <cmd> create --url U --kinds K,…, list, remove ID: signed webhook endpoints
   import totp --format otpauth|csv|authelia-yaml FILE [--dry-run]   authenticators from another system
   export totp --format … [--out FILE] --i-understand-this-exports-secrets   every authenticator secret, in the clear
   doctor              check configuration, database, schema, key ring, mail and clock skew

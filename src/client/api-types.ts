@@ -353,6 +353,88 @@ export interface Paths {
       };
     };
   };
+  "/v1/admin/webhooks": {
+    get: {
+      responses: {
+        200: {
+          "endpoints": Array<{
+            "id": string;
+            "url": string;
+            "kinds": Array<string>;
+            "createdAt": string;
+            "lastAttemptAt": string | null;
+            "lastStatus": number | null;
+            "lastError": string | null;
+            "lastSuccessAt": string | null;
+          }>;
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+      };
+    };
+    post: {
+      body: {
+        "url": string;
+        "kinds": Array<"sign-in" | "failure" | "lockout" | "factor-change" | "reset" | "session-revoke">;
+      };
+      responses: {
+        201: {
+          "endpoint": {
+            "id": string;
+            "url": string;
+            "kinds": Array<string>;
+            "createdAt": string;
+            "lastAttemptAt": string | null;
+            "lastStatus": number | null;
+            "lastError": string | null;
+            "lastSuccessAt": string | null;
+          };
+          "secret": string;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/webhooks/{id}": {
+    delete: {
+      params: {
+        "id": string;
+      };
+      responses: {
+        204: null;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/webhooks/{id}/deliveries": {
+    get: {
+      params: {
+        "id": string;
+      };
+      responses: {
+        200: {
+          "deliveries": Array<{
+            "id": string;
+            "kind": string;
+            "createdAt": string;
+            "attempts": number;
+            "nextAttemptAt": string;
+            "deliveredAt": string | null;
+            "givenUpAt": string | null;
+            "lastStatus": number | null;
+            "lastError": string | null;
+          }>;
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+      };
+    };
+  };
   "/v1/email-codes": {
     post: {
       body: {

@@ -181,6 +181,13 @@ export function createClient(options: ClientOptions = {}) {
         unlock: (id: string) => call('post', '/v1/admin/users/{id}/unlock', { params: { id } }),
       },
       auditHead: () => call('get', '/v1/admin/audit/head'),
+      /** Signed webhook endpoints (scope `webhooks:manage`); `create` answers the signing secret, once. */
+      webhooks: {
+        list: () => call('get', '/v1/admin/webhooks'),
+        create: (body: Paths['/v1/admin/webhooks']['post']['body']) => call('post', '/v1/admin/webhooks', { body }),
+        remove: (id: string) => call('delete', '/v1/admin/webhooks/{id}', { params: { id } }),
+        deliveries: (id: string) => call('get', '/v1/admin/webhooks/{id}/deliveries', { params: { id } }),
+      },
       /** RFC 7662 introspection of a user's session token, for app backends (scope `sessions:introspect`). */
       introspect: (sessionToken: string) => call('post', '/v1/sessions/introspect', { body: { token: sessionToken } }),
     },

@@ -37,6 +37,7 @@ import type { PasswordStepDeps } from './auth/password-login.ts';
 import type { AdminTokenStore } from './admin/tokens.ts';
 import type { AdminDirectoryStore } from './admin/directory.ts';
 import type { TotpTransferStore } from './admin/totp-transfer.ts';
+import type { WebhookStore } from './admin/webhooks.ts';
 
 /** The storage ports the core needs; `src/store` implements them in SQL, `src/store/memory` in memory. */
 export interface CoreStores {
@@ -61,6 +62,7 @@ export interface CoreStores {
   adminTokens: AdminTokenStore;
   directory: AdminDirectoryStore;
   totpTransfer: TotpTransferStore;
+  webhooks: WebhookStore;
 }
 
 export interface CoreDeps {

@@ -20,6 +20,7 @@ import { createPasswordResetStore } from './password-reset-store.ts';
 import { createAdminTokenStore } from './admin-token-store.ts';
 import { createAdminDirectoryStore } from './admin-directory-store.ts';
 import { createTotpTransferStore } from './totp-transfer-store.ts';
+import { createWebhookStore } from './webhook-store.ts';
 
 export type { Db, Queryable } from './db.ts';
 export { migrate } from './migrate.ts';
@@ -55,6 +56,7 @@ export function createStores(db: Db): Stores {
     adminTokens: createAdminTokenStore(db),
     directory: createAdminDirectoryStore(db),
     totpTransfer: createTotpTransferStore(db),
+    webhooks: createWebhookStore(db),
   };
 }
 

@@ -186,6 +186,7 @@ describe('the audit head and the typed client', () => {
     expect(users[0]!.factors.totp).not.toBeNull();
     const { user: after } = await client.admin.users.reset(user.userId, 'all');
     expect(after.hasSecondFactor).toBe(false);
+    await expect(client.admin.webhooks.list()).rejects.toMatchObject({ code: 'admin_scope_missing' });
     await expect(client.admin.auditHead()).rejects.toMatchObject({ code: 'admin_scope_missing' } satisfies Partial<TwofoldClientError>);
   });
 });

@@ -22,6 +22,7 @@ import { noRoles, type AdminDirectoryStore, type DirectoryQuery, type RoleSeam, 
 import { resetFactors } from './factor-reset.ts';
 import type { TransferFormat } from './totp-formats.ts';
 import { exportTotp, importTotp, type TotpTransferStore } from './totp-transfer.ts';
+import { claimSignedDeliveries, createWebhook, recordDeliveryAttempt, removeWebhook, type WebhookDelivery, type WebhookStore } from './webhooks.ts';
 import { authorizeAdminToken, createAdminToken, type AdminScope, type AdminToken, type AdminTokenStore } from './tokens.ts';
 
 export interface AdminDeps {
@@ -45,6 +46,7 @@ export interface AdminDeps {
   sessionDeps: SessionDeps;
   roles?: RoleSeam;
   totpTransfer: TotpTransferStore;
+  webhooks: WebhookStore;
   /** The issuer written into exported otpauth URIs. */
   issuer: string;
 }
@@ -53,6 +55,7 @@ export interface AdminDeps {
 export function createAdmin(deps: AdminDeps) {
   const { users, clock } = deps;
   const tokenDeps = { store: deps.adminTokens, clock };
+  const webhookDeps = { store: deps.webhooks, keyRing: deps.keyRing, audit: deps.events.audit, clock };
   const transferDeps = { transfer: deps.totpTransfer, users, keyRing: deps.keyRing, audit: deps.events.audit, clock, issuer: deps.issuer };
   async function requireUser(id: string): Promise<UserRecord> {
     const user = await users.findById(id);
@@ -123,6 +126,21 @@ export function createAdmin(deps: AdminDeps) {
     totp: {
       import: (format: TransferFormat, text: string, options: { dryRun: boolean }) => importTotp(transferDeps, format, text, options),
       export: (format: TransferFormat, options: { iUnderstandThisExportsSecrets: boolean }) => exportTotp(transferDeps, format, options),
+    },
+    /** Signed webhooks: endpoints for kinds of security events, and the outbox the database fills (`webhooks.ts`). */
+    webhooks: {
+      create: (input: { url: string; kinds: readonly string[] }, context: { client: 'cli' | 'admin-api' }) => createWebhook(webhookDeps, input, context),
+      list: () => deps.webhooks.list(),
+      remove: (id: string, context: { client: 'cli' | 'admin-api' }) => removeWebhook(webhookDeps, id, context),
+      async deliveries(endpointId: string, limit = 50) {
+        if (!(await deps.webhooks.list()).some((e) => e.id === endpointId)) throw new TwofoldError('webhook_not_found');
+        return deps.webhooks.deliveries(endpointId, limit);
+      },
+      /** For the sender (`server/webhook-dispatcher.ts`): due deliveries, claimed and signed; and their outcomes. */
+      outbox: {
+        claim: (limit: number, leaseSeconds: number) => claimSignedDeliveries(webhookDeps, limit, leaseSeconds),
+        record: (delivery: WebhookDelivery, result: { status: number | null; error: string | null }) => recordDeliveryAttempt(webhookDeps, delivery, result),
+      },
     },
     /** Lifts a second-factor lockout (also the permanent one after 100 failures). */
     async unlock(userId: string): Promise<void> {

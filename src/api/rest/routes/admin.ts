@@ -4,6 +4,7 @@ import Type from 'typebox';
 import { accountSummary, hasSecondFactor, type UserFactorStatus } from '../../../core/admin/directory.ts';
 import { RESETTABLE_FACTORS, parseResetTarget } from '../../../core/admin/factor-reset.ts';
 import type { AdminScope, AdminToken } from '../../../core/admin/tokens.ts';
+import { WEBHOOK_KINDS, type WebhookEndpoint } from '../../../core/admin/webhooks.ts';
 import type { Core } from '../../../core/index.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken, requestContext } from '../request-context.ts';
@@ -212,6 +213,121 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app
     async (request) => {
       await authorize(request, 'audit:read', 'audit.head');
       return admin.audit.head();
+    },
+  );
+
+  const EndpointSchema = Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    url: Type.String(),
+    kinds: Type.Array(Type.String()),
+    createdAt: DateTime,
+    lastAttemptAt: OptionalDateTime,
+    lastStatus: Type.Union([Type.Integer(), Type.Null()], { description: "The receiver's HTTP status at the last attempt (null: no answer)." }),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    lastSuccessAt: OptionalDateTime,
+  });
+  const endpointJson = (e: WebhookEndpoint) => ({
+    id: e.id,
+    url: e.url,
+    kinds: e.kinds,
+    createdAt: e.createdAt.toISOString(),
+    lastAttemptAt: iso(e.lastAttemptAt),
+    lastStatus: e.lastStatus,
+    lastError: e.lastError,
+    lastSuccessAt: iso(e.lastSuccessAt),
+  });
+  const webhookSecured = { ...secured, tags: ['admin', 'webhooks'] };
+
+  app.get(
+    '/admin/webhooks',
+    { schema: { ...webhookSecured, summary: 'Webhook endpoints and how their last delivery went (scope webhooks:manage)', response: { 200: Type.Object({ endpoints: Type.Array(EndpointSchema) }), ...errors } } },
+    async (request) => {
+      await authorize(request, 'webhooks:manage', 'webhooks.list');
+      return { endpoints: (await admin.webhooks.list()).map(endpointJson) };
+    },
+  );
+
+  app.post(
+    '/admin/webhooks',
+    {
+      schema: {
+        ...webhookSecured,
+        summary: 'Register an endpoint for kinds of security events; its signing secret is in this answer only (scope webhooks:manage)',
+        body: Type.Object({
+          url: Type.String({ maxLength: 2048 }),
+          kinds: Type.Array(Type.Union(WEBHOOK_KINDS.map((k) => Type.Literal(k))), { minItems: 1 }),
+        }),
+        response: { 201: Type.Object({ endpoint: EndpointSchema, secret: Type.String({ description: 'The HMAC-SHA-256 key (whsec_…): shown once.' }) }), 400: errorResponseSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await authorize(request, 'webhooks:manage', 'webhooks.create');
+      const { endpoint, secret } = await admin.webhooks.create(request.body, { client: 'admin-api' });
+      return reply.status(201).send({ endpoint: endpointJson(endpoint), secret });
+    },
+  );
+
+  app.delete(
+    '/admin/webhooks/:id',
+    {
+      schema: {
+        ...webhookSecured,
+        summary: 'Remove an endpoint: nothing more is sent to it (scope webhooks:manage)',
+        params: UserParams,
+        response: { 204: Type.Null(), 404: errorResponseSchema, ...errors },
+      },
+    },
+    async (request, reply) => {
+      await authorize(request, 'webhooks:manage', 'webhooks.remove');
+      await admin.webhooks.remove(request.params.id, { client: 'admin-api' });
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.get(
+    '/admin/webhooks/:id/deliveries',
+    {
+      schema: {
+        ...webhookSecured,
+        summary: "An endpoint's recent deliveries, newest first, with their status (scope webhooks:manage)",
+        params: UserParams,
+        response: {
+          200: Type.Object({
+            deliveries: Type.Array(
+              Type.Object({
+                id: Type.String({ description: 'The idempotency id (twofold-webhook-id), the same on every retry.' }),
+                kind: Type.String(),
+                createdAt: DateTime,
+                attempts: Type.Integer(),
+                nextAttemptAt: DateTime,
+                deliveredAt: OptionalDateTime,
+                givenUpAt: OptionalDateTime,
+                lastStatus: Type.Union([Type.Integer(), Type.Null()]),
+                lastError: Type.Union([Type.String(), Type.Null()]),
+              }),
+            ),
+          }),
+          404: errorResponseSchema,
+          ...errors,
+        },
+      },
+    },
+    async (request) => {
+      await authorize(request, 'webhooks:manage', 'webhooks.deliveries');
+      const deliveries = await admin.webhooks.deliveries(request.params.id);
+      return {
+        deliveries: deliveries.map((d) => ({
+          id: d.id,
+          kind: d.kind,
+          createdAt: d.createdAt.toISOString(),
+          attempts: d.attempts,
+          nextAttemptAt: d.nextAttemptAt.toISOString(),
+          deliveredAt: iso(d.deliveredAt),
+          givenUpAt: iso(d.givenUpAt),
+          lastStatus: d.lastStatus,
+          lastError: d.lastError,
+        })),
+      };
     },
   );
 
