@@ -137,19 +137,26 @@ export interface SignedDelivery {
 export async function claimSignedDeliveries(deps: WebhookDeps, limit: number, leaseSeconds: number): Promise<SignedDelivery[]> {
   const now = deps.clock.now();
   const timestamp = Math.floor(now.getTime() / 1000);
-  const claimed = await deps.store.claimDue(now, limit, leaseSeconds);
-  return claimed.map(({ delivery, url, secretSealed, body }) => ({
-    delivery,
-    url,
-    body,
-    headers: {
+  const signed: SignedDelivery[] = [];
+  for (const { delivery, url, secretSealed, body } of await deps.store.claimDue(now, limit, leaseSeconds)) {
+    let secret: string;
+    try {
+      secret = openWebhookSecret(deps.keyRing, delivery.endpointId, secretSealed);
+    } catch {
+      // Its key left the ring: this one cannot be signed, the others still can.
+      await recordDeliveryAttempt(deps, delivery, { status: null, error: 'the signing secret cannot be decrypted with the key ring' });
+      continue;
+    }
+    const headers = {
       'content-type': 'application/json',
       'user-agent': 'twofold-webhooks',
       'twofold-webhook-id': delivery.id,
       'twofold-webhook-timestamp': String(timestamp),
-      'twofold-webhook-signature': signWebhook(openWebhookSecret(deps.keyRing, delivery.endpointId, secretSealed), timestamp, body),
-    },
-  }));
+      'twofold-webhook-signature': signWebhook(secret, timestamp, body),
+    };
+    signed.push({ delivery, url, body, headers });
+  }
+  return signed;
 }
 
 /** Records a send: delivered on a 2xx; else retried with backoff, until it gives up after the last attempt. */
