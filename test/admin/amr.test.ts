@@ -10,7 +10,7 @@ import { enrolledUser, startLogin, verify } from '../helpers/accounts.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
 import { connectSimpleDdp, sha256, type SimpleDdpClient } from '../helpers/ddp-clients.ts';
 import { SoftAuthenticator } from '../helpers/webauthn-authenticator.ts';
-import { emailCodeUser, rocketRest, totpUser } from '../rocketchat/helpers.ts';
+import { emailCodeUser, rocketRest, totpUser, verifiedUser } from '../rocketchat/helpers.ts';
 
 let t: TestServer;
 const ddpClients: SimpleDdpClient[] = [];
@@ -169,13 +169,8 @@ describe('the other wires', () => {
     expect(res.status).toBe(200);
     expect(res.body.data.amr).toEqual(WITH_CODE);
     nearNow(res.body.data.secondFactorAt);
-    const plain = await rocketRest(t, 'POST', 'login', { body: { user: (await emailless()).username, password: 'rocket chat password' } });
+    // A user with no second factor signs in with the password alone.
+    const plain = await rocketRest(t, 'POST', 'login', { body: { user: (await verifiedUser(t, 'amrplain')).username, password: 'rocket chat password' } });
     expect(plain.body.data).toMatchObject({ amr: PASSWORD_ONLY, secondFactorAt: null });
   });
 });
-
-/** A user with no second factor (Rocket.Chat signs them in with the password alone). */
-async function emailless() {
-  const { verifiedUser } = await import('../rocketchat/helpers.ts');
-  return verifiedUser(t, 'amrplain');
-}
