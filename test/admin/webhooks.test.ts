@@ -161,4 +161,23 @@ describe('signed deliveries', () => {
     expect(receiver.for(userId)).toHaveLength(0);
     expect((await t.request('DELETE', `/v1/admin/webhooks/${endpoint.id}`, { token: adminSecret })).body.error.code).toBe('webhook_not_found');
   });
+
+  it('two instances sending the same outbox at once send each delivery once (FOR UPDATE SKIP LOCKED)', async () => {
+    const receiver = new Receiver();
+    receivers.push(receiver);
+    await register(await receiver.listen(), ['sign-in']);
+    const other = await startTestServer();
+    // The same time on both instances (each test server has its own clock): both see the deliveries as due.
+    other.clock.advance(t.clock.now().getTime() - other.clock.now().getTime());
+    try {
+      const users = await Promise.all(Array.from({ length: 8 }, () => signIn()));
+      await Promise.all([t.server.webhooks.deliverDue(), other.server.webhooks.deliverDue(), t.server.webhooks.deliverDue(), other.server.webhooks.deliverDue()]);
+      await deliverUntil(() => users.every((u) => receiver.for(u).length >= 1));
+      const ids = users.flatMap((u) => receiver.for(u).map((r) => String(r.headers['twofold-webhook-id'])));
+      expect(ids).toHaveLength(users.length);
+      expect(new Set(ids).size).toBe(users.length);
+    } finally {
+      await other.close();
+    }
+  });
 });
