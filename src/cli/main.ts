@@ -14,6 +14,8 @@ import { doctorCommand } from './doctor.ts';
 import { auditCommand } from './audit.ts';
 import { purgeCommand } from './purge.ts';
 import { policyCommand } from './policy.ts';
+import { adminCommand } from './admin.ts';
+import { exportCommand, importCommand } from './totp-transfer.ts';
 
 const USAGE = `twofold — self-hosted two-factor authentication server
 
@@ -28,6 +30,10 @@ usage: twofold <command> [--json]
   audit <command>     verify [--user] [--against HEAD.json], head, export [--since]: the log's hash chains
   purge [--dry-run]   delete expired sessions, codes, transactions, devices, challenges and rate-limit windows
                       now (the server does it every PURGE_INTERVAL_SECONDS); --dry-run counts them
+  admin token <cmd>   create --name N --scope S,… [--ttl 90d], list, revoke ID: admin API tokens
+  admin webhook <cmd> create --url U --kinds K,…, list, remove ID: signed webhook endpoints
+  import totp --format otpauth|csv|authelia-yaml FILE [--dry-run]   authenticators from another system
+  export totp --format … [--out FILE] --i-understand-this-exports-secrets   every authenticator secret, in the clear
   doctor              check configuration, database, schema, key ring, mail and clock skew
   help                this text`;
 
@@ -85,6 +91,9 @@ export async function main(argv: string[]): Promise<number> {
       case 'events':
       case 'audit':
       case 'policy':
+      case 'admin':
+      case 'import':
+      case 'export':
       case 'doctor': {
         const runtime = await openRuntime({ config, logger: createLogger(json ? 'silent' : 'warn') });
         try {
@@ -93,6 +102,9 @@ export async function main(argv: string[]): Promise<number> {
           if (command === 'doctor') return await doctorCommand(runtime, out);
           if (command === 'audit') return await auditCommand(runtime, rest, out);
           if (command === 'policy') return await policyCommand(runtime, rest, out);
+          if (command === 'admin') return await adminCommand(runtime, rest, out);
+          if (command === 'import') return await importCommand(runtime, rest, out);
+          if (command === 'export') return await exportCommand(runtime, rest, out);
           return await eventsCommand(runtime, rest, out);
         } finally {
           await runtime.close();

@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import type { Runtime } from '../server/runtime.ts';
 import type { UserRecord } from '../core/index.ts';
 import type { Output } from './output.ts';
+import { accountSummary } from '../core/admin/directory.ts';
 
 const USAGE = `usage: twofold user <command>
   list [--limit N] [--offset N]     list users

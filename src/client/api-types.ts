@@ -53,6 +53,9 @@ export type ErrorCode =
   | "webauthn_limit_reached"
   | "device_not_found"
   | "invalid_app_credentials"
+  | "admin_token_invalid"
+  | "admin_scope_missing"
+  | "webhook_not_found"
   | "not_supported"
   | "mail_delivery_failed"
   | "database_unavailable"
@@ -96,9 +99,343 @@ export type Session = {
   "lastSeenAt": string;
   "expiresAt": string;
   "current": boolean;
+  "amr": Array<"pwd" | "otp" | "hwk" | "swk" | "user" | "mfa">;
+  "secondFactorAt": string | null;
 };
 
 export interface Paths {
+  "/v1/admin/audit/head": {
+    get: {
+      responses: {
+        200: {
+          "at": string;
+          "chains": number;
+          "events": number;
+          "digest": string;
+          "keyId": string;
+          "signature": string;
+          "publicKey": string;
+          "heads": Array<{
+            [key: string]: unknown;
+          }>;
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/users": {
+    get: {
+      query: {
+        "search"?: string;
+        "hasSecondFactor"?: "true" | "false";
+        "limit"?: string;
+        "offset"?: string;
+      };
+      responses: {
+        200: {
+          "users": Array<{
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "disabled": boolean;
+            "createdAt": string;
+            "roles": Array<string>;
+            "hasSecondFactor": boolean;
+            "lockedUntil": string | null;
+            "liveSessions": number;
+            "factors": {
+              "totp": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "email": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "passkeys": Array<{
+                "id": string;
+                "name": string;
+                "createdAt": string;
+                "lastUsedAt": string | null;
+                "synced": boolean;
+              }>;
+              "backupCodes": {
+                "remaining": number;
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "rememberedDevices": number;
+            };
+          }>;
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/users/{id}": {
+    get: {
+      params: {
+        "id": string;
+      };
+      responses: {
+        200: {
+          "user": {
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "disabled": boolean;
+            "createdAt": string;
+            "roles": Array<string>;
+            "hasSecondFactor": boolean;
+            "lockedUntil": string | null;
+            "liveSessions": number;
+            "factors": {
+              "totp": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "email": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "passkeys": Array<{
+                "id": string;
+                "name": string;
+                "createdAt": string;
+                "lastUsedAt": string | null;
+                "synced": boolean;
+              }>;
+              "backupCodes": {
+                "remaining": number;
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "rememberedDevices": number;
+            };
+          };
+          "sessions": Array<Session>;
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/users/{id}/events": {
+    get: {
+      query: {
+        "limit"?: string;
+        "before"?: string;
+      };
+      params: {
+        "id": string;
+      };
+      responses: {
+        200: {
+          "events": Array<{
+            "kind": string;
+            "at": string;
+            "client": string | null;
+            "ip": string | null;
+            "userAgent": string | null;
+            "details": {
+              [key: string]: unknown;
+            };
+          }>;
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/users/{id}/reset": {
+    post: {
+      body: {
+        "factor": "totp" | "email" | "passkeys" | "backup_codes" | "remembered_devices" | "all";
+      };
+      params: {
+        "id": string;
+      };
+      responses: {
+        200: {
+          "user": {
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "disabled": boolean;
+            "createdAt": string;
+            "roles": Array<string>;
+            "hasSecondFactor": boolean;
+            "lockedUntil": string | null;
+            "liveSessions": number;
+            "factors": {
+              "totp": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "email": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "passkeys": Array<{
+                "id": string;
+                "name": string;
+                "createdAt": string;
+                "lastUsedAt": string | null;
+                "synced": boolean;
+              }>;
+              "backupCodes": {
+                "remaining": number;
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "rememberedDevices": number;
+            };
+          };
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/users/{id}/unlock": {
+    post: {
+      params: {
+        "id": string;
+      };
+      responses: {
+        200: {
+          "user": {
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "disabled": boolean;
+            "createdAt": string;
+            "roles": Array<string>;
+            "hasSecondFactor": boolean;
+            "lockedUntil": string | null;
+            "liveSessions": number;
+            "factors": {
+              "totp": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "email": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "passkeys": Array<{
+                "id": string;
+                "name": string;
+                "createdAt": string;
+                "lastUsedAt": string | null;
+                "synced": boolean;
+              }>;
+              "backupCodes": {
+                "remaining": number;
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "rememberedDevices": number;
+            };
+          };
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/webhooks": {
+    get: {
+      responses: {
+        200: {
+          "endpoints": Array<{
+            "id": string;
+            "url": string;
+            "kinds": Array<string>;
+            "createdAt": string;
+            "lastAttemptAt": string | null;
+            "lastStatus": number | null;
+            "lastError": string | null;
+            "lastSuccessAt": string | null;
+          }>;
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+      };
+    };
+    post: {
+      body: {
+        "url": string;
+        "kinds": Array<"sign-in" | "failure" | "lockout" | "factor-change" | "reset" | "session-revoke">;
+      };
+      responses: {
+        201: {
+          "endpoint": {
+            "id": string;
+            "url": string;
+            "kinds": Array<string>;
+            "createdAt": string;
+            "lastAttemptAt": string | null;
+            "lastStatus": number | null;
+            "lastError": string | null;
+            "lastSuccessAt": string | null;
+          };
+          "secret": string;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/webhooks/{id}": {
+    delete: {
+      params: {
+        "id": string;
+      };
+      responses: {
+        204: null;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+      };
+    };
+  };
+  "/v1/admin/webhooks/{id}/deliveries": {
+    get: {
+      params: {
+        "id": string;
+      };
+      responses: {
+        200: {
+          "deliveries": Array<{
+            "id": string;
+            "kind": string;
+            "createdAt": string;
+            "attempts": number;
+            "nextAttemptAt": string;
+            "deliveredAt": string | null;
+            "givenUpAt": string | null;
+            "lastStatus": number | null;
+            "lastError": string | null;
+          }>;
+        };
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+      };
+    };
+  };
   "/v1/email-codes": {
     post: {
       body: {
@@ -667,6 +1004,28 @@ export interface Paths {
       responses: {
         204: null;
         401: ErrorBody;
+      };
+    };
+  };
+  "/v1/sessions/introspect": {
+    post: {
+      body: {
+        "token": string;
+      };
+      responses: {
+        200: {
+          "active": boolean;
+          "sub"?: string;
+          "sid"?: string;
+          "amr"?: Array<string>;
+          "iat"?: number;
+          "exp"?: number;
+          "second_factor_at"?: number | null;
+          "client_id"?: string;
+          "token_type"?: "Bearer";
+        };
+        401: ErrorBody;
+        403: ErrorBody;
       };
     };
   };

@@ -165,6 +165,32 @@ export function createClient(options: ClientOptions = {}) {
     stepUp: (body: Paths['/v1/me/step-up']['post']['body']) => call('post', '/v1/me/step-up', { body }),
     /** The password rule and the lifetimes the server is configured with, to tell people about them. */
     policy: () => call('get', '/v1/policy'),
+    /**
+     * The operator's API: a client made with an admin API token (`createClient({ token: adminToken })`, the token
+     * from `twofold admin token create`). Each call needs a scope of the token; none returns a secret.
+     */
+    admin: {
+      users: {
+        search: (query: Paths['/v1/admin/users']['get']['query'] = {}) => call('get', '/v1/admin/users', { query } as never) as Promise<Success<'/v1/admin/users', 'get'>>,
+        get: (id: string) => call('get', '/v1/admin/users/{id}', { params: { id } }),
+        events: (id: string, query: Paths['/v1/admin/users/{id}/events']['get']['query'] = {}) =>
+          call('get', '/v1/admin/users/{id}/events', { params: { id }, query } as never) as Promise<Success<'/v1/admin/users/{id}/events', 'get'>>,
+        /** Removes one kind of factor (or `all`); the user's sessions end and they are mailed. */
+        reset: (id: string, factor: Paths['/v1/admin/users/{id}/reset']['post']['body']['factor']) =>
+          call('post', '/v1/admin/users/{id}/reset', { params: { id }, body: { factor } }),
+        unlock: (id: string) => call('post', '/v1/admin/users/{id}/unlock', { params: { id } }),
+      },
+      auditHead: () => call('get', '/v1/admin/audit/head'),
+      /** Signed webhook endpoints (scope `webhooks:manage`); `create` answers the signing secret, once. */
+      webhooks: {
+        list: () => call('get', '/v1/admin/webhooks'),
+        create: (body: Paths['/v1/admin/webhooks']['post']['body']) => call('post', '/v1/admin/webhooks', { body }),
+        remove: (id: string) => call('delete', '/v1/admin/webhooks/{id}', { params: { id } }),
+        deliveries: (id: string) => call('get', '/v1/admin/webhooks/{id}/deliveries', { params: { id } }),
+      },
+      /** RFC 7662 introspection of a user's session token, for app backends (scope `sessions:introspect`). */
+      introspect: (sessionToken: string) => call('post', '/v1/sessions/introspect', { body: { token: sessionToken } }),
+    },
   };
 }
 

@@ -62,6 +62,9 @@ export const errorCatalogue = {
   device_not_found: { status: 404, message: 'No such trusted device.' },
 
   invalid_app_credentials: { status: 401, message: 'Unknown application id or API key.' },
+  admin_token_invalid: { status: 401, message: 'A valid admin API token is required (create one with `twofold admin token create`).' },
+  admin_scope_missing: { status: 403, message: 'This admin API token does not have the scope this call needs.' },
+  webhook_not_found: { status: 404, message: 'No such webhook endpoint.' },
   not_supported: { status: 501, message: 'twofold does not offer this call.' },
 
   mail_delivery_failed: { status: 503, message: 'The email could not be sent. Try again later.' },

@@ -131,7 +131,7 @@ export function createCore(deps: CoreDeps): Core {
       enforce: (rule, subject) => w.limit(rule, subject),
       charge: (rule, subject) => rateCharge(deps.policy.rateLimits, rule, subject),
     },
-    admin: { ...createAdmin({ ...stores, keyRing: deps.keyRing, events: w.events, clock }), ...createEnforcementAdmin({ enforcement: stores.enforcement, audit: w.audit, clock }) },
+    admin: { ...createAdmin({ ...stores, keyRing: deps.keyRing, events: w.events, clock, notifier: deps.notifier, sessionDeps: w.sessions, issuer: deps.policy.issuer }), ...createEnforcementAdmin({ enforcement: stores.enforcement, audit: w.audit, clock }) },
   };
 }
 

@@ -12,9 +12,14 @@ export type Notice =
   | { kind: 'backup-codes-regenerated'; to: string; at: Date }
   | { kind: 'account-locked'; to: string; until: Date }
   | { kind: 'totp-replay-rejected'; to: string; at: Date }
-  | { kind: 'registration-attempt'; to: string; at: Date };
+  | { kind: 'registration-attempt'; to: string; at: Date }
+  /** An operator reset second factors (the admin API, the CLI): what went, so the owner can tell if it was asked for. */
+  | { kind: 'factors-reset'; to: string; factors: ResettableFactor[]; at: Date };
 
 export type FactorName = 'totp' | 'email' | 'webauthn';
+
+/** What an operator can reset one by one (`core/admin/factor-reset.ts`). */
+export type ResettableFactor = 'totp' | 'email' | 'passkeys' | 'backup_codes' | 'remembered_devices';
 
 /** Port implemented by `src/mail`. Throws `TwofoldError('mail_delivery_failed')` when the message could not be handed over. */
 export interface Notifier {

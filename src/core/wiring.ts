@@ -36,6 +36,10 @@ import type { ConcurrentLoginDeps } from './sessions/concurrent-logins.ts';
 import type { PasswordStepDeps } from './auth/password-login.ts';
 import type { EnforcementStore } from './enforcement/store.ts';
 import type { SetupDeps } from './enforcement/setup.ts';
+import type { AdminTokenStore } from './admin/tokens.ts';
+import type { AdminDirectoryStore } from './admin/directory.ts';
+import type { TotpTransferStore } from './admin/totp-transfer.ts';
+import type { WebhookStore } from './admin/webhooks.ts';
 
 /** The storage ports the core needs; `src/store` implements them in SQL, `src/store/memory` in memory. */
 export interface CoreStores {
@@ -58,6 +62,10 @@ export interface CoreStores {
   profiles: ProfileStore;
   passwordResets: PasswordResetStore;
   enforcement: EnforcementStore;
+  adminTokens: AdminTokenStore;
+  directory: AdminDirectoryStore;
+  totpTransfer: TotpTransferStore;
+  webhooks: WebhookStore;
 }
 
 export interface CoreDeps {

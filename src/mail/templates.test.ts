@@ -16,6 +16,7 @@ function everyNotice(to: string): Notice[] {
     { kind: 'email-code', to: [to], code: '123456', expiresAt: at },
     { kind: 'factor-enabled', to, factor: 'totp', at },
     { kind: 'factor-disabled', to, factor: 'email', at },
+    { kind: 'factors-reset', to, factors: ['totp', 'backup_codes'], at },
     { kind: 'backup-codes-regenerated', to, at },
     { kind: 'account-locked', to, until: at },
     { kind: 'totp-replay-rejected', to, at },

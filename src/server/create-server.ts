@@ -1,3 +1,4 @@
+import { startWebhookDispatcher, type WebhookDispatcher } from './webhook-dispatcher.ts';
 import type { FastifyInstance } from 'fastify';
 import { attachDdpServer, type DdpServer } from '../api/ddp/server/index.ts';
 import { toMeteorError } from '../api/ddp/errors.ts';
@@ -21,6 +22,8 @@ export interface TwofoldServer extends Runtime {
   listen(): Promise<string>;
   /** The periodic purge of expired rows (absent with PURGE_INTERVAL_SECONDS=0). */
   purge: PurgeJob | undefined;
+  /** The webhook sender of this instance (`deliverDue()` sends what is due now). */
+  webhooks: WebhookDispatcher;
 }
 
 /** The whole server: the runtime (storage, mail, core) plus the HTTP and DDP façades on one port. */
@@ -65,11 +68,14 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
           eventsRetentionDays: config.securityEventsRetentionDays,
         })
       : undefined;
+  // Every instance sends the webhook outbox; the database keeps them from sending the same delivery twice at once.
+  const webhooks = startWebhookDispatcher({ core, logger, intervalMs: WEBHOOK_POLL_MS });
   return {
     ...runtime,
     app,
     ddp,
     purge,
+    webhooks,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();
@@ -79,6 +85,7 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
     async close() {
       drain.begin();
       await purge?.stop();
+      await webhooks.stop();
       // WebSockets next: an open socket would hold the HTTP server's close forever.
       await ddpServer.close();
       // A request may take up to its deadline, and its answer a moment to leave.
@@ -90,6 +97,8 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
 }
 
 const READY_TIMEOUT_MS = 1000;
+/** How often each instance looks for due webhook deliveries. */
+const WEBHOOK_POLL_MS = 1000;
 
 function withinRequestTimeout(handler: MethodHandler | undefined, requestTimeoutMs: number): MethodHandler | undefined {
   return handler && ((invocation, ...params) => withDeadline(requestTimeoutMs, () => handler(invocation, ...params)));

@@ -83,7 +83,7 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
     openapi: {
       info: { title: 'twofold', description: 'Self-hosted two-factor authentication server', version },
       servers: [{ url: options.config.publicUrl }],
-      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' }, adminToken: { type: 'http', scheme: 'bearer', description: 'An admin API token (`twofold admin token create`), scoped.' } } },
     },
     // Shared schemas are components named by their `$id` (`#/components/schemas/User`), not `def-0`.
     refResolver: { buildLocalReference: (json, _baseUri, _fragment, i) => (typeof json.$id === 'string' ? json.$id : `def-${i}`) },

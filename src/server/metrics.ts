@@ -18,6 +18,11 @@ export interface Metrics {
   purgedRows: client.Counter<'table'>;
   /** Registers live readings taken at scrape time (DDP connections, pool use). */
   gauge(name: string, help: string, read: () => number | Record<string, number>, label?: string): void;
+  /**
+   * A reading of the shared database, taken at scrape time: every worker reads the same rows, so workers' values
+   * are not summed but the largest kept (prom-client's `max` aggregator).
+   */
+  databaseGauge(name: string, help: string, read: () => Promise<Record<string, number>>, label: string): void;
   /** Metrics text for a scrape: this process, or every worker when clustered. */
   scrape(): Promise<string>;
 }
@@ -78,6 +83,18 @@ export function createMetrics(): Metrics {
           const value = read();
           if (typeof value === 'number') this.set(value);
           else for (const [key, v] of Object.entries(value)) this.set({ [label!]: key }, v);
+        },
+      });
+    },
+    databaseGauge(name, help, read, label) {
+      new client.Gauge({
+        name,
+        help,
+        labelNames: [label],
+        registers: [registry],
+        aggregator: 'max',
+        async collect() {
+          for (const [key, v] of Object.entries(await read())) this.set({ [label]: key }, v);
         },
       });
     },

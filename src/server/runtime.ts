@@ -73,6 +73,10 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
         resetPassword: (token) => passwordResetLink(config.publicUrl, token),
       },
     });
+    metrics.databaseGauge('twofold_users', 'Users with and without a second factor (TOTP, email codes on a verified address, or a key)', async () => {
+      const counts = await core.admin.directory.secondFactorCounts();
+      return { yes: counts.with, no: counts.without };
+    }, 'second_factor');
     if (db.stats) metrics.gauge('twofold_db_pool_connections', 'Database pool connections by state', db.stats, 'state');
     return {
       config,

@@ -125,10 +125,11 @@ export function acceptJson(w: AcceptWrite) {
             created_at: w.session.createdAt,
             expires_at: w.session.expiresAt,
             second_factor_at: w.session.secondFactorAt,
+            amr: w.session.amr,
           },
         }
       : {}),
-    ...(w.markSession ? { mark_session: { id: w.markSession.id, proved: w.markSession.proved, ip: w.markSession.ip, user_agent: w.markSession.userAgent } } : {}),
+    ...(w.markSession ? { mark_session: { id: w.markSession.id, proved: w.markSession.proved, ip: w.markSession.ip, user_agent: w.markSession.userAgent, amr: w.markSession.amr } } : {}),
     ...rateJson(w.rate),
     ...(w.device
       ? {

@@ -18,6 +18,10 @@ import { createTrustedDeviceStore } from './trusted-device-store.ts';
 import { createProfileStore } from './profile-store.ts';
 import { createPasswordResetStore } from './password-reset-store.ts';
 import { createEnforcementStore } from './enforcement-store.ts';
+import { createAdminTokenStore } from './admin-token-store.ts';
+import { createAdminDirectoryStore } from './admin-directory-store.ts';
+import { createTotpTransferStore } from './totp-transfer-store.ts';
+import { createWebhookStore } from './webhook-store.ts';
 
 export type { Db, Queryable } from './db.ts';
 export { migrate } from './migrate.ts';
@@ -51,6 +55,10 @@ export function createStores(db: Db): Stores {
     profiles: createProfileStore(db),
     passwordResets: createPasswordResetStore(db),
     enforcement: createEnforcementStore(db),
+    adminTokens: createAdminTokenStore(db),
+    directory: createAdminDirectoryStore(db),
+    totpTransfer: createTotpTransferStore(db),
+    webhooks: createWebhookStore(db),
   };
 }
 

@@ -19,6 +19,8 @@ export function createKeyRotationStore(db: Queryable): KeyRotationStore {
         `SELECT key_id AS "keyId", sum(secrets)::int AS secrets, sum(backup_codes)::int AS "backupCodes", sum(email_codes)::int AS "emailCodes" FROM (
            SELECT split_part(secret_sealed, '.', 2) AS key_id, 1 AS secrets, 0 AS backup_codes, 0 AS email_codes FROM totp_credentials
            UNION ALL SELECT split_part(code_hash, '$', 1), 0, 1, 0 FROM backup_codes WHERE used_at IS NULL
+           -- Webhook signing secrets are not re-encrypted by rotation (yet): they keep their key from being retired.
+           UNION ALL SELECT split_part(secret_sealed, '.', 2), 1, 0, 0 FROM webhook_endpoints WHERE removed_at IS NULL
            UNION ALL SELECT split_part(code_hash, '$', 1), 0, 0, 1 FROM email_codes WHERE used_at IS NULL AND expires_at > $1
          ) t GROUP BY key_id ORDER BY key_id`,
         [now],

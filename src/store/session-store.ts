@@ -1,3 +1,4 @@
+import { combineAmr, type AmrValue } from '../core/sessions/amr.ts';
 import type { Session } from '../core/sessions/session.ts';
 import type { SessionStore } from '../core/sessions/store.ts';
 import type { Queryable } from './db.ts';
@@ -17,10 +18,11 @@ interface SessionRow {
   second_factor_ip: string | null;
   second_factor_user_agent: string | null;
   password_at: Date;
+  amr: string[];
 }
 
 const SESSION_COLUMNS =
-  'id, user_id, client, ip, user_agent, created_at, last_seen_at, expires_at, revoked_at, second_factor_at, second_factor_ip, second_factor_user_agent, password_at';
+  'id, user_id, client, ip, user_agent, created_at, last_seen_at, expires_at, revoked_at, second_factor_at, second_factor_ip, second_factor_user_agent, password_at, amr';
 
 function toSession(row: SessionRow): Session {
   return {
@@ -37,6 +39,7 @@ function toSession(row: SessionRow): Session {
     secondFactorIp: row.second_factor_ip,
     secondFactorUserAgent: row.second_factor_user_agent,
     passwordAt: row.password_at,
+    amr: combineAmr([], row.amr as AmrValue[]),
   };
 }
 
@@ -45,10 +48,10 @@ export function createSessionStore(db: Queryable): SessionStore {
     async insert(s) {
       const rows = await db.query<SessionRow>(
         `INSERT INTO sessions (id, user_id, token_hash, client, ip, user_agent, created_at, last_seen_at, expires_at,
-                               second_factor_at, second_factor_ip, second_factor_user_agent, password_at)
+                               second_factor_at, second_factor_ip, second_factor_user_agent, password_at, amr)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, CASE WHEN $9::timestamptz IS NOT NULL THEN $5 END,
-                 CASE WHEN $9::timestamptz IS NOT NULL THEN $6 END, $7) RETURNING ${SESSION_COLUMNS}`,
-        [s.id, s.userId, s.tokenHash, s.client, s.ip, s.userAgent, s.createdAt, s.expiresAt, s.secondFactorAt],
+                 CASE WHEN $9::timestamptz IS NOT NULL THEN $6 END, $7, $10::text[]) RETURNING ${SESSION_COLUMNS}`,
+        [s.id, s.userId, s.tokenHash, s.client, s.ip, s.userAgent, s.createdAt, s.expiresAt, s.secondFactorAt, s.amr],
       );
       return toSession(rows[0]!);
     },

@@ -7,6 +7,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { beforeAll, describe, expect, it } from 'vitest';
 import type { AcceptWrite, Claim, RejectWrite } from '../../src/core/challenge/store.ts';
 import type { ThrottlePolicy } from '../../src/core/challenge/throttle.ts';
+import type { AmrValue } from '../../src/core/sessions/amr.ts';
 import type { TotpCredential } from '../../src/core/factors/totp-store.ts';
 import type { CoreStores } from '../../src/core/index.ts';
 import { createStores } from '../../src/store/index.ts';
@@ -155,7 +156,7 @@ describe.each(implementations)('%s stores', (_name, open) => {
       const c = await activeAuthenticator(stores, user.id, now);
       const idHash = await openLogin(stores, user.id, now);
       await stores.challenge.accept(accept(user.id, now, { kind: 'totp-step', credentialId: c.id, step: 7 }));
-      const session = { id: randomUUID(), userId: user.id, tokenHash: randomBytes(32), client: 'rest' as const, ip: null, userAgent: null, createdAt: now, expiresAt: at(now, 3600), secondFactorAt: now };
+      const session = { id: randomUUID(), userId: user.id, tokenHash: randomBytes(32), client: 'rest' as const, ip: null, userAgent: null, createdAt: now, expiresAt: at(now, 3600), secondFactorAt: now, amr: ['pwd', 'otp', 'mfa'] as AmrValue[] };
       const outcome = await stores.challenge.accept(accept(user.id, now, { kind: 'totp-step', credentialId: c.id, step: 7 }, { transaction: tx(idHash), session }));
       expect(outcome).toEqual({ status: 'claim-taken' });
       expect(await stores.transactions.find(idHash)).toMatchObject({ attempts: 0, consumedAt: null });
@@ -293,11 +294,11 @@ describe.each(implementations)('%s stores', (_name, open) => {
       const user = await newUser(stores);
       const now = new Date();
       const tokenHash = randomBytes(32);
-      const session = { id: randomUUID(), userId: user.id, tokenHash, client: 'rest' as const, ip: '10.0.0.1', userAgent: 'ua', createdAt: now, expiresAt: at(now, 3600), secondFactorAt: null };
+      const session = { id: randomUUID(), userId: user.id, tokenHash, client: 'rest' as const, ip: '10.0.0.1', userAgent: 'ua', createdAt: now, expiresAt: at(now, 3600), secondFactorAt: null, amr: ['pwd'] as AmrValue[] };
       expect((await stores.challenge.accept(accept(user.id, now, { kind: 'none' }, { session }))).status).toBe('accepted');
       expect((await stores.sessions.findByTokenHash(tokenHash))?.session).toMatchObject({ id: session.id, secondFactorAt: null, secondFactorIp: null, revokedAt: null });
       const later = at(now, 100);
-      await stores.challenge.accept(accept(user.id, later, { kind: 'none' }, { markSession: { id: session.id, proved: 'factor', ip: '10.0.0.2', userAgent: 'ua2' } }));
+      await stores.challenge.accept(accept(user.id, later, { kind: 'none' }, { markSession: { id: session.id, proved: 'factor', ip: '10.0.0.2', userAgent: 'ua2', amr: ['otp'] } }));
       const marked = (await stores.sessions.findByTokenHash(tokenHash))?.session;
       expect(marked).toMatchObject({ secondFactorIp: '10.0.0.2', secondFactorUserAgent: 'ua2' });
       expect(marked?.secondFactorAt?.getTime()).toBe(later.getTime());
@@ -310,7 +311,7 @@ describe.each(implementations)('%s stores', (_name, open) => {
       const stores = await open();
       const user = await newUser(stores);
       const now = new Date();
-      const make = (seconds: number) => stores.sessions.insert({ id: randomUUID(), userId: user.id, tokenHash: randomBytes(32), client: 'rest', ip: null, userAgent: null, createdAt: now, expiresAt: at(now, seconds), secondFactorAt: null });
+      const make = (seconds: number) => stores.sessions.insert({ id: randomUUID(), userId: user.id, tokenHash: randomBytes(32), client: 'rest', ip: null, userAgent: null, createdAt: now, expiresAt: at(now, seconds), secondFactorAt: null, amr: ['pwd'] });
       const keep = await make(3600);
       await make(3600);
       await make(10);
@@ -417,7 +418,7 @@ describe.each(implementations)('%s stores', (_name, open) => {
         await stores.webauthn.saveChallenge(hash, { userId: user.id, ...binding }, now, at(now, 300));
         return hash;
       };
-      const claim = (challengeHash: Buffer, previousCounter: number, newCounter: number): Claim => ({ kind: 'webauthn', challengeHash, binding, keyId: key.id, previousCounter, newCounter, backedUp: true });
+      const claim = (challengeHash: Buffer, previousCounter: number, newCounter: number): Claim => ({ kind: 'webauthn', challengeHash, binding, keyId: key.id, previousCounter, newCounter, backedUp: true, deviceType: 'multiDevice', userVerified: true });
       const first = await challenge();
       expect(await stores.webauthn.isChallengeLive(first, { userId: user.id, purpose: 'step-up', boundTo }, now)).toBe(false);
       expect(await stores.webauthn.isChallengeLive(first, { userId: user.id, ...binding }, now)).toBe(true);

@@ -30,7 +30,7 @@ export const backendlessTotpService: FastifyPluginAsync<UserRouteOptions> = asyn
       const proof = parseProof({ code: params.code, method: params.method }, { passwordCode: 'plain' });
       const result = await core.auth.completeSecondFactor({ transactionId: params.transactionId, proof, rememberDevice: false }, requestContext(request, 'backendless'));
       return {
-        ...(await render(publicUser(result.user), result.issued.token, await core.auth.setupRequirement(result.user))),
+        ...(await render(publicUser(result.user), result.issued, await core.auth.setupRequirement(result.user))),
         ...(result.backupCodes ? { backupCodes: result.backupCodes } : {}),
       };
     },

@@ -1,4 +1,5 @@
 import type { Core, SetupRequirement, User } from '../../core/index.ts';
+import type { IssuedSession } from '../../core/sessions/session.ts';
 import type { Profile } from '../../core/users/profile.ts';
 
 /** What the user object shows beside the account itself. */
@@ -21,9 +22,10 @@ export function userStatus(user: User, confirmationRequired: boolean): 'DISABLED
 
 /**
  * A user as Backendless' `Users` table shows it: the app's properties, then the account's own columns (their
- * names are never a property, so nothing is shadowed). `user-token` only where a session is handed over.
+ * names are never a property, so nothing is shadowed). Where a session is handed over, its `user-token` and what
+ * it proved: `amr` (RFC 8176 values) and `secondFactorAt` (milliseconds, as Backendless writes dates; null: none).
  */
-export function backendlessUser(user: User, view: UserView, userToken?: string) {
+export function backendlessUser(user: User, view: UserView, issued?: IssuedSession) {
   return {
     ...view.profile,
     objectId: user.id,
@@ -39,7 +41,9 @@ export function backendlessUser(user: User, view: UserView, userToken?: string) 
     ___class: 'Users',
     // `deadline` in milliseconds like Backendless' own dates; `restricted`: past it, only setting up a factor works.
     ...(view.setupRequired ? { setupRequired: { deadline: view.setupRequired.dueAt.getTime(), restricted: view.setupRequired.restricted } } : {}),
-    ...(userToken ? { 'user-token': userToken } : {}),
+    ...(issued
+      ? { 'user-token': issued.token, amr: issued.session.amr, secondFactorAt: issued.session.secondFactorAt?.getTime() ?? null }
+      : {}),
   };
 }
 
@@ -47,9 +51,9 @@ export type BackendlessUserJson = ReturnType<typeof backendlessUser>;
 
 /** Renders users for one façade instance: reads the properties and the authenticator state each object shows. */
 export function userRenderer(core: Core, confirmationRequired: boolean) {
-  return async (user: User, userToken?: string, setupRequired?: SetupRequirement | null): Promise<BackendlessUserJson> => {
+  return async (user: User, issued?: IssuedSession, setupRequired?: SetupRequirement | null): Promise<BackendlessUserJson> => {
     const [profile, totp] = await Promise.all([core.users.profile(user.id), core.factors.totp.status(user.id)]);
-    return backendlessUser(user, { profile, totpAuthEnabled: totp.enabled, confirmationRequired, setupRequired }, userToken);
+    return backendlessUser(user, { profile, totpAuthEnabled: totp.enabled, confirmationRequired, setupRequired }, issued);
   };
 }
 

@@ -45,7 +45,7 @@ export const backendlessUserRoutes: FastifyPluginAsync<UserRouteOptions> = async
     if (body.objectId !== undefined && body.login === undefined) throw new TwofoldError('not_supported', { call: 'Users.login(objectId)' });
     const result = await core.auth.signIn({ identity: body.login, password: body.password }, requestContext(request, 'backendless'));
     if (result.kind === 'second_factor') return { transactionId: result.transactionId };
-    return render(publicUser(result.user), result.issued.token, await core.auth.setupRequirement(result.user));
+    return render(publicUser(result.user), result.issued, await core.auth.setupRequirement(result.user));
   });
 
   app.get('/users/logout', async (request, reply) => {

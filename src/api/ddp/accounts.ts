@@ -1,5 +1,5 @@
 import type { Core } from '../../core/index.ts';
-import type { SetupRequirement, SignInResult } from '../../core/index.ts';
+import type { Session, SetupRequirement, SignInResult } from '../../core/index.ts';
 import { ddpProof } from './protected-methods.ts';
 import { TwofoldError } from '../../core/errors.ts';
 import type { PasswordLoginInput } from '../../core/auth/password-login.ts';
@@ -10,13 +10,21 @@ import { ddpErrors, resumeError } from './errors.ts';
 const matchFailed = ddpErrors.matchFailed;
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 
+/**
+ * Meteor's login result, with what the session proved beside it: `amr` (RFC 8176 values) and `secondFactorAt`
+ * (an EJSON date, null when no second factor was answered). Meteor clients ignore members they do not know.
+ */
+function loginResult(id: string, token: string, session: Session, type: 'password' | 'resume') {
+  return { id, token, tokenExpires: session.expiresAt, type, amr: session.amr, secondFactorAt: session.secondFactorAt };
+}
+
 /** Meteor accounts over DDP: `login` (password, resume, `{totp: {login, code}}`) and `logout`. */
 export function accountMethods(core: Core): Record<string, MethodHandler> {
   async function finish(invocation: MethodInvocation, result: SignInResult, type: 'password' | 'resume') {
     if (result.kind !== 'session') throw new TwofoldError('second_factor_required');
     const { session, token } = result.issued;
     rememberLogin(invocation.connection, { userId: result.user.id, sessionId: session.id, token });
-    return { id: result.user.id, token, tokenExpires: session.expiresAt, type, ...ddpSetupRequired(await core.auth.setupRequirement(result.user)) };
+    return { ...loginResult(result.user.id, token, session, type), ...ddpSetupRequired(await core.auth.setupRequirement(result.user)) };
   }
 
   async function resume(invocation: MethodInvocation, token: unknown) {
@@ -25,7 +33,7 @@ export function accountMethods(core: Core): Record<string, MethodHandler> {
       // A session limited to setting up a factor resumes, and is told so.
       const { session, user } = await core.auth.authenticate(token, 'setup');
       rememberLogin(invocation.connection, { userId: user.id, sessionId: session.id, token });
-      return { id: user.id, token, tokenExpires: session.expiresAt, type: 'resume' as const, ...ddpSetupRequired(await core.auth.setupRequirement(user)) };
+      return { ...loginResult(user.id, token, session, 'resume'), ...ddpSetupRequired(await core.auth.setupRequirement(user)) };
     } catch (error) {
       throw resumeError(error) ?? error;
     }

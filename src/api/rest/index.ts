@@ -9,6 +9,7 @@ import { totpRoutes } from './routes/totp.ts';
 import { stepUpRoutes } from './routes/step-up.ts';
 import { webauthnRoutes } from './routes/webauthn.ts';
 import { deviceRoutes } from './routes/devices.ts';
+import { adminRoutes } from './routes/admin.ts';
 import { passwordResetLinkSeconds, policyRoutes, type PublicPolicy } from './routes/policy.ts';
 import { passwordResetRoutes } from './routes/password-resets.ts';
 import type { Links } from '../http/links.ts';
@@ -31,6 +32,7 @@ export const nativeApi: FastifyPluginAsync<NativeApiOptions> = async (app, { cor
   await app.register(emailVerificationRoutes, { core });
   await app.register(webauthnRoutes, { core });
   await app.register(deviceRoutes, { core });
+  await app.register(adminRoutes, { core });
   await app.register(policyRoutes, { policy });
   await app.register(passwordResetRoutes, { core, linkValidSeconds: passwordResetLinkSeconds(policy) });
 };

@@ -57,6 +57,13 @@ const ProfileComponent = component(
   }),
 );
 
+/** RFC 8176 values; what each means in twofold: docs/operations.md, "Telling the app how a user signed in". */
+export const AmrSchema = Type.Array(Type.Union([Type.Literal('pwd'), Type.Literal('otp'), Type.Literal('hwk'), Type.Literal('swk'), Type.Literal('user'), Type.Literal('mfa')]), {
+  description:
+    'What the session proved (RFC 8176): `pwd` password; `otp` an authenticator, backup or email code; `hwk` a device-bound ' +
+    'passkey or security key; `swk` a synced passkey; `user` the key verified the user (PIN, biometrics); `mfa` two kinds of factor.',
+});
+
 const SessionComponent = component(
   'Session',
   Type.Object({
@@ -68,6 +75,10 @@ const SessionComponent = component(
     lastSeenAt: Type.String({ format: 'date-time' }),
     expiresAt: Type.String({ format: 'date-time' }),
     current: Type.Boolean(),
+    amr: AmrSchema,
+    secondFactorAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()], {
+      description: 'When this session last answered a second factor (at sign-in or a step-up); null: never.',
+    }),
   }),
 );
 
@@ -117,6 +128,8 @@ export function sessionJson(session: Session, currentId?: string) {
     lastSeenAt: session.lastSeenAt.toISOString(),
     expiresAt: session.expiresAt.toISOString(),
     current: session.id === currentId,
+    amr: session.amr,
+    secondFactorAt: session.secondFactorAt?.toISOString() ?? null,
   };
 }
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
-import type { Core, SignInResult, UserRecord } from '../../core/index.ts';
+import type { Core, Session, SignInResult, UserRecord } from '../../core/index.ts';
 import { TwofoldError } from '../../core/errors.ts';
 import { passwordLogin } from '../ddp/accounts.ts';
 import { ddpErrors, resumeError } from '../ddp/errors.ts';
@@ -39,20 +39,22 @@ export function loginRequest(body: unknown, headerCode: string | undefined): Log
 
 /** `POST /api/v1/login`, `logout` and `me`: one session model with DDP (the auth token is a resume token). */
 export const loginRoutes: FastifyPluginAsync<{ core: Core }> = async (app, { core }) => {
-  async function loginAnswer(user: UserRecord, authToken: string) {
+  /** Rocket.Chat's answer, with what the session proved beside `authToken`: `amr` (RFC 8176) and `secondFactorAt`. */
+  async function loginAnswer(user: UserRecord, authToken: string, session: Session) {
     const [{ enabled }, setup] = await Promise.all([core.factors.totp.status(user.id), core.auth.setupRequirement(user)]);
-    return { status: 'success', data: { userId: user.id, authToken, me: meJson(user, enabled), ...restSetupRequired(setup) } };
+    const proved = { amr: session.amr, secondFactorAt: session.secondFactorAt?.toISOString() ?? null };
+    return { status: 'success', data: { userId: user.id, authToken, ...proved, me: meJson(user, enabled), ...restSetupRequired(setup) } };
   }
 
-  async function signIn(request: FastifyRequest): Promise<{ user: UserRecord; token: string }> {
+  async function signIn(request: FastifyRequest): Promise<{ user: UserRecord; token: string; session: Session }> {
     const wanted = loginRequest(request.body, header(request, 'x-2fa-code'));
     if (wanted.kind === 'resume') {
       if (typeof wanted.token !== 'string') throw ddpErrors.matchFailed();
       // Meteor's words for a token that no longer works, as DDP's resume gives them.
-      const { user } = await core.auth.authenticate(wanted.token, 'setup').catch((error: unknown) => {
+      const { user, session } = await core.auth.authenticate(wanted.token, 'setup').catch((error: unknown) => {
         throw resumeError(error) ?? error;
       });
-      return { user, token: wanted.token };
+      return { user, token: wanted.token, session };
     }
     const input = await passwordLogin(core, wanted.login);
     const context = requestContext(request, 'rocketchat');
@@ -62,12 +64,12 @@ export const loginRoutes: FastifyPluginAsync<{ core: Core }> = async (app, { cor
         ? await core.auth.signIn(input, context, { style: 'challenge', preferredMethod: method })
         : await core.auth.signInWithAnswer(input, ddpProof(wanted.code, method, null), context);
     if (result.kind !== 'session') throw new TwofoldError('second_factor_required');
-    return { user: result.user, token: result.issued.token };
+    return { user: result.user, token: result.issued.token, session: result.issued.session };
   }
 
   app.post('/login', { schema: { hide: true }, config: { rateLimit: 'login', rocketChatErrors: 'login' } }, async (request) => {
-    const { user, token } = await signIn(request);
-    return { ...(await loginAnswer(user, token)), success: true };
+    const { user, token, session } = await signIn(request);
+    return { ...(await loginAnswer(user, token, session)), success: true };
   });
 
   // Rocket.Chat still answers GET (Restivus' old default) beside POST.

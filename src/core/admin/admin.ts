@@ -14,6 +14,16 @@ import type { LoginTransactionStore } from '../transactions/store.ts';
 import { normalizeEmail } from '../users/identity.ts';
 import type { UserStore } from '../users/store.ts';
 import type { UserRecord } from '../users/user.ts';
+import type { BackupCodeStore } from '../factors/totp-store.ts';
+import type { Notifier, ResettableFactor } from '../notices.ts';
+import type { RequestContext } from '../sessions/session.ts';
+import { introspectToken, type SessionDeps } from '../sessions/sessions.ts';
+import { noRoles, type AdminDirectoryStore, type DirectoryQuery, type RoleSeam, type UserFactorStatus } from './directory.ts';
+import { resetFactors } from './factor-reset.ts';
+import type { TransferFormat } from './totp-formats.ts';
+import { exportTotp, importTotp, type TotpTransferStore } from './totp-transfer.ts';
+import { claimSignedDeliveries, createWebhook, recordDeliveryAttempt, removeWebhook, type WebhookDelivery, type WebhookStore } from './webhooks.ts';
+import { authorizeAdminToken, createAdminToken, type AdminScope, type AdminToken, type AdminTokenStore } from './tokens.ts';
 
 export interface AdminDeps {
   users: UserStore;
@@ -29,11 +39,24 @@ export interface AdminDeps {
   keyRing: KeyRing;
   events: AccountEvents;
   clock: Clock;
+  backupCodes: BackupCodeStore;
+  adminTokens: AdminTokenStore;
+  directory: AdminDirectoryStore;
+  notifier: Notifier;
+  sessionDeps: SessionDeps;
+  roles?: RoleSeam;
+  totpTransfer: TotpTransferStore;
+  webhooks: WebhookStore;
+  /** The issuer written into exported otpauth URIs. */
+  issuer: string;
 }
 
 /** Operator actions (the CLI): no session; the operator is trusted, every change is audited or mailed. */
 export function createAdmin(deps: AdminDeps) {
   const { users, clock } = deps;
+  const tokenDeps = { store: deps.adminTokens, clock };
+  const webhookDeps = { store: deps.webhooks, keyRing: deps.keyRing, audit: deps.events.audit, clock };
+  const transferDeps = { transfer: deps.totpTransfer, users, keyRing: deps.keyRing, audit: deps.events.audit, clock, issuer: deps.issuer };
   async function requireUser(id: string): Promise<UserRecord> {
     const user = await users.findById(id);
     if (!user) throw new TwofoldError('user_not_found');
@@ -60,6 +83,64 @@ export function createAdmin(deps: AdminDeps) {
       await deps.transactions.burnAllForUser(user.id, now);
       await deps.throttle.reset(user.id);
       await deps.events.factorChanged(user, 'totp', 'disabled', { client: 'cli' }, null);
+    },
+    /**
+     * Removes one kind of factor (or several) from a user, ends their sessions and pending sign-ins, and mails
+     * them (`factor-reset.ts`). `context` says who asked: the CLI, or the admin API with its token.
+     */
+    async resetFactors(userId: string, factors: readonly ResettableFactor[], context: RequestContext): Promise<void> {
+      await resetFactors(deps, await requireUser(userId), factors, context);
+    },
+    /** The operator's view of users and their factors (never a secret); roles through the seam (none yet). */
+    directory: {
+      search: (query: DirectoryQuery) => deps.directory.search(query, clock.now()),
+      async status(userId: string): Promise<UserFactorStatus> {
+        const status = await deps.directory.status(userId, clock.now());
+        if (!status) throw new TwofoldError('user_not_found');
+        return status;
+      },
+      rolesOf: (userIds: readonly string[]) => (deps.roles ?? noRoles).rolesOf(userIds),
+      secondFactorCounts: () => deps.directory.secondFactorCounts(),
+      sessions: async (userId: string) => deps.sessions.listForUser((await requireUser(userId)).id, clock.now()),
+    },
+    /** Admin API tokens: made and revoked by the CLI, checked by the admin API. */
+    tokens: {
+      async create(input: { name: string; scopes: readonly string[]; ttlSeconds?: number | null }) {
+        const created = await createAdminToken(tokenDeps, input);
+        await deps.events.audit.record('admin_token_created', null, { client: 'cli' }, { tokenId: created.token.id, name: created.token.name, scopes: created.token.scopes });
+        return created;
+      },
+      list: () => deps.adminTokens.list(),
+      async revoke(id: string): Promise<void> {
+        if (!/^[0-9a-f-]{36}$/i.test(id) || !(await deps.adminTokens.revoke(id, clock.now()))) throw new TwofoldError('not_found');
+        await deps.events.audit.record('admin_token_revoked', null, { client: 'cli' }, { tokenId: id });
+      },
+      authorize: (secret: string | undefined, scope: AdminScope) => authorizeAdminToken(tokenDeps, secret, scope),
+    },
+    /** RFC 7662 token introspection for app backends: the session behind a user's bearer token, or null. */
+    introspect: (token: unknown) => introspectToken(deps.sessionDeps, token),
+    /** Records one admin API call (who, what, on whom): every call is audited, reads included. */
+    auditCall: (token: AdminToken, operation: string, targetUserId: string | null, context: RequestContext, details: Record<string, unknown> = {}) =>
+      deps.events.audit.record('admin_api_call', targetUserId, context, { tokenId: token.id, tokenName: token.name, operation, ...details }),
+    /** Authenticators in and out of twofold (`twofold import totp`, `twofold export totp`): `totp-transfer.ts`. */
+    totp: {
+      import: (format: TransferFormat, text: string, options: { dryRun: boolean }) => importTotp(transferDeps, format, text, options),
+      export: (format: TransferFormat, options: { iUnderstandThisExportsSecrets: boolean }) => exportTotp(transferDeps, format, options),
+    },
+    /** Signed webhooks: endpoints for kinds of security events, and the outbox the database fills (`webhooks.ts`). */
+    webhooks: {
+      create: (input: { url: string; kinds: readonly string[] }, context: { client: 'cli' | 'admin-api' }) => createWebhook(webhookDeps, input, context),
+      list: () => deps.webhooks.list(),
+      remove: (id: string, context: { client: 'cli' | 'admin-api' }) => removeWebhook(webhookDeps, id, context),
+      async deliveries(endpointId: string, limit = 50) {
+        if (!(await deps.webhooks.list()).some((e) => e.id === endpointId)) throw new TwofoldError('webhook_not_found');
+        return deps.webhooks.deliveries(endpointId, limit);
+      },
+      /** For the sender (`server/webhook-dispatcher.ts`): due deliveries, claimed and signed; and their outcomes. */
+      outbox: {
+        claim: (limit: number, leaseSeconds: number) => claimSignedDeliveries(webhookDeps, limit, leaseSeconds),
+        record: (delivery: WebhookDelivery, result: { status: number | null; error: string | null }) => recordDeliveryAttempt(webhookDeps, delivery, result),
+      },
     },
     /** Lifts a second-factor lockout (also the permanent one after 100 failures). */
     async unlock(userId: string): Promise<void> {

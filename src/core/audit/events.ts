@@ -21,7 +21,16 @@ export type SecurityEventKind =
   | 'devices_revoked'
   | 'password_check_failed'
   | 'roles_changed'
-  | 'enforcement_changed';
+  | 'enforcement_changed'
+  /** The admin API (issue 19): every call, by token; tokens made and revoked; secrets moved in or out. */
+  | 'admin_api_call'
+  | 'admin_token_created'
+  | 'admin_token_revoked'
+  | 'factors_reset'
+  | 'totp_imported'
+  | 'totp_exported'
+  | 'webhook_created'
+  | 'webhook_removed';
 
 export interface SecurityEvent {
   id: string;

@@ -8,6 +8,7 @@ import { availableMethods, type FactorState } from './factors.ts';
 import { appRow, operationName, type NoFactorRule, type Operation, type OperationName, type PolicyRow, type SessionRule } from './policy.ts';
 import type { Proof } from './proof.ts';
 import type { AnswerFactor } from './verify.ts';
+import { answerAmr, combineAmr } from '../sessions/amr.ts';
 
 export interface ChallengeDeps extends AnswerDeps {
   details: DetailsDeps;
@@ -75,7 +76,15 @@ export async function requireProof(deps: ChallengeDeps, request: ProofRequest): 
     webauthnBinding: stepUpBinding(session),
     onAccept: (verdict) =>
       session
-        ? { markSession: { id: session.id, proved: verdict.factor === 'password' ? 'password' : 'factor', ip: context.ip ?? null, userAgent: context.userAgent ?? null } }
+        ? {
+            markSession: {
+              id: session.id,
+              proved: verdict.factor === 'password' ? 'password' : 'factor',
+              ip: context.ip ?? null,
+              userAgent: context.userAgent ?? null,
+              amr: combineAmr(session.amr, answerAmr(verdict.factor, verdict.claim)),
+            },
+          }
         : {},
   }).catch((error: unknown) => {
     // A malformed code in a challenge is answered as a wrong one (Rocket.Chat clients expect `totp-invalid`), uncounted.

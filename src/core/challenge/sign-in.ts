@@ -8,6 +8,7 @@ import type { TrustedDeviceStore } from '../devices/store.ts';
 import { TwofoldError } from '../errors.ts';
 import type { TotpCredential } from '../factors/totp-store.ts';
 import type { IssuedSession, RequestContext } from '../sessions/session.ts';
+import { answerAmr } from '../sessions/amr.ts';
 import { newSession, sessionOf } from '../sessions/sessions.ts';
 import type { SessionStore } from '../sessions/store.ts';
 import { assertLive, transactionIdHash } from '../transactions/login-transactions.ts';
@@ -91,7 +92,8 @@ export async function completeSignIn(deps: SignInDeps, input: CompleteInput, con
     onAccept(verdict) {
       const activates = enrolment ?? (verdict.credential?.state === 'armed' ? verdict.credential : null);
       // A signed-in user confirming a new authenticator proves only that: the session it gets is not one that answered a factor.
-      const session = newSession({ clock: deps.clock, ttlSeconds: deps.sessionTtlSeconds }, state.user, context, token, transaction.purpose !== 'enroll');
+      const proved = transaction.purpose !== 'enroll' ? answerAmr(verdict.factor, verdict.claim) : null;
+      const session = newSession({ clock: deps.clock, ttlSeconds: deps.sessionTtlSeconds }, state.user, context, token, proved);
       const backup = activates ? derivedBackupCodes(deps.keyRing, hash, state.user.id) : null;
       const device = input.rememberDevice ? newTrustedDevice({ clock: deps.clock, ttlSeconds: deps.trustedDeviceTtlSeconds }, state.user.id, context, derivedDeviceToken(deps.keyRing, hash)) : null;
       issued = { session, ...(backup ? { backupCodes: backup.shown } : {}), ...(device ? { device } : {}) };
@@ -214,8 +216,8 @@ export async function signInWithAnswer(deps: SignInDeps, state: FactorState, ans
     passwordAllowed: false,
     webauthnBinding: { purpose: 'login', boundTo: null },
     // An armed authenticator stays armed here: a DDP sign-in has nowhere to show the backup codes activation makes.
-    onAccept() {
-      row = newSession({ clock: deps.clock, ttlSeconds: deps.sessionTtlSeconds }, state.user, context, token, true);
+    onAccept(verdict) {
+      row = newSession({ clock: deps.clock, ttlSeconds: deps.sessionTtlSeconds }, state.user, context, token, answerAmr(verdict.factor, verdict.claim));
       return { session: row, events: signInEvents(state.user, context, true, deps.clock.now(), null, null) };
     },
   });

@@ -1,5 +1,6 @@
 import type { SecurityEvent } from '../audit/events.ts';
 import type { RateSeen } from '../limits/rate-limit.ts';
+import type { AmrValue } from '../sessions/amr.ts';
 import type { TrustedDevice } from '../devices/store.ts';
 import type { ChallengePurpose } from '../factors/webauthn/store.ts';
 import type { ThrottlePolicy } from './throttle.ts';
@@ -22,6 +23,9 @@ export type Claim =
       previousCounter: number;
       newCounter: number;
       backedUp: boolean;
+      /** For the session's `amr` (sessions/amr.ts): a synced or device-bound key, and whether the user was verified. */
+      deviceType: 'singleDevice' | 'multiDevice';
+      userVerified: boolean;
     }
   /** A password: its check is the argon2 verification itself, nothing to spend. */
   | { kind: 'none' };
@@ -42,7 +46,7 @@ export interface AcceptWrite {
   activate?: { credentialId: string; backupCodeHashes: string[] };
   session?: NewSession;
   /** A session proved something now: a factor (the step-up window and remember-for start) or its password. */
-  markSession?: { id: string; proved: 'factor' | 'password'; ip: string | null; userAgent: string | null };
+  markSession?: { id: string; proved: 'factor' | 'password'; ip: string | null; userAgent: string | null; amr: AmrValue[] };
   device?: { device: TrustedDevice; tokenHash: Buffer };
   events: SecurityEvent[];
   /** A failures-only rate limit (its key's window): the answer is accepted only while it has failures to spare. */

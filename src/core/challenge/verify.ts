@@ -122,11 +122,11 @@ export async function verifyWebAuthn(
     return invalid;
   }
   if (!result.verified || !challengeHash) return invalid;
-  const { newCounter, credentialBackedUp } = result.authenticationInfo;
+  const { newCounter, credentialBackedUp, credentialDeviceType, userVerified } = result.authenticationInfo;
   return {
     result: 'ok',
     factor: 'webauthn',
-    claim: { kind: 'webauthn', challengeHash, binding, keyId: key.id, previousCounter: key.counter, newCounter, backedUp: credentialBackedUp },
+    claim: { kind: 'webauthn', challengeHash, binding, keyId: key.id, previousCounter: key.counter, newCounter, backedUp: credentialBackedUp, deviceType: credentialDeviceType, userVerified },
   };
 }
 

@@ -1,7 +1,8 @@
 import type { RateCharge } from '../limits/rate-limit.ts';
+import type { AmrValue } from './amr.ts';
 
 /** Which façade a session was issued through; shown to the user in their session list. */
-export type ClientKind = 'rest' | 'backendless' | 'ddp' | 'rocketchat' | 'cli';
+export type ClientKind = 'rest' | 'backendless' | 'ddp' | 'rocketchat' | 'cli' | 'admin-api';
 
 /** Who is asking: carried from the façade into the core for sessions, audit and rate limits. */
 export interface RequestContext {
@@ -28,6 +29,8 @@ export interface Session {
   secondFactorUserAgent: string | null;
   /** Last time this session proved its password (at sign-in, or a step-up of a user with no factor). */
   passwordAt: Date;
+  /** What the session proved, at sign-in and in step-ups since (RFC 8176 values, `sessions/amr.ts`). */
+  amr: AmrValue[];
 }
 
 /** A freshly issued session: the only moment the bearer token exists outside the user's hands. */

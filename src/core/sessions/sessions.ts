@@ -4,6 +4,7 @@ import { hashToken } from '../crypto/hash.ts';
 import { generateToken } from '../crypto/random.ts';
 import { TwofoldError } from '../errors.ts';
 import type { UserRecord } from '../users/user.ts';
+import { combineAmr, type AmrValue } from './amr.ts';
 import type { IssuedSession, RequestContext, Session } from './session.ts';
 import type { NewSession, SessionStore } from './store.ts';
 
@@ -18,8 +19,17 @@ export interface SessionDeps {
 const TOUCH_INTERVAL_MS = 60_000;
 const MAX_TOKEN_LENGTH = 256;
 
-/** The row of a new session for `token`; only sign-in (`core/auth`, `core/challenge/sign-in`) issues sessions. */
-export function newSession(deps: Pick<SessionDeps, 'clock' | 'ttlSeconds'>, user: UserRecord, context: RequestContext, token: string, secondFactor: boolean): NewSession {
+/**
+ * The row of a new session for `token`; only sign-in (`core/auth`, `core/challenge/sign-in`) issues sessions.
+ * `secondFactor`: what the sign-in's second factor proved (its `amr` values), or null when none was answered.
+ */
+export function newSession(
+  deps: Pick<SessionDeps, 'clock' | 'ttlSeconds'>,
+  user: UserRecord,
+  context: RequestContext,
+  token: string,
+  secondFactor: readonly AmrValue[] | null,
+): NewSession {
   const now = deps.clock.now();
   return {
     id: randomUUID(),
@@ -31,6 +41,7 @@ export function newSession(deps: Pick<SessionDeps, 'clock' | 'ttlSeconds'>, user
     createdAt: now,
     expiresAt: new Date(now.getTime() + deps.ttlSeconds * 1000),
     secondFactorAt: secondFactor ? now : null,
+    amr: combineAmr(['pwd'], secondFactor ?? []),
   };
 }
 
@@ -50,13 +61,14 @@ export function sessionOf(row: NewSession): Session {
     secondFactorIp: row.secondFactorAt ? row.ip : null,
     secondFactorUserAgent: row.secondFactorAt ? row.userAgent : null,
     passwordAt: row.createdAt,
+    amr: row.amr,
   };
 }
 
 /** A session for a sign-in that needs no second factor now (none set up, or a remembered device). */
 export async function createSession(deps: SessionDeps, user: UserRecord, context: RequestContext): Promise<IssuedSession> {
   const token = generateToken();
-  return { session: await deps.sessions.insert(newSession(deps, user, context, token, false)), token };
+  return { session: await deps.sessions.insert(newSession(deps, user, context, token, null)), token };
 }
 
 /** Resolves a bearer token to its live session and user, or throws `not_authenticated` / `session_expired`. */
@@ -82,4 +94,19 @@ export async function revokeSession(deps: SessionDeps, userId: string, sessionId
 
 export function listSessions(deps: SessionDeps, userId: string): Promise<Session[]> {
   return deps.sessions.listForUser(userId, deps.clock.now());
+}
+
+/**
+ * What an app backend learns of a bearer token (RFC 7662 token introspection): its live session and user, or
+ * null for anything else — unknown, revoked, expired, idle, a disabled account — without saying which.
+ * Asking is not the user's activity: the session is not touched.
+ */
+export async function introspectToken(deps: SessionDeps, token: unknown): Promise<{ session: Session; user: UserRecord } | null> {
+  if (typeof token !== 'string' || token === '' || token.length > MAX_TOKEN_LENGTH) return null;
+  const found = await deps.sessions.findByTokenHash(hashToken(token));
+  if (!found) return null;
+  const now = deps.clock.now();
+  if (found.session.expiresAt <= now || found.user.disabledAt) return null;
+  if (deps.idleSeconds > 0 && now.getTime() - found.session.lastSeenAt.getTime() > deps.idleSeconds * 1000) return null;
+  return found;
 }

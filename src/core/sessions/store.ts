@@ -1,3 +1,4 @@
+import type { AmrValue } from './amr.ts';
 import type { UserRecord } from '../users/user.ts';
 import type { ClientKind, Session } from './session.ts';
 
@@ -12,6 +13,8 @@ export interface NewSession {
   expiresAt: Date;
   /** Set when the sign-in answered a second factor: starts the step-up window and remember-for. */
   secondFactorAt: Date | null;
+  /** What the sign-in proved (RFC 8176): always `pwd`, with the second factor's values and `mfa` when one passed. */
+  amr: AmrValue[];
 }
 
 /** Storage port for sessions; tokens are known only by their hash. */

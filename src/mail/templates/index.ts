@@ -10,6 +10,7 @@ import { passwordReset } from './password-reset.ts';
 import { totpReplayRejected } from './totp-replay-rejected.ts';
 import { verifyEmail } from './verify-email.ts';
 import { registrationAttempt } from './registration-attempt.ts';
+import { factorsReset } from './factors-reset.ts';
 
 /** One template per notice kind; a new kind in `Notice` fails to compile until it has one here. */
 export const templates: { readonly [K in NoticeKind]: Template<K> } = {
@@ -23,6 +24,7 @@ export const templates: { readonly [K in NoticeKind]: Template<K> } = {
   'account-locked': accountLocked,
   'totp-replay-rejected': totpReplayRejected,
   'registration-attempt': registrationAttempt,
+  'factors-reset': factorsReset,
 };
 
 export function renderNotice(notice: Notice, ctx: TemplateContext): RenderedMail {

@@ -7,6 +7,7 @@ import { createMemoryEmailCodeStore } from './email-code-store.ts';
 import { createMemoryEmailVerificationStore } from './email-verification-store.ts';
 import { createMemoryEnforcementStore } from './enforcement-store.ts';
 import { createMemoryKeyRotationStore } from './key-rotation-store.ts';
+import { operatorStoresUnavailable } from './operator-stores.ts';
 import { createMemoryPasswordResetStore } from './password-reset-store.ts';
 import { createMemoryProfileStore } from './profile-store.ts';
 import { createMemoryQrLinkStore } from './qr-link-store.ts';
@@ -52,5 +53,6 @@ export function memoryStores(tables: MemoryTables = new MemoryTables()): Stores 
     profiles: createMemoryProfileStore(tables),
     passwordResets: createMemoryPasswordResetStore(tables),
     enforcement: createMemoryEnforcementStore(tables),
+    ...operatorStoresUnavailable(),
   };
 }

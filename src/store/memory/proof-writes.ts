@@ -1,4 +1,5 @@
 import type { AcceptOutcome, AcceptWrite, Claim, RejectOutcome, RejectWrite } from '../../core/challenge/store.ts';
+import { combineAmr } from '../../core/sessions/amr.ts';
 import { appendChained, assertNewEvents } from './audit-chain-store.ts';
 import { replaceBackupCodes } from './backup-code-store.ts';
 import { assertNewSession, sessionRow } from './session-store.ts';
@@ -115,7 +116,10 @@ function markSession(tables: MemoryTables, w: AcceptWrite): void {
   const mark = w.markSession;
   const session = mark && tables.sessions.get(mark.id);
   if (!mark || !session || session.userId !== w.userId) return;
-  if (mark.proved === 'factor') Object.assign(session, { secondFactorAt: w.now, secondFactorIp: mark.ip, secondFactorUserAgent: mark.userAgent });
+  if (mark.proved === 'factor') {
+    // What the step-up proved joins what the session had proved (migration 0013).
+    Object.assign(session, { secondFactorAt: w.now, secondFactorIp: mark.ip, secondFactorUserAgent: mark.userAgent, amr: combineAmr(session.amr, mark.amr) });
+  }
   else session.passwordAt = w.now;
 }
 
