@@ -18,7 +18,7 @@ import type { BackupCodeStore } from '../factors/totp-store.ts';
 import type { Notifier, ResettableFactor } from '../notices.ts';
 import type { RequestContext } from '../sessions/session.ts';
 import { introspectToken, type SessionDeps } from '../sessions/sessions.ts';
-import { noRoles, type AdminDirectoryStore, type DirectoryQuery, type RoleSeam, type UserFactorStatus } from './directory.ts';
+import { type AdminDirectoryStore, type DirectoryQuery, type UserFactorStatus } from './directory.ts';
 import { resetFactors } from './factor-reset.ts';
 import type { TransferFormat } from './totp-formats.ts';
 import { exportTotp, importTotp, type TotpTransferStore } from './totp-transfer.ts';
@@ -44,7 +44,6 @@ export interface AdminDeps {
   directory: AdminDirectoryStore;
   notifier: Notifier;
   sessionDeps: SessionDeps;
-  roles?: RoleSeam;
   totpTransfer: TotpTransferStore;
   webhooks: WebhookStore;
   /** The issuer written into exported otpauth URIs. */
@@ -91,7 +90,7 @@ export function createAdmin(deps: AdminDeps) {
     async resetFactors(userId: string, factors: readonly ResettableFactor[], context: RequestContext): Promise<void> {
       await resetFactors(deps, await requireUser(userId), factors, context);
     },
-    /** The operator's view of users and their factors (never a secret); roles through the seam (none yet). */
+    /** The operator's view of users, their roles and their factors (never a secret). */
     directory: {
       search: (query: DirectoryQuery) => deps.directory.search(query, clock.now()),
       async status(userId: string): Promise<UserFactorStatus> {
@@ -99,7 +98,6 @@ export function createAdmin(deps: AdminDeps) {
         if (!status) throw new TwofoldError('user_not_found');
         return status;
       },
-      rolesOf: (userIds: readonly string[]) => (deps.roles ?? noRoles).rolesOf(userIds),
       secondFactorCounts: () => deps.directory.secondFactorCounts(),
       sessions: async (userId: string) => deps.sessions.listForUser((await requireUser(userId)).id, clock.now()),
     },

@@ -32,15 +32,6 @@ export interface AdminDirectoryStore {
   secondFactorCounts(): Promise<{ with: number; without: number }>;
 }
 
-/**
- * Roles are another change's (issue 19 item 1: enforcement). The admin API shows them and will set them
- * through this seam; until that lands every user has none.
- */
-export interface RoleSeam {
-  rolesOf(userIds: readonly string[]): Promise<Map<string, string[]>>;
-}
-export const noRoles: RoleSeam = { rolesOf: async () => new Map() };
-
 /** The account as an operator's tools show it (the CLI's `--json`, the admin API): no hash, no secret. */
 export function accountSummary(user: UserRecord) {
   return {

@@ -21,7 +21,7 @@ const AdminUserSchema = Type.Object(
     emailVerified: Type.Boolean(),
     disabled: Type.Boolean(),
     createdAt: DateTime,
-    roles: Type.Array(Type.String(), { description: 'Roles set by an operator (none until roles are configured).' }),
+    roles: Type.Array(Type.String(), { description: 'Roles set by an operator (`PUT /v1/admin/users/{id}/roles`, `twofold user roles`); the enforcement policy names them.' }),
     hasSecondFactor: Type.Boolean(),
     lockedUntil: OptionalDateTime,
     liveSessions: Type.Integer(),
@@ -68,7 +68,6 @@ const errors = { 401: errorResponseSchema, 403: errorResponseSchema };
  * The operator's HTTP API (`/v1/admin/*`), authenticated by admin API tokens (`twofold admin token create`), each
  * call checked against the token's scopes and audited (`admin_api_call`, with the token and the target user).
  * Nothing here returns a secret: factor state is times, counts and names.
- * Roles: `PUT /v1/admin/users/:id/roles` belongs to the enforcement change (scope `roles:write`, `RoleSeam`).
  */
 export const adminRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const { admin } = core;
@@ -80,10 +79,7 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app
     await admin.auditCall(token, operation, targetUserId, requestContext(request, 'admin-api'));
     return token;
   }
-  const withRoles = async (statuses: UserFactorStatus[]) => {
-    const roles = await admin.directory.rolesOf(statuses.map((s) => s.user.id));
-    return statuses.map((s) => adminUserJson(s, roles.get(s.user.id) ?? []));
-  };
+  const withRoles = async (statuses: UserFactorStatus[]) => statuses.map((s) => adminUserJson(s, s.user.roles));
 
   app.get(
     '/admin/users',
@@ -166,6 +162,25 @@ export const adminRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app
       const factors = parseResetTarget(request.body.factor);
       await authorize(request, 'users:write', 'users.reset', request.params.id);
       await admin.resetFactors(request.params.id, factors, requestContext(request, 'admin-api'));
+      const [user] = await withRoles([await admin.directory.status(request.params.id)]);
+      return { user: user! };
+    },
+  );
+
+  app.put(
+    '/admin/users/:id/roles',
+    {
+      schema: {
+        ...secured,
+        summary: "Replace a user's roles; the enforcement policy applies to them at once (scope roles:write)",
+        params: UserParams,
+        body: Type.Object({ roles: Type.Array(Type.String({ maxLength: 32 }), { maxItems: 16 }) }),
+        response: { 200: Type.Object({ user: AdminUserSchema }), 400: errorResponseSchema, 404: errorResponseSchema, ...errors },
+      },
+    },
+    async (request) => {
+      await authorize(request, 'roles:write', 'users.roles', request.params.id);
+      await admin.setRoles(request.params.id, request.body.roles, requestContext(request, 'admin-api'));
       const [user] = await withRoles([await admin.directory.status(request.params.id)]);
       return { user: user! };
     },
