@@ -305,6 +305,59 @@ export interface Paths {
       };
     };
   };
+  "/v1/admin/users/{id}/roles": {
+    put: {
+      body: {
+        "roles": Array<string>;
+      };
+      params: {
+        "id": string;
+      };
+      responses: {
+        200: {
+          "user": {
+            "id": string;
+            "email": string;
+            "username": string | null;
+            "emailVerified": boolean;
+            "disabled": boolean;
+            "createdAt": string;
+            "roles": Array<string>;
+            "hasSecondFactor": boolean;
+            "lockedUntil": string | null;
+            "liveSessions": number;
+            "factors": {
+              "totp": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "email": {
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "passkeys": Array<{
+                "id": string;
+                "name": string;
+                "createdAt": string;
+                "lastUsedAt": string | null;
+                "synced": boolean;
+              }>;
+              "backupCodes": {
+                "remaining": number;
+                "setAt": string;
+                "lastUsedAt": string | null;
+              } | null;
+              "rememberedDevices": number;
+            };
+          };
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+      };
+    };
+  };
   "/v1/admin/users/{id}/unlock": {
     post: {
       params: {

@@ -170,6 +170,22 @@ describe('resetting factors', () => {
     const stepUp = await t.request('POST', '/v1/me/step-up', { token: user.token, body: { operation: 'pay', code: authenticatorCode(user.secret, t.clock) } });
     expect(stepUp.status).toBe(200);
   });
+
+  it('sets roles with the roles:write scope only; the user list shows them, and a bad name is refused', async () => {
+    const user = await enrolledUser(t, 'adm-roles');
+    const path = `/v1/admin/users/${user.userId}/roles`;
+    expect((await asAdmin(writer.secret, 'PUT', path, { roles: ['staff'] })).body.error).toMatchObject({ code: 'admin_scope_missing', details: { needs: 'roles:write' } });
+    const roles = await adminToken(['roles:write']);
+    const set = await asAdmin(roles.secret, 'PUT', path, { roles: ['staff', 'Support-EU', 'staff'] });
+    expect(set.status).toBe(200);
+    expect(set.body.user.roles).toEqual(['staff', 'support-eu']);
+    expect((await asAdmin(reader.secret, 'GET', `/v1/admin/users/${user.userId}`)).body.user.roles).toEqual(['staff', 'support-eu']);
+    const bad = await asAdmin(roles.secret, 'PUT', path, { roles: ['no spaces'] });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('validation_failed');
+    const events = await t.server.core.users.events(user.userId, { limit: 10 });
+    expect(events.map((e) => e.kind)).toContain('roles_changed');
+  });
 });
 
 describe('the audit head and the typed client', () => {
