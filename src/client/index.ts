@@ -121,7 +121,8 @@ export function createClient(options: ClientOptions = {}) {
     requestPasswordReset: (email: string) => call('post', '/v1/password-resets', { body: { email } }),
     /** Sets the new password with a reset link's token; signs nobody in (sign in next: a second factor is still asked). */
     resetPassword: (resetToken: string, password: string) => call('post', '/v1/password-resets/confirm', { body: { token: resetToken, password } }),
-    changePassword: (body: Paths['/v1/me/password']['post']['body']) => call('post', '/v1/me/password', { body }),
+    changePassword: (currentPassword: string, newPassword: string, proof: Proof = {}) =>
+      call('post', '/v1/me/password', { body: { currentPassword, newPassword, ...proofBody(proof) } }),
     totp: {
       status: () => call('get', '/v1/me/totp'),
       /** Adding a factor needs a proof of an existing one (or the password) within the step-up window. */

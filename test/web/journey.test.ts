@@ -7,18 +7,16 @@
 import { mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify from 'fastify';
-import { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { PAGE_SECURITY_HEADERS, WEB_DIST, webPage } from '../../src/api/http/web-page.ts';
 import { enrolledUser, startLogin, verify } from '../helpers/accounts.ts';
 import { uniqueEmail } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { A11Y_PROBLEMS, ROOT, ensurePageBuilt, launchChromium } from '../helpers/browser.ts';
+import { A11Y_PROBLEMS, PHONE, ROOT, SHOTS, ensurePageBuilt, launchChromium, openPage, signedInPage as openSignedIn } from '../helpers/browser.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
 
-const SHOTS = join(ROOT, process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : '.tmp/screenshots');
 const DESKTOP = { width: 1280, height: 860 };
-const PHONE = { width: 390, height: 844 };
 const PASSWORD = 'correct horse battery staple';
 
 const NO_SIDEWAYS_SCROLL = 'document.documentElement.scrollWidth <= document.documentElement.clientWidth';
@@ -40,34 +38,11 @@ describe('account page (browser)', () => {
     await t?.close();
   });
 
-  /** A new browser context and page; `close()` also fails the test on any error the page logged. */
-  async function freshPage(viewport = DESKTOP, extra: Parameters<Browser['newContext']>[0] = {}) {
-    const context: BrowserContext = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC', acceptDownloads: true, ...extra });
-    const page: Page = await context.newPage();
-    const failures: string[] = [];
-    page.on('pageerror', (error) => failures.push(error.message));
-    page.on('console', (message) => {
-      // A CSP violation or a broken script shows here. Refused API calls (4xx) are part of the journey.
-      if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) failures.push(message.text());
-    });
-    const close = async () => {
-      await context.close();
-      expect(failures, 'errors in the browser console').toEqual([]);
-    };
-    return { context, page, close };
-  }
+  const freshPage = (viewport = DESKTOP, extra: Parameters<Browser['newContext']>[0] = {}) => openPage(browser, viewport, extra);
 
   const shot = (page: Page, name: string) => page.screenshot({ path: join(SHOTS, name), fullPage: true, animations: 'disabled' });
 
-  /** The account page of a tab that signed in before (its token in sessionStorage). */
-  async function signedInPage(server: TestServer, token: string) {
-    const opened = await freshPage();
-    await opened.page.goto(`${server.url}/`);
-    await opened.page.evaluate(`sessionStorage.setItem('twofold.session', ${JSON.stringify(token)})`);
-    await opened.page.reload();
-    await opened.page.getByRole('heading', { name: 'Your account' }).waitFor();
-    return opened;
-  }
+  const signedInPage = (server: TestServer, token: string) => openSignedIn(browser, server.url, token, DESKTOP);
 
   /** Verifies the address of a registered user and turns email codes on, through the API. */
   async function withEmailCodes(server: TestServer, email: string, token: string) {
@@ -289,7 +264,8 @@ describe('account page (browser)', () => {
       const field = card.getByLabel('To turn email codes off, enter the code we just emailed you');
       await field.fill('000000');
       await turnOff.click();
-      await expect.poll(() => message.textContent()).toBe('That code is not valid.');
+      await expect.poll(() => page.locator('#step-up-code-error').textContent()).toBe('That code is not valid.');
+      expect(await field.getAttribute('aria-invalid')).toBe('true');
       await field.fill(server.notices.last('email-code', email).code);
       await turnOff.click();
       await expect.poll(() => message.textContent()).toBe('Email codes are off.');
@@ -407,8 +383,9 @@ describe('account page (browser)', () => {
       if (asset.endsWith('.js')) scriptBytes += statSync(join(WEB_DIST, asset)).size;
     }
     // Passkeys and trusted devices brought the page from about 17 KB to about 28 KB; the WebAuthn ceremonies
-    // (@simplewebauthn/browser, about 10 KB) are a chunk of their own, loaded on first use, not counted here.
-    expect(scriptBytes, 'the page script stays small').toBeLessThan(30_000);
+    // (@simplewebauthn/browser, about 10 KB) are a chunk of their own, loaded on first use, not counted here. The
+    // password card, the reset views, field errors and passkey names (issue 20) brought it to about 34 KB.
+    expect(scriptBytes, 'the page script stays small').toBeLessThan(40_000);
 
     // Only the built files are routes: other URLs keep their own answers (two segments are Backendless').
     const missing = await t.request('GET', '/assets/nothing.js');

@@ -6,6 +6,7 @@ import * as emailAddress from '../cards/email-address.ts';
 import * as emailCodes from '../cards/email-codes.ts';
 import * as events from '../cards/events.ts';
 import * as passkeys from '../cards/passkeys.ts';
+import * as password from '../cards/password.ts';
 import * as sessions from '../cards/sessions.ts';
 import * as totp from '../cards/totp.ts';
 import { within } from '../dom.ts';
@@ -15,6 +16,7 @@ import * as stepUp from '../step-up.ts';
 /** Each card and the element it lives in, in page order. */
 const CARDS: Array<[string, MountCard]> = [
   ['card-email', emailAddress.mount],
+  ['card-password', password.mount],
   ['card-totp', totp.mount],
   ['card-email-codes', emailCodes.mount],
   ['card-passkeys', passkeys.mount],
