@@ -48,6 +48,7 @@ export type ErrorCode =
   | "webauthn_invalid"
   | "webauthn_registration_failed"
   | "webauthn_credential_exists"
+  | "webauthn_name_taken"
   | "webauthn_credential_not_found"
   | "webauthn_limit_reached"
   | "device_not_found"
@@ -514,6 +515,32 @@ export interface Paths {
           }>;
         };
         401: ErrorBody;
+      };
+    };
+  };
+  "/v1/me/webauthn/credentials/{id}": {
+    patch: {
+      body: {
+        "name": string;
+      };
+      params: {
+        "id": string;
+      };
+      responses: {
+        200: {
+          "id": string;
+          "name": string;
+          "createdAt": string;
+          "lastUsedAt": string | null;
+          "deviceType": "singleDevice" | "multiDevice";
+          "backedUp": boolean;
+          "transports": Array<string>;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
       };
     };
   };

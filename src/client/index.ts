@@ -154,6 +154,8 @@ export function createClient(options: ClientOptions = {}) {
         (await call('post', '/v1/me/webauthn/registration-options', { body: proofBody(proof) })) as unknown as PublicKeyCredentialCreationOptionsJSON,
       register: (name: string, response: RegistrationResponseJSON) => call('post', '/v1/me/webauthn/credentials', { body: { name, response } }),
       list: () => call('get', '/v1/me/webauthn/credentials'),
+      /** Renames a key; a name another key of the user has is `webauthn_name_taken`. */
+      rename: (id: string, name: string) => call('patch', '/v1/me/webauthn/credentials/{id}', { params: { id }, body: { name } }),
       /** Needs a fresh second factor: without one it throws `second_factor_required` (options in `details.webauthn`). */
       remove: (id: string, proof: Proof = {}) => call('post', '/v1/me/webauthn/credentials/{id}/remove', { params: { id }, body: proofBody(proof) }),
     },

@@ -84,6 +84,8 @@ export interface Core {
       register(userId: string, name: unknown, response: unknown, context: RequestContext | null): Promise<WebAuthnCredential>;
       list(userId: string): Promise<WebAuthnCredential[]>;
       remove(userId: string, id: string, asker: Asker): Promise<void>;
+      /** Renames a key; another key of the user with the name is `webauthn_name_taken`. */
+      rename(userId: string, id: string, name: unknown): Promise<WebAuthnCredential>;
     };
   };
   sessions: {

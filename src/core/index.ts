@@ -11,7 +11,7 @@ import { TwofoldError } from './errors.ts';
 import * as totp from './factors/authenticator.ts';
 import { disableEmailFactor, enableEmailFactor, sendEmailCodeTo } from './factors/email-factor.ts';
 import { assertionOptions } from './factors/webauthn/assertion.ts';
-import { addKey, keyRegistrationOptions, removeKey } from './factors/webauthn/management.ts';
+import { addKey, keyRegistrationOptions, removeKey, renameKey } from './factors/webauthn/management.ts';
 import { authenticateToken, listSessions, revokeSession } from './sessions/sessions.ts';
 import { assertLive, transactionIdHash } from './transactions/login-transactions.ts';
 import { confirmEmailVerification, resendVerificationTo, sendEmailVerification } from './users/email-verification.ts';
@@ -98,6 +98,7 @@ export function createCore(deps: CoreDeps): Core {
         register: async (userId, name, response, context) => addKey(w.webauthnManagement, await requireUser(userId), name, response, context),
         list: (userId) => stores.webauthn.listForUser(userId),
         remove: async (userId, id, asker) => removeKey(w.webauthnManagement, await requireUser(userId), id, asker),
+        rename: async (userId, id, name) => renameKey(w.webauthnManagement, await requireUser(userId), id, name),
       },
     },
     sessions: {
