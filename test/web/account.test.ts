@@ -268,6 +268,7 @@ describe('account page as people use it (browser)', () => {
     await confirmWithApp(emailCard, 'Confirm with the code');
     await expect.poll(() => page.locator('#email2fa-status').textContent()).toMatch(/^On\./);
     await focusLands(page);
+    expect(await page.locator('#status-summary').textContent()).toBe('Two-step verification: on — authenticator app, email codes.');
 
     // Revoking the other session: its row and button are gone, focus is on the card.
     const sessions = page.locator('#sessions-list > li');
@@ -278,18 +279,26 @@ describe('account page as people use it (browser)', () => {
     expect(await page.evaluate(FOCUSED)).toBe('h-sessions');
 
     // Email codes off, then the app off: each weakens the account, so each asks for a code (past the window).
-    const turnOffs: Array<[Locator, string, string, string]> = [
-      [emailCard, 'Turn off email codes', '#email2fa-status', 'h-email2fa'],
-      [totpCard, 'Turn off', '#totp-status', 'h-totp'],
+    // Each first says what it ends (other sessions, trusted devices) in a confirmation.
+    const turnOffs: Array<[Locator, string, string, string, string]> = [
+      [emailCard, 'Turn off email codes', 'Turn off email codes', '#email2fa-status', 'h-email2fa'],
+      [totpCard, 'Turn off', 'Turn off the app', '#totp-status', 'h-totp'],
     ];
-    for (const [card, button, status, heading] of turnOffs) {
+    for (const [card, button, confirmButton, status, heading] of turnOffs) {
       t.clock.advance(601_000);
       await card.getByRole('button', { name: button }).click();
+      await page.locator('#confirm').waitFor();
+      expect(await page.evaluate(FOCUSED)).toBe('h-confirm');
+      expect(await page.locator('#confirm-text').textContent()).toMatch(/Your other sessions will be signed out, and trusted devices forgotten/);
+      await noViolations(page, `confirmation before "${button}"`);
+      if (heading === 'h-totp') await shots(page, '17-confirm-consequences');
+      await card.getByRole('button', { name: confirmButton, exact: true }).click();
       await confirmWithApp(card, button);
       await expect.poll(() => page.locator(status).textContent()).toMatch(/^Off\./);
       await focusLands(page);
       expect(await page.evaluate(FOCUSED)).toBe(heading);
     }
+    expect(await page.locator('#status-summary').textContent()).toBe('Two-step verification: off — signing in asks for your password only.');
     await close();
   });
 

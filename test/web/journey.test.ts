@@ -13,7 +13,7 @@ import { PAGE_SECURITY_HEADERS, WEB_DIST, webPage } from '../../src/api/http/web
 import { enrolledUser, startLogin, verify } from '../helpers/accounts.ts';
 import { uniqueEmail } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { A11Y_PROBLEMS, PHONE, ROOT, SHOTS, ensurePageBuilt, launchChromium, openPage, signedInPage as openSignedIn } from '../helpers/browser.ts';
+import { A11Y_PROBLEMS, PHONE, ROOT, SHOTS, axeViolations, ensurePageBuilt, launchChromium, openPage, signedInPage as openSignedIn } from '../helpers/browser.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
 
 const DESKTOP = { width: 1280, height: 860 };
@@ -31,7 +31,7 @@ describe('account page (browser)', () => {
     mkdirSync(SHOTS, { recursive: true });
     t = await startTestServer();
     browser = await launchChromium();
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -81,10 +81,13 @@ describe('account page (browser)', () => {
     expect(new URL(link).pathname).toBe('/v1/email-verification/confirm');
     await page.goto(link);
     await page.getByRole('heading', { name: 'Email address verified' }).waitFor();
+    expect(await axeViolations(page), 'axe-core, the link page').toEqual([]);
+    await shot(page, '02b-link-verified.png');
     // Meanwhile the same account signs in elsewhere (a script): the page lists it and revokes it.
     const elsewhere = await t.request('POST', '/v1/sessions', { body: { login: email, password: PASSWORD }, headers: { 'user-agent': 'curl/8.5.0' } });
     expect(elsewhere.status).toBe(201);
-    await page.goto(`${t.url}/`);
+    await page.getByRole('link', { name: 'Go to your account' }).click(); // back to the page, still signed in (this tab)
+    await page.waitForURL(`${t.url}/`);
     await expect.poll(() => page.locator('#email-badge').textContent()).toBe('verified');
     expect(await page.locator('#email-unverified').isVisible()).toBe(false);
     const sessions = page.locator('#sessions-list > li');
@@ -205,6 +208,9 @@ describe('account page (browser)', () => {
     // --- email codes off: past the step-up window the server asks for a code again (here from the authenticator)
     t.clock.advance(601_000);
     await emailCodesCard.getByRole('button', { name: 'Turn off email codes' }).click();
+    // First what it ends, said before anything changes; then the proof.
+    expect(await page.locator('#confirm-text').textContent()).toContain('Your other sessions will be signed out, and trusted devices forgotten');
+    await emailCodesCard.getByRole('button', { name: 'Turn off email codes' }).click();
     const email2faCode = emailCodesCard.getByLabel('To turn email codes off, enter a code from your authenticator app');
     await email2faCode.waitFor();
     t.clock.advance(30_000);
@@ -216,6 +222,8 @@ describe('account page (browser)', () => {
     // --- authenticator off, with a current code (again past the window of the code just given)
     t.clock.advance(601_000);
     await totpCard.getByRole('button', { name: 'Turn off' }).click();
+    await page.getByRole('heading', { name: 'Turn off the authenticator app?' }).waitFor();
+    await totpCard.getByRole('button', { name: 'Turn off the app' }).click();
     const totpCode = totpCard.getByLabel('To turn the app off, enter a code from it');
     await totpCode.waitFor();
     t.clock.advance(30_000);
@@ -247,6 +255,8 @@ describe('account page (browser)', () => {
 
       // Email codes are this account's only factor: the server mails a code and the panel opens in this card.
       await turnOff.click();
+      await page.getByRole('heading', { name: 'Turn off email codes?' }).waitFor();
+      await turnOff.click(); // the confirmation's button of the same name
       await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
       await expect.poll(() => message.textContent()).toBe('A code is on its way to your email address; it is valid for 5 minutes.');
       expect(await page.locator('#step-up-window').textContent()).toBe(
@@ -259,6 +269,7 @@ describe('account page (browser)', () => {
       expect(await turnOff.isVisible(), 'the card has its own button back').toBe(true);
 
       // Asked again, the code mailed a moment ago still counts; a wrong one is refused in the card.
+      await turnOff.click();
       await turnOff.click();
       await expect.poll(() => message.textContent()).toBe('The code we emailed you a moment ago is still valid: enter it.');
       const field = card.getByLabel('To turn email codes off, enter the code we just emailed you');
@@ -303,6 +314,7 @@ describe('account page (browser)', () => {
 
     // Turning email codes off (past the window again): the app is the server's first choice; the user picks the email.
     t.clock.advance(601_000);
+    await emailCodesCard.getByRole('button', { name: 'Turn off email codes' }).click();
     await emailCodesCard.getByRole('button', { name: 'Turn off email codes' }).click();
     await emailCodesCard.getByLabel('To turn email codes off, enter a code from your authenticator app').waitFor();
     await emailCodesCard.getByRole('radio', { name: 'Email code' }).check();

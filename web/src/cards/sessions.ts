@@ -15,7 +15,10 @@ export function mount(root: HTMLElement, client: TwofoldClient, { page, refresh 
     if (session.userAgent) name.title = session.userAgent;
     text.append(name);
     if (session.current) text.append(' ', el('span', 'this browser', 'badge'));
-    text.append(el('br'), el('span', `${session.ip ?? 'unknown IP'} · ${clientName(session.client)} · last seen ${formatTime(session.lastSeenAt)}`, 'hint'));
+    text.append(
+      el('br'),
+      el('span', `${session.ip ?? 'unknown IP'} · ${clientName(session.client)} · signed in ${formatTime(session.createdAt)} · last seen ${formatTime(session.lastSeenAt)}`, 'hint'),
+    );
     item.append(text);
     if (session.current) return item;
     const revoke = el('button', 'Revoke', 'quiet');

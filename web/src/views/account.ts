@@ -11,6 +11,7 @@ import * as sessions from '../cards/sessions.ts';
 import * as totp from '../cards/totp.ts';
 import { within } from '../dom.ts';
 import type { Page } from '../page.ts';
+import * as confirm from '../confirm.ts';
 import * as stepUp from '../step-up.ts';
 
 /** Each card and the element it lives in, in page order. */
@@ -24,6 +25,17 @@ const CARDS: Array<[string, MountCard]> = [
   ['card-sessions', sessions.mount],
   ['card-events', events.mount],
 ];
+
+/** One line over the cards: is a second step asked at sign-in, and with what (issue 20: with the app and email codes
+ * off, nothing else said that a passkey is still required). */
+function summary(data: AccountData): string {
+  const on = [
+    ...(data.totp.enabled ? ['authenticator app'] : []),
+    ...(data.user.emailCodesEnabled ? ['email codes'] : []),
+    ...(data.credentials.length === 1 ? ['passkey'] : data.credentials.length > 1 ? [`${data.credentials.length} passkeys`] : []),
+  ];
+  return on.length > 0 ? `Two-step verification: on — ${on.join(', ')}.` : 'Two-step verification: off — signing in asks for your password only.';
+}
 
 async function load(client: TwofoldClient): Promise<AccountData> {
   const [{ user }, totpStatus, { sessions: live }, { events: recent }, { credentials }, { devices: trusted }] = await Promise.all([
@@ -40,12 +52,13 @@ async function load(client: TwofoldClient): Promise<AccountData> {
 /** `who` is the header's "signed in as". */
 export function mount(root: HTMLElement, client: TwofoldClient, page: Page, who: HTMLElement) {
   const $ = within(root);
-  const context: CardContext = { page, stepUp: stepUp.mount($('step-up'), page), refresh };
+  const context: CardContext = { page, stepUp: stepUp.mount($('step-up'), page), confirm: confirm.mount($('confirm'), page), refresh };
   const cards: Card[] = CARDS.map(([id, mountCard]) => mountCard($(id), client, context));
 
   async function refresh(): Promise<void> {
     const data = await load(client);
     who.textContent = data.user.username ?? data.user.email;
+    $('status-summary').textContent = summary(data);
     for (const card of cards) card.show(data);
   }
 
@@ -53,7 +66,9 @@ export function mount(root: HTMLElement, client: TwofoldClient, page: Page, who:
     refresh,
     clear(): void {
       context.stepUp.close();
+      context.confirm.close();
       who.textContent = '';
+      $('status-summary').textContent = '';
       for (const card of cards) card.clear();
     },
   };
