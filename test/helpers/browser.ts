@@ -106,3 +106,8 @@ export async function signedInPage(browser: Browser, serverUrl: string, token: s
   await opened.page.getByRole('heading', { name: 'Your account' }).waitFor();
   return opened;
 }
+
+/** Both probes at once: the page's own (labels, names, alt, lang) and axe-core's violations. */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  return [...((await page.evaluate(A11Y_PROBLEMS)) as string[]), ...(await axeViolations(page))];
+}

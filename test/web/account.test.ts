@@ -18,6 +18,9 @@ const DESKTOP = { width: 1280, height: 800 };
 const PASSWORD = 'correct horse battery staple';
 const NEW_PASSWORD = 'a new and longer passphrase';
 
+/** Polls for what appears after a request: generous, the machine may be slow (argon2 on a loaded CI runner). */
+const poll = <T>(read: () => Promise<T> | T, options: { message?: string; timeout?: number } = {}) => expect.poll(read, { timeout: 20_000, ...options });
+
 /** Where focus is: an element's id or tag; "body" when it was lost. */
 const FOCUSED = "(() => { const e = document.activeElement; return !e || e === document.body ? 'body' : e.id || e.tagName.toLowerCase(); })()";
 
@@ -50,7 +53,7 @@ describe('account page as people use it (browser)', () => {
 
   async function signedInPage(token: string, viewport = DESKTOP) {
     const opened = await openSignedIn(browser, t.url, token, viewport);
-    await expect.poll(() => opened.page.locator('#sessions-list > li').count()).toBeGreaterThan(0);
+    await poll(() => opened.page.locator('#sessions-list > li').count()).toBeGreaterThan(0);
     return opened;
   }
 
@@ -66,7 +69,7 @@ describe('account page as people use it (browser)', () => {
   /** The error shown under a field: linked to it, the field marked invalid. */
   async function fieldError(field: Locator): Promise<string> {
     const id = await field.getAttribute('id');
-    await expect.poll(() => field.getAttribute('aria-invalid')).toBe('true');
+    await poll(() => field.getAttribute('aria-invalid')).toBe('true');
     expect((await field.getAttribute('aria-describedby'))?.split(' ')).toContain(`${id}-error`);
     return (await field.page().locator(`#${id}-error`).textContent()) ?? '';
   }
@@ -78,7 +81,7 @@ describe('account page as people use it (browser)', () => {
     return !!box && box.y >= 0 && box.x >= 0 && box.y + box.height <= size.height && box.x + box.width <= size.width;
   }
 
-  const focusLands = (page: Page) => expect.poll(() => page.evaluate(FOCUSED), { timeout: 15_000 }).not.toBe('body');
+  const focusLands = (page: Page) => poll(() => page.evaluate(FOCUSED)).not.toBe('body');
 
   it('changes the password with the current one and a fresh code from the app; a wrong current password is told at its field', { timeout: 120_000 }, async () => {
     const user = await enrolledUser(t, 'web-password');
@@ -116,7 +119,7 @@ describe('account page as people use it (browser)', () => {
     await current.fill(user.password);
     expect(await current.getAttribute('aria-invalid'), 'typing clears the error').toBeNull();
     await card.getByRole('button', { name: 'Change password' }).click();
-    await expect.poll(() => card.locator(':scope > .msg').textContent()).toBe(
+    await poll(() => card.locator(':scope > .msg').textContent()).toBe(
       'Your password is changed. Your other sessions were signed out and trusted devices forgotten.',
     );
     await focusLands(page);
@@ -134,7 +137,7 @@ describe('account page as people use it (browser)', () => {
     const { token } = await plainUser('web-password-rule');
     const { page, close } = await signedInPage(token, PHONE);
     const card = page.locator('#card-password');
-    await expect.poll(() => page.locator('#pw-new-hint').textContent()).toMatch(/^8 to 256 characters\. /);
+    await poll(() => page.locator('#pw-new-hint').textContent()).toMatch(/^8 to 256 characters\. /);
     await card.getByLabel('Current password').fill(PASSWORD);
     await card.getByLabel('New password').fill('short');
     await card.getByRole('button', { name: 'Change password' }).click();
@@ -145,7 +148,7 @@ describe('account page as people use it (browser)', () => {
     // A user with no second factor: the current password is the proof, no panel.
     await field.fill(NEW_PASSWORD);
     await card.getByRole('button', { name: 'Change password' }).click();
-    await expect.poll(() => card.locator(':scope > .msg').textContent()).toMatch(/^Your password is changed\./);
+    await poll(() => card.locator(':scope > .msg').textContent()).toMatch(/^Your password is changed\./);
     await close();
   });
 
@@ -161,7 +164,7 @@ describe('account page as people use it (browser)', () => {
     expect(await address.inputValue(), 'the address typed at sign-in').toBe(user.email);
     await noViolations(page, 'forgot-password view');
     await page.getByRole('button', { name: 'Email me a link' }).click();
-    await expect.poll(() => page.locator('#forgot-form > .msg').textContent()).toMatch(
+    await poll(() => page.locator('#forgot-form > .msg').textContent()).toMatch(
       new RegExp(`^If an account uses ${user.email.replace(/[.+]/g, '\\$&')}, a link to choose a new password is on its way\\. It works for \\d+ (minutes|hours?)\\.$`),
     );
     await shots(page, '13-forgot-password');
@@ -173,7 +176,7 @@ describe('account page as people use it (browser)', () => {
     await page.getByRole('heading', { name: 'Choose a new password' }).waitFor();
     expect(page.url()).toBe(`${t.url}/`);
     expect(await page.evaluate(FOCUSED)).toBe('rp-password');
-    await expect.poll(() => page.locator('#rp-password-hint').textContent()).toMatch(/^8 to 256 characters\. /);
+    await poll(() => page.locator('#rp-password-hint').textContent()).toMatch(/^8 to 256 characters\. /);
     const chosen = page.locator('#view-reset').getByRole('textbox', { name: 'New password', exact: true });
     await chosen.fill('short');
     await page.getByRole('button', { name: 'Set the new password' }).click();
@@ -183,7 +186,7 @@ describe('account page as people use it (browser)', () => {
     await chosen.fill(NEW_PASSWORD);
     await page.getByRole('button', { name: 'Set the new password' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await expect.poll(() => page.locator('#notice').textContent()).toBe(
+    await poll(() => page.locator('#notice').textContent()).toBe(
       'Your password is changed and every session was signed out. Sign in with the new password.',
     );
     expect((await t.request('GET', '/v1/me', { token: user.token })).status, 'sessions ended').toBe(401);
@@ -204,7 +207,7 @@ describe('account page as people use it (browser)', () => {
     await chosen.fill('yet another passphrase');
     await page.getByRole('button', { name: 'Set the new password' }).click();
     await page.getByRole('heading', { name: 'Reset your password' }).waitFor();
-    await expect.poll(() => page.locator('#notice').textContent()).toMatch(/invalid, expired or already used/);
+    await poll(() => page.locator('#notice').textContent()).toMatch(/invalid, expired or already used/);
     await close();
   });
 
@@ -221,7 +224,7 @@ describe('account page as people use it (browser)', () => {
       await field.fill('000000');
       await card.getByRole('button', { name: 'Confirm' }).click();
       expect(await fieldError(field)).toBe('That code is not valid.');
-      await expect.poll(() => inViewport(page.locator('#totp-confirm-code-error')), { message: `the error is in view at ${size.width}×${size.height}` }).toBe(true);
+      await poll(() => inViewport(page.locator('#totp-confirm-code-error')), { message: `the error is in view at ${size.width}×${size.height}` }).toBe(true);
       expect(await inViewport(field)).toBe(true);
       expect(await page.evaluate(FOCUSED)).toBe('totp-confirm-code');
     }
@@ -266,15 +269,15 @@ describe('account page as people use it (browser)', () => {
     // Email codes on (the panel asks for the app this session did not sign in with).
     await emailCard.getByRole('button', { name: 'Turn on email codes' }).click();
     await confirmWithApp(emailCard, 'Confirm with the code');
-    await expect.poll(() => page.locator('#email2fa-status').textContent()).toMatch(/^On\./);
+    await poll(() => page.locator('#email2fa-status').textContent()).toMatch(/^On\./);
     await focusLands(page);
     expect(await page.locator('#status-summary').textContent()).toBe('Two-step verification: on — authenticator app, email codes.');
 
     // Revoking the other session: its row and button are gone, focus is on the card.
     const sessions = page.locator('#sessions-list > li');
-    await expect.poll(() => sessions.count()).toBe(2);
+    await poll(() => sessions.count()).toBe(2);
     await page.getByRole('button', { name: /^Revoke the session of curl\/8\.5\.0/ }).click();
-    await expect.poll(() => sessions.count()).toBe(1);
+    await poll(() => sessions.count()).toBe(1);
     await focusLands(page);
     expect(await page.evaluate(FOCUSED)).toBe('h-sessions');
 
@@ -294,7 +297,7 @@ describe('account page as people use it (browser)', () => {
       if (heading === 'h-totp') await shots(page, '17-confirm-consequences');
       await card.getByRole('button', { name: confirmButton, exact: true }).click();
       await confirmWithApp(card, button);
-      await expect.poll(() => page.locator(status).textContent()).toMatch(/^Off\./);
+      await poll(() => page.locator(status).textContent()).toMatch(/^Off\./);
       await focusLands(page);
       expect(await page.evaluate(FOCUSED)).toBe(heading);
     }
@@ -326,7 +329,7 @@ describe('account page as people use it (browser)', () => {
     await code.fill('000000');
     await page.getByRole('button', { name: 'Verify' }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
-    await expect.poll(() => page.locator('#notice').textContent()).toBe('Too many failed checks: that sign-in is closed. Please sign in again.');
+    await poll(() => page.locator('#notice').textContent()).toBe('Too many failed checks: that sign-in is closed. Please sign in again.');
     expect(await signIn.getByLabel('Email or username').inputValue(), 'the login is kept').toBe(user.email);
 
     // Five more (another sign-in, through the API) pause the account: the password step says so, with the time.
@@ -334,7 +337,7 @@ describe('account page as people use it (browser)', () => {
     for (let i = 0; i < 5; i += 1) expect((await verify(t, transactionId, '000000')).status).toBe(401);
     await signIn.getByLabel('Password').fill(user.password);
     await page.getByRole('button', { name: 'Sign in' }).click();
-    await expect.poll(() => page.locator('#sign-in-form > .msg').textContent()).toMatch(
+    await poll(() => page.locator('#sign-in-form > .msg').textContent()).toMatch(
       /^Too many wrong codes: sign-in checks for this account are paused\. Try again after .+ \(in about 1[45] minutes\)\.$/,
     );
     expect(await page.locator('#view-second-factor').isVisible()).toBe(false);

@@ -13,7 +13,7 @@ import { PAGE_SECURITY_HEADERS, WEB_DIST, webPage } from '../../src/api/http/web
 import { enrolledUser, startLogin, verify } from '../helpers/accounts.ts';
 import { uniqueEmail } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { A11Y_PROBLEMS, PHONE, ROOT, SHOTS, axeViolations, ensurePageBuilt, launchChromium, openPage, signedInPage as openSignedIn } from '../helpers/browser.ts';
+import { PHONE, ROOT, SHOTS, accessibilityProblems, axeViolations, ensurePageBuilt, launchChromium, openPage, signedInPage as openSignedIn } from '../helpers/browser.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
 
 const DESKTOP = { width: 1280, height: 860 };
@@ -62,17 +62,19 @@ describe('account page (browser)', () => {
     // --- sign up
     await page.goto(`${t.url}/`);
     await expect.poll(() => view('sign-in').isVisible()).toBe(true);
-    expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await page.getByRole('button', { name: 'Create an account' }).click();
     // The password rule comes from the server (GET /v1/policy), not from the page.
     await expect.poll(() => page.locator('#su-password-hint').textContent()).toMatch(/^8 to 256 characters\. /);
     await view('sign-up').getByLabel('Email address').fill(email);
     await view('sign-up').getByLabel('Password', { exact: true }).fill(PASSWORD);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await shot(page, '01-sign-up.png');
     await page.getByRole('button', { name: 'Create account' }).click();
     await page.getByRole('heading', { name: 'Your account' }).waitFor();
     await expect.poll(() => page.locator('#email-badge').textContent()).toBe('not verified');
     expect(await page.locator('#notice').textContent()).toContain(`We sent a link to ${email}`);
+    expect(await accessibilityProblems(page), 'the account view').toEqual([]);
     expect(await page.evaluate(STORED_TOKEN)).toBeTruthy();
     await shot(page, '02-signed-up.png');
 
@@ -111,7 +113,7 @@ describe('account page (browser)', () => {
     await totpCard.getByRole('button', { name: 'Copy key' }).click();
     await expect.poll(() => totpCard.locator(':scope > .msg').textContent()).toBe('Key copied.');
     expect(await page.evaluate('navigator.clipboard.readText()')).toBe(secret);
-    expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await shot(page, '03-enrol-totp.png');
     await totpCard.getByLabel('Enter the 6-digit code the app shows').fill(authenticatorCode(secret, t.clock));
     await totpCard.getByRole('button', { name: 'Confirm' }).click();
@@ -178,7 +180,7 @@ describe('account page (browser)', () => {
     await signInWithPassword();
     expect(await page.getByRole('group', { name: 'Verify with' }).isVisible()).toBe(true);
     expect(await page.getByRole('radio', { name: 'Authenticator app' }).isChecked()).toBe(true);
-    expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await shot(page, '06-second-factor.png');
     t.clock.advance(30_000);
     await page.keyboard.type(authenticatorCode(secret, t.clock));
@@ -263,7 +265,7 @@ describe('account page (browser)', () => {
         'Confirming also lets this session change its sign-in methods for the next 10 minutes without asking again.',
       );
       expect(await page.getByRole('group', { name: 'Confirm with' }).isVisible(), 'one way to confirm: no choice').toBe(false);
-      expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
+      expect(await accessibilityProblems(page)).toEqual([]);
       await card.getByRole('button', { name: 'Cancel' }).click();
       expect(await page.locator('#step-up').isVisible()).toBe(false);
       expect(await turnOff.isVisible(), 'the card has its own button back').toBe(true);
@@ -275,7 +277,7 @@ describe('account page (browser)', () => {
       const field = card.getByLabel('To turn email codes off, enter the code we just emailed you');
       await field.fill('000000');
       await turnOff.click();
-      await expect.poll(() => page.locator('#step-up-code-error').textContent()).toBe('That code is not valid.');
+      await expect.poll(() => page.locator('#step-up-code-error').textContent(), { timeout: 20_000 }).toBe('That code is not valid.');
       expect(await field.getAttribute('aria-invalid')).toBe('true');
       await field.fill(server.notices.last('email-code', email).code);
       await turnOff.click();

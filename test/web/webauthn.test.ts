@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrolledUser } from '../helpers/accounts.ts';
 import { uniqueEmail } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { A11Y_PROBLEMS, ROOT, axeViolations, ensurePageBuilt, launchChromium } from '../helpers/browser.ts';
+import { ROOT, accessibilityProblems, axeViolations, ensurePageBuilt, launchChromium } from '../helpers/browser.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
 
 const SHOTS = join(ROOT, '.tmp/screenshots');
@@ -135,7 +135,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     expect(stored, 'the authenticator holds the new passkey').toHaveLength(1);
     expect(stored[0]!.rpId).toBe('localhost');
     expect(stored[0]!.isResidentCredential).toBe(true);
-    expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await shot('webauthn-01-passkey-added.png');
 
     // --- sign in with password + passkey, remembering this browser
@@ -202,10 +202,10 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     expect(await axeViolations(page), 'axe-core, rename form').toEqual([]);
     await newName.fill('Work laptop');
     await keysCard.getByRole('button', { name: 'Save name' }).click();
-    await expect.poll(() => keysCard.locator(':scope > .msg').textContent()).toBe('Renamed to “Work laptop”.');
+    await expect.poll(() => keysCard.locator(':scope > .msg').textContent(), { timeout: 20_000 }).toBe('Renamed to “Work laptop”.');
     expect(await keys.first().textContent()).toMatch(/^Work laptop synced|^Work laptop not synced/);
     expect(await keys.first().textContent()).toMatch(/added .+ · (last used .+|never used)/);
-    await expect.poll(() => page.evaluate('document.activeElement.id')).toBe('h-webauthn');
+    await expect.poll(() => page.evaluate('document.activeElement.id'), { timeout: 20_000 }).toBe('h-webauthn');
     await keysCard.getByLabel('Name of a new passkey or security key').fill('work LAPTOP');
     await keysCard.getByRole('button', { name: 'Add a passkey or security key' }).click();
     await expect.poll(() => page.locator('#webauthn-name-error').textContent()).toBe('Another of your passkeys or security keys has this name. Choose another name.');
@@ -226,11 +226,11 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     expect(await page.locator('#step-up-hint').textContent()).toMatch(/^To remove “Work laptop” \(added .+\), confirm it is you\.$/);
     expect(await axeViolations(page), 'axe-core, step-up with a passkey').toEqual([]);
     expect(await page.locator('#step-up-form').isVisible(), 'no code factor to offer').toBe(false);
-    expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await shot('webauthn-04-confirm-removal.png');
     await keysCard.getByRole('button', { name: 'Use a passkey or security key' }).click();
     await expect.poll(() => keysCard.locator(':scope > .msg').textContent()).toBe('“Work laptop” is removed. Your other sessions were signed out and trusted devices forgotten.');
-    await expect.poll(() => page.evaluate('document.activeElement.id'), { message: 'focus after removing a passkey' }).toBe('h-webauthn');
+    await expect.poll(() => page.evaluate('document.activeElement.id'), { message: 'focus after removing a passkey', timeout: 20_000 }).toBe('h-webauthn');
     await expect.poll(() => keys.count()).toBe(0);
     expect(await page.locator('#webauthn-status').textContent()).toMatch(/^None yet\./);
     expect(await page.locator('#step-up').isVisible()).toBe(false);
@@ -276,7 +276,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     const proofCode = proof.getByLabel('Code from your authenticator app (or a backup code)');
     await proofCode.fill('000000');
     await proof.getByRole('button', { name: 'Confirm with the code' }).click();
-    await expect.poll(() => page.locator('#step-up-code-error').textContent()).toBe('That code is not valid.');
+    await expect.poll(() => page.locator('#step-up-code-error').textContent(), { timeout: 20_000 }).toBe('That code is not valid.');
     expect(await axeViolations(page), 'axe-core, step-up with a wrong code').toEqual([]);
     await shot('webauthn-05-confirm-with-code.png');
     await proofCode.fill(code());
