@@ -44,9 +44,11 @@ function keepFocus(card: Element, trigger: HTMLButtonElement | null): void {
  * and turns a failure into a sentence (or, for an ended session, back to the sign-in form).
  */
 export async function run(page: Page, card: Element, trigger: HTMLButtonElement | null, action: () => Promise<void>): Promise<void> {
-  say(card, '');
+  // Messages of earlier steps ("You are signed in.", another card's "The session is revoked.") are stale once the
+  // user acts: only the answer to this action stays.
+  page.notice('');
+  for (const other of card.closest('.view')?.querySelectorAll('.card') ?? [card]) say(other, '');
   clearFields(card);
-  page.notice(''); // a message of an earlier step ("You are signed in.") is stale once the user acts
   card.setAttribute('aria-busy', 'true');
   if (trigger) trigger.disabled = true;
   try {

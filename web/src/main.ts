@@ -71,8 +71,12 @@ byId('si-forgot').addEventListener('click', () => forgot.start(byId<HTMLInputEle
 for (const link of document.querySelectorAll<HTMLButtonElement>('[data-go]')) link.addEventListener('click', () => go(link.dataset.go as ViewName));
 
 byId('sign-out').addEventListener('click', async () => {
-  await client.signOut().catch(() => {});
-  page.signedOut('You are signed out.');
+  // Offline, the session lives on at the server until it expires: say so rather than claim it ended.
+  const ended = await client.signOut().then(
+    () => true,
+    (error: unknown) => !isCode(error, 'network_error', 'server_busy', 'database_unavailable', 'database_timeout', 'internal'),
+  );
+  page.signedOut(ended ? 'You are signed out.' : 'This tab forgot your session, but the server could not be told: it stays valid until it expires. Revoke it under “Active sessions” once the server answers.');
 });
 
 /**

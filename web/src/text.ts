@@ -79,7 +79,7 @@ export function explain(error: unknown): string {
     case 'rate_limited':
       return `Too many requests. Try again in ${typeof details.retryAfterSeconds === 'number' ? plural(details.retryAfterSeconds, 'second') : 'a moment'}.`;
     case 'network_error':
-      return 'The server cannot be reached. Check your connection and try again.';
+      return 'No answer from the server: it may be down or restarting, or this device offline. Try again in a moment.';
     default:
       return error.message;
   }
