@@ -305,6 +305,18 @@ describe('account page as people use it (browser)', () => {
     await close();
   });
 
+  it('does not claim a sign-out the server never heard of (offline)', { timeout: 60_000 }, async () => {
+    const { token } = await plainUser('web-offline');
+    const { context, page } = await signedInPage(token);
+    await context.setOffline(true);
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('heading', { name: 'Sign in' }).waitFor();
+    await poll(() => page.locator('#notice').textContent()).toMatch(/^This tab forgot your session, but the server could not be told: it stays valid until it expires\./);
+    expect(await page.evaluate("sessionStorage.getItem('twofold.session')")).toBeNull();
+    expect((await t.request('GET', '/v1/me', { token })).status, 'the session lives on, as the page says').toBe(200);
+    await context.close(); // (the failed request is in the console by design: not a page error)
+  });
+
   it('tells the lock at the password step, and returns to sign-in when a sign-in has used up its attempts', { timeout: 120_000 }, async () => {
     const user = await enrolledUser(t, 'web-used-up');
     const { page, close } = await openPage(browser, PHONE);
