@@ -362,6 +362,30 @@ export interface Paths {
       };
     };
   };
+  "/v1/me/sessions/revoke-others": {
+    post: {
+      body: {
+        "code"?: string | number;
+        "method"?: "totp" | "backup" | "email" | "password" | "webauthn";
+        "webauthn"?: {
+          "id": string;
+          "rawId": string;
+          "type": string;
+          "response": {
+            [key: string]: any;
+          };
+          [key: string]: any;
+        };
+        "password"?: string;
+      };
+      responses: {
+        204: null;
+        400: ErrorBody;
+        401: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
   "/v1/me/step-up": {
     post: {
       body: {

@@ -109,6 +109,8 @@ export function createClient(options: ClientOptions = {}) {
     updateProfile: (profile: Record<string, unknown>) => call('patch', '/v1/me', { body: { profile } }),
     sessions: () => call('get', '/v1/me/sessions'),
     revokeSession: (id: string) => call('delete', '/v1/me/sessions/{id}', { params: { id } }),
+    /** Every other session ends and remembered devices are forgotten; needs a fresh proof (`second_factor_required`). */
+    revokeOtherSessions: (proof: Proof = {}) => call('post', '/v1/me/sessions/revoke-others', { body: proofBody(proof) }),
     events: (limit?: number) => call('get', '/v1/me/events', limit ? { query: { limit: String(limit) } } : {}),
     verifyEmail: (verificationToken: string) => call('post', '/v1/email-verification', { body: { token: verificationToken } }),
     resendVerification: () => call('post', '/v1/me/email-verification'),

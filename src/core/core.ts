@@ -91,6 +91,8 @@ export interface Core {
   sessions: {
     list(userId: string): Promise<Session[]>;
     revoke(userId: string, sessionId: string): Promise<void>;
+    /** Ends every other session of the asker and forgets remembered devices, after a proof (`revoke-other-sessions`). */
+    revokeOthers(userId: string, asker: Asker): Promise<void>;
   };
   devices: {
     list(userId: string): Promise<TrustedDevice[]>;

@@ -16,6 +16,7 @@ import { authenticateToken, listSessions, revokeSession } from './sessions/sessi
 import { assertLive, transactionIdHash } from './transactions/login-transactions.ts';
 import { confirmEmailVerification, resendVerificationTo, sendEmailVerification } from './users/email-verification.ts';
 import { changePassword } from './users/password-change.ts';
+import { revokeOtherSessions } from './sessions/revoke-others.ts';
 import { confirmPasswordReset, requestPasswordReset } from './users/password-reset.ts';
 import { updateProfile } from './users/profile.ts';
 import { signUp } from './users/sign-up.ts';
@@ -104,6 +105,7 @@ export function createCore(deps: CoreDeps): Core {
     sessions: {
       list: (userId) => listSessions(w.sessions, userId),
       revoke: (userId, sessionId) => revokeSession(w.sessions, userId, sessionId),
+      revokeOthers: async (userId, asker) => revokeOtherSessions(w.passwordChange, await requireUser(userId), asker),
     },
     devices: {
       list: (userId) => stores.devices.listForUser(userId, clock.now()),

@@ -81,14 +81,20 @@ describe('account page as people use it (browser)', () => {
     return !!box && box.y >= 0 && box.x >= 0 && box.y + box.height <= size.height && box.x + box.width <= size.width;
   }
 
-  const focusLands = (page: Page) => poll(() => page.evaluate(FOCUSED)).not.toBe('body');
-
-  it('changes the password with the current one and a fresh code from the app; a wrong current password is told at its field', { timeout: 120_000 }, async () => {
-    const user = await enrolledUser(t, 'web-password');
+  /** A user with an authenticator app, signed in a second time elsewhere (with a backup code). */
+  async function signedInTwice(label: string) {
+    const user = await enrolledUser(t, label);
     const elsewhere = await t.request('POST', '/v1/sessions/second-factor', {
       body: { transactionId: await startLogin(t, user.email, user.password), code: user.backupCodes[0] },
     });
     expect(elsewhere.status).toBe(201);
+    return { user, elsewhere };
+  }
+
+  const focusLands = (page: Page) => poll(() => page.evaluate(FOCUSED)).not.toBe('body');
+
+  it('changes the password with the current one and a fresh code from the app; a wrong current password is told at its field', { timeout: 120_000 }, async () => {
+    const { user, elsewhere } = await signedInTwice('web-password');
     const { page, close } = await signedInPage(user.token);
     const card = page.locator('#card-password');
     await noViolations(page, 'account view');
@@ -302,6 +308,30 @@ describe('account page as people use it (browser)', () => {
       expect(await page.evaluate(FOCUSED)).toBe(heading);
     }
     expect(await page.locator('#status-summary').textContent()).toBe('Two-step verification: off — signing in asks for your password only.');
+    await close();
+  });
+
+  it('signs out all other sessions after saying what it ends and asking for the factor', { timeout: 90_000 }, async () => {
+    const { user, elsewhere } = await signedInTwice('web-others');
+    const { page, close } = await signedInPage(user.token);
+    const card = page.locator('#card-sessions');
+    await poll(() => page.locator('#sessions-list > li').count()).toBe(2);
+    t.clock.advance(601_000);
+    await card.getByRole('button', { name: 'Sign out all other sessions' }).click();
+    await page.getByRole('heading', { name: 'Sign out all other sessions?' }).waitFor();
+    await card.getByRole('button', { name: 'Sign out the others' }).click();
+    const code = card.getByLabel('Code from your authenticator app (or a backup code)');
+    await code.waitFor();
+    await noViolations(page, 'step-up panel in the sessions card');
+    t.clock.advance(30_000);
+    await code.fill(authenticatorCode(user.secret, t.clock));
+    await card.getByRole('button', { name: 'Confirm with the code' }).click();
+    await poll(() => card.locator(':scope > .msg').textContent()).toBe('Your other sessions are signed out and trusted devices forgotten.');
+    await poll(() => page.locator('#sessions-list > li').count()).toBe(1);
+    await focusLands(page);
+    expect(await card.getByRole('button', { name: 'Sign out all other sessions' }).isVisible(), 'no other session left').toBe(false);
+    expect((await t.request('GET', '/v1/me', { token: elsewhere.body.token })).status).toBe(401);
+    expect((await t.request('GET', '/v1/me', { token: user.token })).status).toBe(200);
     await close();
   });
 
