@@ -339,7 +339,7 @@ describe('account page as people use it (browser)', () => {
     const { token } = await plainUser('web-offline');
     const { context, page } = await signedInPage(token);
     await context.setOffline(true);
-    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
     await page.getByRole('heading', { name: 'Sign in' }).waitFor();
     await poll(() => page.locator('#notice').textContent()).toMatch(/^This tab forgot your session, but the server could not be told: it stays valid until it expires\./);
     expect(await page.evaluate("sessionStorage.getItem('twofold.session')")).toBeNull();

@@ -156,7 +156,7 @@ describe('account page (browser)', () => {
     await page.setViewportSize(DESKTOP);
 
     const signOut = async () => {
-      await page.getByRole('button', { name: 'Sign out' }).click();
+      await page.getByRole('button', { name: 'Sign out', exact: true }).click();
       await page.getByRole('heading', { name: 'Sign in' }).waitFor();
       expect(await page.evaluate(STORED_TOKEN)).toBeNull();
     };

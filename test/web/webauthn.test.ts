@@ -75,7 +75,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
       shot: (name: string) => page.screenshot({ path: join(SHOTS, name), fullPage: true, animations: 'disabled' }),
       session: async () => (await page.evaluate(STORED_TOKEN)) as string,
       signOut: async () => {
-        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.getByRole('button', { name: 'Sign out', exact: true }).click();
         await page.getByRole('heading', { name: 'Sign in' }).waitFor();
         expect(await page.evaluate(STORED_TOKEN)).toBeNull();
       },
