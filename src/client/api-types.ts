@@ -49,6 +49,7 @@ export type ErrorCode =
   | "webauthn_invalid"
   | "webauthn_registration_failed"
   | "webauthn_credential_exists"
+  | "webauthn_name_taken"
   | "webauthn_credential_not_found"
   | "webauthn_limit_reached"
   | "device_not_found"
@@ -760,6 +761,30 @@ export interface Paths {
       };
     };
   };
+  "/v1/me/sessions/revoke-others": {
+    post: {
+      body: {
+        "code"?: string | number;
+        "method"?: "totp" | "backup" | "email" | "password" | "webauthn";
+        "webauthn"?: {
+          "id": string;
+          "rawId": string;
+          "type": string;
+          "response": {
+            [key: string]: any;
+          };
+          [key: string]: any;
+        };
+        "password"?: string;
+      };
+      responses: {
+        204: null;
+        400: ErrorBody;
+        401: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
   "/v1/me/step-up": {
     post: {
       body: {
@@ -913,6 +938,32 @@ export interface Paths {
           }>;
         };
         401: ErrorBody;
+      };
+    };
+  };
+  "/v1/me/webauthn/credentials/{id}": {
+    patch: {
+      body: {
+        "name": string;
+      };
+      params: {
+        "id": string;
+      };
+      responses: {
+        200: {
+          "id": string;
+          "name": string;
+          "createdAt": string;
+          "lastUsedAt": string | null;
+          "deviceType": "singleDevice" | "multiDevice";
+          "backedUp": boolean;
+          "transports": Array<string>;
+        };
+        400: ErrorBody;
+        401: ErrorBody;
+        403: ErrorBody;
+        404: ErrorBody;
+        409: ErrorBody;
       };
     };
   };

@@ -109,6 +109,8 @@ export function createClient(options: ClientOptions = {}) {
     updateProfile: (profile: Record<string, unknown>) => call('patch', '/v1/me', { body: { profile } }),
     sessions: () => call('get', '/v1/me/sessions'),
     revokeSession: (id: string) => call('delete', '/v1/me/sessions/{id}', { params: { id } }),
+    /** Every other session ends and remembered devices are forgotten; needs a fresh proof (`second_factor_required`). */
+    revokeOtherSessions: (proof: Proof = {}) => call('post', '/v1/me/sessions/revoke-others', { body: proofBody(proof) }),
     events: (limit?: number) => call('get', '/v1/me/events', limit ? { query: { limit: String(limit) } } : {}),
     verifyEmail: (verificationToken: string) => call('post', '/v1/email-verification', { body: { token: verificationToken } }),
     resendVerification: () => call('post', '/v1/me/email-verification'),
@@ -121,7 +123,8 @@ export function createClient(options: ClientOptions = {}) {
     requestPasswordReset: (email: string) => call('post', '/v1/password-resets', { body: { email } }),
     /** Sets the new password with a reset link's token; signs nobody in (sign in next: a second factor is still asked). */
     resetPassword: (resetToken: string, password: string) => call('post', '/v1/password-resets/confirm', { body: { token: resetToken, password } }),
-    changePassword: (body: Paths['/v1/me/password']['post']['body']) => call('post', '/v1/me/password', { body }),
+    changePassword: (currentPassword: string, newPassword: string, proof: Proof = {}) =>
+      call('post', '/v1/me/password', { body: { currentPassword, newPassword, ...proofBody(proof) } }),
     totp: {
       status: () => call('get', '/v1/me/totp'),
       /** Adding a factor needs a proof of an existing one (or the password) within the step-up window. */
@@ -153,6 +156,8 @@ export function createClient(options: ClientOptions = {}) {
         (await call('post', '/v1/me/webauthn/registration-options', { body: proofBody(proof) })) as unknown as PublicKeyCredentialCreationOptionsJSON,
       register: (name: string, response: RegistrationResponseJSON) => call('post', '/v1/me/webauthn/credentials', { body: { name, response } }),
       list: () => call('get', '/v1/me/webauthn/credentials'),
+      /** Renames a key; a name another key of the user has is `webauthn_name_taken`. */
+      rename: (id: string, name: string) => call('patch', '/v1/me/webauthn/credentials/{id}', { params: { id }, body: { name } }),
       /** Needs a fresh second factor: without one it throws `second_factor_required` (options in `details.webauthn`). */
       remove: (id: string, proof: Proof = {}) => call('post', '/v1/me/webauthn/credentials/{id}/remove', { params: { id }, body: proofBody(proof) }),
     },

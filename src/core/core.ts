@@ -93,11 +93,15 @@ export interface Core {
       register(userId: string, name: unknown, response: unknown, context: RequestContext | null): Promise<WebAuthnCredential>;
       list(userId: string): Promise<WebAuthnCredential[]>;
       remove(userId: string, id: string, asker: Asker): Promise<void>;
+      /** Renames a key; another key of the user with the name is `webauthn_name_taken`. */
+      rename(userId: string, id: string, name: unknown): Promise<WebAuthnCredential>;
     };
   };
   sessions: {
     list(userId: string): Promise<Session[]>;
     revoke(userId: string, sessionId: string): Promise<void>;
+    /** Ends every other session of the asker and forgets remembered devices, after a proof (`revoke-other-sessions`). */
+    revokeOthers(userId: string, asker: Asker): Promise<void>;
   };
   devices: {
     list(userId: string): Promise<TrustedDevice[]>;

@@ -57,6 +57,7 @@ export const errorCatalogue = {
   webauthn_invalid: { status: 401, message: 'The passkey or security key did not confirm this sign-in.' },
   webauthn_registration_failed: { status: 400, message: 'The passkey or security key could not be registered. Try again.' },
   webauthn_credential_exists: { status: 409, message: 'This passkey or security key is already registered.' },
+  webauthn_name_taken: { status: 409, message: 'Another passkey or security key of this account has this name.' },
   webauthn_credential_not_found: { status: 404, message: 'No such passkey or security key.' },
   webauthn_limit_reached: { status: 409, message: 'This account has as many passkeys and security keys as it may have.' },
   device_not_found: { status: 404, message: 'No such trusted device.' },

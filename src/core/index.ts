@@ -11,11 +11,12 @@ import { TwofoldError } from './errors.ts';
 import * as totp from './factors/authenticator.ts';
 import { disableEmailFactor, enableEmailFactor, sendEmailCodeTo } from './factors/email-factor.ts';
 import { assertionOptions } from './factors/webauthn/assertion.ts';
-import { addKey, keyRegistrationOptions, removeKey } from './factors/webauthn/management.ts';
+import { addKey, keyRegistrationOptions, removeKey, renameKey } from './factors/webauthn/management.ts';
 import { authenticateToken, listSessions, revokeSession } from './sessions/sessions.ts';
 import { assertLive, transactionIdHash } from './transactions/login-transactions.ts';
 import { confirmEmailVerification, resendVerificationTo, sendEmailVerification } from './users/email-verification.ts';
 import { changePassword } from './users/password-change.ts';
+import { revokeOtherSessions } from './sessions/revoke-others.ts';
 import { confirmPasswordReset, requestPasswordReset } from './users/password-reset.ts';
 import { updateProfile } from './users/profile.ts';
 import { signUp } from './users/sign-up.ts';
@@ -106,11 +107,13 @@ export function createCore(deps: CoreDeps): Core {
         register: async (userId, name, response, context) => addKey(w.webauthnManagement, await requireUser(userId), name, response, context),
         list: (userId) => stores.webauthn.listForUser(userId),
         remove: async (userId, id, asker) => removeKey(w.webauthnManagement, await requireUser(userId), id, asker),
+        rename: async (userId, id, name) => renameKey(w.webauthnManagement, await requireUser(userId), id, name),
       },
     },
     sessions: {
       list: (userId) => listSessions(w.sessions, userId),
       revoke: (userId, sessionId) => revokeSession(w.sessions, userId, sessionId),
+      revokeOthers: async (userId, asker) => revokeOtherSessions(w.passwordChange, await requireUser(userId), asker),
     },
     devices: {
       list: (userId) => stores.devices.listForUser(userId, clock.now()),

@@ -66,6 +66,15 @@ export function createWebAuthnStore(db: Queryable): WebAuthnStore {
       const rows = await db.query<CredentialRow>(`SELECT ${COLUMNS} FROM webauthn_credentials WHERE credential_id = $1`, [credentialId]);
       return rows[0] ? toCredential(rows[0]) : null;
     },
+    async rename(id, userId, name) {
+      const rows = await db.query<{ renamed: number; taken: number }>(
+        `WITH taken AS (SELECT 1 FROM webauthn_credentials WHERE user_id = $2 AND id <> $1 AND lower(name) = lower($3)),
+         renamed AS (UPDATE webauthn_credentials SET name = $3 WHERE id = $1 AND user_id = $2 AND NOT EXISTS (SELECT 1 FROM taken) RETURNING 1)
+         SELECT (SELECT count(*) FROM renamed)::int AS renamed, (SELECT count(*) FROM taken)::int AS taken`,
+        [id, userId, name],
+      );
+      return rows[0]?.renamed ? 'renamed' : rows[0]?.taken ? 'name_taken' : 'not_found';
+    },
     async remove(id, userId) {
       return (await db.query('DELETE FROM webauthn_credentials WHERE id = $1 AND user_id = $2 RETURNING 1', [id, userId])).length === 1;
     },

@@ -145,6 +145,27 @@ describe('sessions', () => {
     expect((await t.request('GET', '/v1/me', { token: laptop.token })).status).toBe(200);
   });
 
+  it('signs out all my other sessions after a proof (the password, for an account without a second factor)', async () => {
+    const { email, password } = await register();
+    const laptop = (await signIn(email, password)).body;
+    const phone = (await signIn(email, password)).body;
+    const revokeOthers = (body: Record<string, unknown>) => t.request('POST', '/v1/me/sessions/revoke-others', { token: laptop.token, body });
+
+    // A stolen session alone must not sign the owner out everywhere else: past the step-up window of its sign-in
+    // (the password, just typed, counts within it), the policy row asks for a proof.
+    t.clock.advance(601_000);
+    const bare = await revokeOthers({});
+    expect(bare.status).toBe(401);
+    expect(bare.body.error).toMatchObject({ code: 'second_factor_required', details: { method: 'password' } });
+    expect((await revokeOthers({ method: 'password', password: 'not the password' })).body.error.code).toBe('second_factor_invalid');
+    expect((await t.request('GET', '/v1/me', { token: phone.token })).status).toBe(200);
+
+    expect((await revokeOthers({ method: 'password', password })).status).toBe(204);
+    expect((await t.request('GET', '/v1/me', { token: phone.token })).status).toBe(401);
+    expect((await t.request('GET', '/v1/me', { token: laptop.token })).status).toBe(200);
+    t.clock.reset();
+  });
+
   it("cannot revoke someone else's session", async () => {
     const a = await register();
     const b = await register();

@@ -461,6 +461,46 @@ describe('removing a key', () => {
   });
 });
 
+describe('naming keys', () => {
+  const rename = (token: string, id: string, name: string) => t.request('PATCH', `/v1/me/webauthn/credentials/${encodeURIComponent(id)}`, { token, body: { name } });
+
+  it('renames a key with the session alone, and keeps names unique per user, letter case aside', async () => {
+    const user = await keyUser('names');
+    const token = await signInWithKey(user);
+    const spare = await addKey(token, newKey(), 'Spare key');
+    // A new key may not take a name either (checked when it is saved, the ceremony done).
+    const options = await registrationOptions(token);
+    expect(options.status).toBe(200);
+    const third = await saveCredential(token, 'spare KEY', newKey().register(options.body));
+    expect(third.status).toBe(409);
+    expect(third.body.error.code).toBe('webauthn_name_taken');
+
+    // A label, not a factor change: past the step-up window no proof is asked.
+    t.clock.advance(601_000);
+    const renamed = await rename(token, user.credentialId, '  Blue YubiKey ');
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ id: user.credentialId, name: 'Blue YubiKey', lastUsedAt: expect.any(String) });
+
+    // Two rows that read alike would let the user remove the wrong one: a taken name is refused, typed.
+    const taken = await rename(token, spare.id, 'blue yubikey');
+    expect(taken.status).toBe(409);
+    expect(taken.body.error.code).toBe('webauthn_name_taken');
+    expect((await rename(token, user.credentialId, 'BLUE YUBIKEY')).status, 'its own name in other letters').toBe(200);
+    expect((await listCredentials(token)).body.credentials.map((c: { name: string }) => c.name)).toEqual(['BLUE YUBIKEY', 'Spare key']);
+    t.clock.reset();
+  });
+
+  it("answers 404 for another user's key and 400 for an empty name", async () => {
+    const a = await keyUser('name-owner');
+    const b = await keyUser('name-stranger');
+    const res = await rename(b.token, a.credentialId, 'mine now');
+    expect(res.status).toBe(404);
+    expect(res.body.error.code).toBe('webauthn_credential_not_found');
+    expect((await rename(a.token, a.credentialId, '   ')).body.error.code).toBe('validation_failed');
+    expect((await listCredentials(a.token)).body.credentials[0].name).toBe('YubiKey 5C');
+  });
+});
+
 describe('proving the second factor with the key', () => {
   const stepUp = (token: string, body: Record<string, unknown>) =>
     t.request('POST', '/v1/me/step-up', { token, body: { operation: 'transfer-money', ...body }, headers: OTHER_BROWSER });

@@ -3,10 +3,12 @@
  * account page built on demand, and the accessibility probe every view must pass.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { chromium, type Browser } from 'playwright-core';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { expect } from 'vitest';
 import { WEB_DIST } from '../../src/api/http/web-page.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
@@ -59,3 +61,53 @@ export const A11Y_PROBLEMS = `(() => {
   if (!document.documentElement.lang) problems.push('no lang on html');
   return problems;
 })()`;
+
+const AXE_SOURCE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+
+/**
+ * axe-core's violations on the page as it is now (WCAG 2.x A and AA rules and best practices), one line each.
+ * Injected through the debugging protocol, which the page's CSP does not govern: the page itself allows no inline
+ * script, and the test must not weaken that.
+ */
+export async function axeViolations(page: Page): Promise<string[]> {
+  if ((await page.evaluate('typeof window.axe')) !== 'object') await page.evaluate(AXE_SOURCE);
+  return page.evaluate(`axe.run(document, { resultTypes: ['violations'] }).then((result) =>
+    result.violations.map((v) => v.id + ' (' + v.impact + '): ' + v.nodes.map((n) => n.target.join(' ')).join(', ')))`);
+}
+
+export const PHONE = { width: 390, height: 844 };
+
+/** A new browser context and page; `close()` also fails the test on any error the page logged. */
+export async function openPage(browser: Browser, viewport: { width: number; height: number }, extra: Parameters<Browser['newContext']>[0] = {}) {
+  const context: BrowserContext = await browser.newContext({ viewport, locale: 'en-GB', timezoneId: 'UTC', acceptDownloads: true, ...extra });
+  const page: Page = await context.newPage();
+  const failures: string[] = [];
+  page.on('pageerror', (error) => failures.push(error.message));
+  page.on('console', (message) => {
+    // A CSP violation or a broken script shows here. Refused API calls (4xx) are part of the journey.
+    if (message.type() === 'error' && !/status of 4\d\d/.test(message.text())) failures.push(message.text());
+  });
+  const close = async () => {
+    await context.close();
+    expect(failures, 'errors in the browser console').toEqual([]);
+  };
+  return { context, page, close };
+}
+
+/** Where screenshots go: .tmp/screenshots/, or with UPDATE_SCREENSHOTS=1 docs/screenshots/ (which the docs show). */
+export const SHOTS = join(ROOT, process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : '.tmp/screenshots');
+
+/** The account page of a tab that signed in before (its token in sessionStorage). */
+export async function signedInPage(browser: Browser, serverUrl: string, token: string, viewport: { width: number; height: number }) {
+  const opened = await openPage(browser, viewport);
+  await opened.page.goto(`${serverUrl}/`);
+  await opened.page.evaluate(`sessionStorage.setItem('twofold.session', ${JSON.stringify(token)})`);
+  await opened.page.reload();
+  await opened.page.getByRole('heading', { name: 'Your account' }).waitFor();
+  return opened;
+}
+
+/** Both probes at once: the page's own (labels, names, alt, lang) and axe-core's violations. */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  return [...((await page.evaluate(A11Y_PROBLEMS)) as string[]), ...(await axeViolations(page))];
+}

@@ -404,6 +404,23 @@ describe.each(implementations)('%s stores', (_name, open) => {
   });
 
   describe('passkeys (WebAuthn)', () => {
+    it('are renamed by their owner only, never to a name another of the user\'s keys has (any case)', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const other = await newUser(stores);
+      const now = new Date();
+      const key = (name: string, userId = user.id) => ({ id: randomUUID(), userId, credentialId: randomBytes(16).toString('base64url'), publicKey: new Uint8Array([1]), counter: 0, transports: [], deviceType: 'multiDevice' as const, backedUp: true, name, createdAt: now, lastUsedAt: null });
+      const laptop = key('Laptop');
+      const phone = key('Phone');
+      const elsewhere = key('Tablet', other.id);
+      for (const k of [laptop, phone, elsewhere]) await stores.webauthn.insert(k);
+      expect(await stores.webauthn.rename(phone.id, user.id, 'LAPTOP')).toBe('name_taken');
+      expect(await stores.webauthn.rename(phone.id, user.id, 'Tablet')).toBe('renamed');
+      expect(await stores.webauthn.rename(laptop.id, user.id, 'laptop')).toBe('renamed');
+      expect(await stores.webauthn.rename(elsewhere.id, user.id, 'Mine now')).toBe('not_found');
+      expect((await stores.webauthn.listForUser(user.id)).map((k) => k.name).sort()).toEqual(['Tablet', 'laptop']);
+    });
+
     it('spend a challenge once, for its binding only, and a signature counter only forward', async () => {
       const stores = await open();
       const user = await newUser(stores);

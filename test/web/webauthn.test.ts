@@ -16,7 +16,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { enrolledUser } from '../helpers/accounts.ts';
 import { uniqueEmail } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { A11Y_PROBLEMS, ROOT, ensurePageBuilt, launchChromium } from '../helpers/browser.ts';
+import { ROOT, accessibilityProblems, axeViolations, ensurePageBuilt, launchChromium } from '../helpers/browser.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
 
 const SHOTS = join(ROOT, '.tmp/screenshots');
@@ -33,7 +33,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     mkdirSync(SHOTS, { recursive: true });
     t = await startTestServer({}, { publicHost: 'localhost' });
     browser = await launchChromium();
-  });
+  }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
@@ -75,7 +75,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
       shot: (name: string) => page.screenshot({ path: join(SHOTS, name), fullPage: true, animations: 'disabled' }),
       session: async () => (await page.evaluate(STORED_TOKEN)) as string,
       signOut: async () => {
-        await page.getByRole('button', { name: 'Sign out' }).click();
+        await page.getByRole('button', { name: 'Sign out', exact: true }).click();
         await page.getByRole('heading', { name: 'Sign in' }).waitFor();
         expect(await page.evaluate(STORED_TOKEN)).toBeNull();
       },
@@ -122,7 +122,8 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
 
     // --- a name is needed first, then the passkey is registered through the browser
     await keysCard.getByRole('button', { name: 'Add a passkey or security key' }).click();
-    await expect.poll(() => keysCard.locator(':scope > .msg').textContent()).toMatch(/^Give the new key a name/);
+    await expect.poll(() => page.locator('#webauthn-name-error').textContent()).toMatch(/^Give the new key a name/);
+    expect(await keysCard.getByLabel('Name of a new passkey or security key').getAttribute('aria-invalid')).toBe('true');
     await keysCard.getByLabel('Name of a new passkey or security key').fill('Test laptop');
     await keysCard.getByRole('button', { name: 'Add a passkey or security key' }).click();
     await expect.poll(() => keysCard.locator(':scope > .msg').textContent()).toBe('“Test laptop” is added. You can use it the next time you sign in.');
@@ -134,7 +135,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     expect(stored, 'the authenticator holds the new passkey').toHaveLength(1);
     expect(stored[0]!.rpId).toBe('localhost');
     expect(stored[0]!.isResidentCredential).toBe(true);
-    expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await shot('webauthn-01-passkey-added.png');
 
     // --- sign in with password + passkey, remembering this browser
@@ -194,16 +195,42 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     expect(await page.locator('#notice').textContent()).toBe('You are signed in.');
     expect(await devices.count(), 'not remembered this time').toBe(0);
 
-    // --- remove the passkey, confirmed with the passkey itself (past the step-up window of the sign-in's answer)
+    // --- rename it; a second key may not take its name (letter case aside)
+    await keysCard.getByRole('button', { name: /^Rename Test laptop, added / }).click();
+    const newName = keysCard.getByLabel('New name for “Test laptop”');
+    expect(await newName.inputValue()).toBe('Test laptop');
+    expect(await axeViolations(page), 'axe-core, rename form').toEqual([]);
+    await newName.fill('Work laptop');
+    await keysCard.getByRole('button', { name: 'Save name' }).click();
+    await expect.poll(() => keysCard.locator(':scope > .msg').textContent(), { timeout: 20_000 }).toBe('Renamed to “Work laptop”.');
+    expect(await keys.first().textContent()).toMatch(/^Work laptop synced|^Work laptop not synced/);
+    expect(await keys.first().textContent()).toMatch(/added .+ · (last used .+|never used)/);
+    await expect.poll(() => page.evaluate('document.activeElement.id'), { timeout: 20_000 }).toBe('h-webauthn');
+    await keysCard.getByLabel('Name of a new passkey or security key').fill('work LAPTOP');
+    await keysCard.getByRole('button', { name: 'Add a passkey or security key' }).click();
+    await expect.poll(() => page.locator('#webauthn-name-error').textContent()).toBe('Another of your passkeys or security keys has this name. Choose another name.');
+    expect(await b.credentialsInAuthenticator(), 'refused before the ceremony').toHaveLength(1);
+    await keysCard.getByLabel('Name of a new passkey or security key').fill('');
+
+    // --- remove the passkey: the consequences first, then the proof (the passkey itself, past the step-up window)
     t.clock.advance(601_000);
-    await keysCard.getByRole('button', { name: /^Remove Test laptop/ }).click();
+    await keysCard.getByRole('button', { name: /^Remove Work laptop/ }).click();
+    await page.getByRole('heading', { name: 'Remove “Work laptop”?' }).waitFor();
+    expect(await page.locator('#confirm-text').textContent()).toMatch(
+      /^The one added .+, (last used .+|never used)\. It will no longer sign you in\. Your other sessions will be signed out, and trusted devices forgotten/,
+    );
+    expect(await axeViolations(page), 'axe-core, removal confirmation').toEqual([]);
+    await shot('webauthn-03-confirm-consequences.png');
+    await keysCard.getByRole('button', { name: 'Remove', exact: true }).click();
     await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
-    expect(await page.locator('#step-up-hint').textContent()).toBe('To remove “Test laptop”, confirm it is you.');
+    expect(await page.locator('#step-up-hint').textContent()).toMatch(/^To remove “Work laptop” \(added .+\), confirm it is you\.$/);
+    expect(await axeViolations(page), 'axe-core, step-up with a passkey').toEqual([]);
     expect(await page.locator('#step-up-form').isVisible(), 'no code factor to offer').toBe(false);
-    expect(await page.evaluate(A11Y_PROBLEMS)).toEqual([]);
+    expect(await accessibilityProblems(page)).toEqual([]);
     await shot('webauthn-04-confirm-removal.png');
     await keysCard.getByRole('button', { name: 'Use a passkey or security key' }).click();
-    await expect.poll(() => keysCard.locator(':scope > .msg').textContent()).toBe('“Test laptop” is removed. Your other sessions were signed out and trusted devices forgotten.');
+    await expect.poll(() => keysCard.locator(':scope > .msg').textContent()).toBe('“Work laptop” is removed. Your other sessions were signed out and trusted devices forgotten.');
+    await expect.poll(() => page.evaluate('document.activeElement.id'), { message: 'focus after removing a passkey', timeout: 20_000 }).toBe('h-webauthn');
     await expect.poll(() => keys.count()).toBe(0);
     expect(await page.locator('#webauthn-status').textContent()).toMatch(/^None yet\./);
     expect(await page.locator('#step-up').isVisible()).toBe(false);
@@ -249,8 +276,8 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     const proofCode = proof.getByLabel('Code from your authenticator app (or a backup code)');
     await proofCode.fill('000000');
     await proof.getByRole('button', { name: 'Confirm with the code' }).click();
-    await expect.poll(() => message.textContent()).toBe('That code is not valid.');
-    expect(await message.getAttribute('class')).toContain('error');
+    await expect.poll(() => page.locator('#step-up-code-error').textContent(), { timeout: 20_000 }).toBe('That code is not valid.');
+    expect(await axeViolations(page), 'axe-core, step-up with a wrong code').toEqual([]);
     await shot('webauthn-05-confirm-with-code.png');
     await proofCode.fill(code());
     await proof.getByRole('button', { name: 'Confirm with the code' }).click();
@@ -278,6 +305,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
     // --- remove it, confirmed with a code from the authenticator app instead of the passkey (past the window)
     t.clock.advance(601_000);
     await keysCard.getByRole('button', { name: /^Remove Phone/ }).click();
+    await keysCard.getByRole('button', { name: 'Remove', exact: true }).click();
     await page.getByRole('heading', { name: 'Confirm it is you' }).waitFor();
     expect(await proof.getByRole('button', { name: 'Use a passkey or security key' }).isVisible()).toBe(true);
     await proofCode.fill(code());

@@ -15,11 +15,63 @@ export function within(root: HTMLElement) {
   };
 }
 
-/** A field's trimmed value; empty, it stops the action with `message` (shown in the card). */
+/** A failure that belongs to one field: shown next to it (`markField`), not at the foot of the card. */
+export class FieldError extends Error {
+  constructor(
+    readonly field: HTMLInputElement,
+    message: string,
+  ) {
+    super(message);
+  }
+}
+
+/** A field's trimmed value; empty, it stops the action with `message` (shown next to the field). */
 export function filled(field: HTMLInputElement, message: string): string {
   const value = field.value.trim();
-  if (!value) throw new Error(message);
+  if (!value) throw new FieldError(field, message);
   return value;
+}
+
+const errorId = (field: HTMLElement) => `${field.id}-error`;
+
+function describedBy(field: HTMLElement, id: string, on: boolean): void {
+  const ids = (field.getAttribute('aria-describedby') ?? '').split(' ').filter((x) => x && x !== id);
+  if (on) ids.unshift(id);
+  if (ids.length > 0) field.setAttribute('aria-describedby', ids.join(' '));
+  else field.removeAttribute('aria-describedby');
+}
+
+/**
+ * Shows an error under its field where the eye is: linked (`aria-describedby`, read with the field), the field
+ * marked `aria-invalid` and focused, and both scrolled into view (a message at the foot of a long card reads as
+ * "nothing happened").
+ */
+export function markField(field: HTMLInputElement, text: string): void {
+  let line = document.getElementById(errorId(field));
+  if (!line) {
+    line = el('p', '', 'field-error');
+    line.id = errorId(field);
+    field.after(line);
+    field.addEventListener('input', () => clearField(field), { once: true });
+  }
+  line.textContent = text;
+  field.setAttribute('aria-invalid', 'true');
+  describedBy(field, line.id, true);
+  field.focus({ preventScroll: true });
+  field.select();
+  line.scrollIntoView({ block: 'nearest' });
+  field.scrollIntoView({ block: 'nearest' });
+}
+
+export function clearField(field: HTMLElement): void {
+  document.getElementById(errorId(field))?.remove();
+  field.removeAttribute('aria-invalid');
+  describedBy(field, errorId(field), false);
+}
+
+/** Clears the field errors inside `root` (a new attempt starts clean). */
+export function clearFields(root: Element): void {
+  for (const field of root.querySelectorAll<HTMLElement>('[aria-invalid=true]')) clearField(field);
 }
 
 /** An element with text and an optional class. */

@@ -11,20 +11,25 @@ import { warmPasskeys } from './passkey.ts';
 import { saveToken, savedToken } from './session.ts';
 import { explain, isCode } from './text.ts';
 import * as account from './views/account.ts';
+import * as passwordReset from './views/password-reset.ts';
 import * as secondFactor from './views/second-factor.ts';
 import * as signIn from './views/sign-in.ts';
 import * as signUp from './views/sign-up.ts';
 
 // The API answers next to the page: `/` here, or under a reverse proxy's prefix.
 const client = createClient({ baseUrl: location.pathname.replace(/[^/]*$/, ''), token: savedToken() });
-const VIEWS: ViewName[] = ['sign-in', 'sign-up', 'second-factor', 'account'];
+const VIEWS: ViewName[] = ['sign-in', 'sign-up', 'forgot', 'reset', 'second-factor', 'account'];
 const notice = byId('notice');
+
+function say(message: string, error = false): void {
+  notice.textContent = message;
+  notice.classList.toggle('error', error && message !== '');
+}
 
 function go(view: ViewName, message = '', error = false): void {
   for (const name of VIEWS) show(byId(`view-${name}`), name === view);
   show(byId('sign-out'), view === 'account');
-  notice.textContent = message;
-  notice.classList.toggle('error', error && message !== '');
+  say(message, error);
   document.title = `${byId(`h-${view}`).textContent} · twofold`;
   byId(`h-${view}`).focus();
 }
@@ -33,6 +38,7 @@ let policy: Promise<Policy> | null = null;
 
 const page: Page = {
   go,
+  notice: say,
   policy: () =>
     (policy ??= client.policy().catch((error: unknown) => {
       policy = null; // ask again next time
@@ -58,29 +64,46 @@ const secondStep = secondFactor.mount(byId('view-second-factor'), client, page);
 const next: AfterSignIn = (answer, login, message) => ('token' in answer ? page.signedIn(message) : secondStep.start(answer, login));
 signIn.mount(byId('view-sign-in'), client, page, next);
 signUp.mount(byId('view-sign-up'), client, page, next);
+const forgot = passwordReset.mountForgot(byId('view-forgot'), client, page);
+const reset = passwordReset.mountReset(byId('view-reset'), client, page);
+byId('si-forgot').addEventListener('click', () => forgot.start(byId<HTMLInputElement>('si-login').value.trim()));
 
 for (const link of document.querySelectorAll<HTMLButtonElement>('[data-go]')) link.addEventListener('click', () => go(link.dataset.go as ViewName));
 
 byId('sign-out').addEventListener('click', async () => {
-  await client.signOut().catch(() => {});
-  page.signedOut('You are signed out.');
+  // Offline, the session lives on at the server until it expires: say so rather than claim it ended.
+  const ended = await client.signOut().then(
+    () => true,
+    (error: unknown) => !isCode(error, 'network_error', 'server_busy', 'database_unavailable', 'database_timeout', 'internal'),
+  );
+  page.signedOut(ended ? 'You are signed out.' : 'This tab forgot your session, but the server could not be told: it stays valid until it expires. Revoke it under “Active sessions” once the server answers.');
 });
 
-async function start(): Promise<void> {
-  // A verification link may point here as `#verify=<token>`: the fragment never reaches a server, and
-  // it leaves the address bar and the history before anything else happens.
-  const verify = /^#verify=([^&]+)/.exec(location.hash);
-  let message = '';
-  let failed = false;
-  if (verify) {
-    history.replaceState(null, '', location.pathname);
-    try {
-      await client.verifyEmail(decodeURIComponent(verify[1]!));
-      message = 'Your email address is verified.';
-    } catch (error) {
-      [message, failed] = [explain(error), true];
-    }
+/**
+ * A link from a mail may point here with its token in the fragment, which never reaches a server: `#verify=<token>`
+ * (the address) or `#reset=<token>` (a new password). The token leaves the address bar and the history before
+ * anything else happens. Null when the address names no link; else the message for the view to show.
+ */
+async function followLink(): Promise<{ message: string; failed: boolean; done?: true } | null> {
+  const link = /^#(verify|reset)=([^&]+)/.exec(location.hash);
+  if (!link) return null;
+  history.replaceState(null, '', location.pathname);
+  const token = decodeURIComponent(link[2]!);
+  if (link[1] === 'reset') {
+    reset.start(token);
+    return { message: '', failed: false, done: true };
   }
+  try {
+    await client.verifyEmail(token);
+    return { message: 'Your email address is verified.', failed: false };
+  } catch (error) {
+    return { message: explain(error), failed: true };
+  }
+}
+
+async function start(): Promise<void> {
+  const { message, failed, done } = (await followLink()) ?? { message: '', failed: false };
+  if (done) return;
   if (client.token) {
     try {
       await page.signedIn(message);
@@ -93,5 +116,8 @@ async function start(): Promise<void> {
   }
   go('sign-in', message, failed);
 }
+
+// A link opened in a tab that already shows the page changes only the fragment.
+addEventListener('hashchange', () => void followLink().then((followed) => followed && !followed.done && page.notice(followed.message, followed.failed)));
 
 void start();

@@ -1,7 +1,7 @@
 /** What the views and cards of the account page share, passed to each `mount` explicitly (no module state). */
 import type { Success } from '../../src/client/index.ts';
 
-export type ViewName = 'sign-in' | 'sign-up' | 'second-factor' | 'account';
+export type ViewName = 'sign-in' | 'sign-up' | 'forgot' | 'reset' | 'second-factor' | 'account';
 
 /** The password rule and lifetimes the server is configured with (`GET /v1/policy`). */
 export type Policy = Success<'/v1/policy', 'get'>;
@@ -9,6 +9,8 @@ export type Policy = Success<'/v1/policy', 'get'>;
 export interface Page {
   /** Shows a view, with a message in the page's notice line. */
   go(view: ViewName, message?: string, error?: boolean): void;
+  /** Writes (or, empty, clears) the page's notice line. */
+  notice(message: string, error?: boolean): void;
   /** The server's policy, asked for once (again after a failure). */
   policy(): Promise<Policy>;
   /** A session began (its token is in the client): keep it for this tab and show the account. */

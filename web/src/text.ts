@@ -48,6 +48,8 @@ export function explain(error: unknown): string {
       return 'This passkey or security key is already registered for your account.';
     case 'webauthn_limit_reached':
       return 'This account has as many passkeys and security keys as it may have. Remove one to add another.';
+    case 'webauthn_name_taken':
+      return 'Another of your passkeys or security keys has this name. Choose another name.';
     case 'webauthn_credential_not_found':
       return 'That passkey or security key is no longer registered.';
     case 'device_not_found':
@@ -77,11 +79,14 @@ export function explain(error: unknown): string {
     case 'rate_limited':
       return `Too many requests. Try again in ${typeof details.retryAfterSeconds === 'number' ? plural(details.retryAfterSeconds, 'second') : 'a moment'}.`;
     case 'network_error':
-      return 'The server cannot be reached. Check your connection and try again.';
+      return 'No answer from the server: it may be down or restarting, or this device offline. Try again in a moment.';
     default:
       return error.message;
   }
 }
+
+/** What every change that weakens the account also does (core/audit/account-events.ts `endOtherSessions`). */
+export const ENDS_OTHER_SESSIONS = 'Your other sessions will be signed out, and trusted devices forgotten (they ask for the second step again).';
 
 export const isCode = (error: unknown, ...codes: string[]) => error instanceof TwofoldClientError && codes.includes(error.code);
 
@@ -108,8 +113,13 @@ const passkeyEvents: Record<string, string> = {
   challenge_failed: 'Passkey or security key not accepted',
 };
 
+/** Which code a challenge event was about: a used backup code leaves a trace the user can see. */
+const codeNames: Record<string, string> = { totp: 'Authenticator app code', backup: 'Backup code', backup_code: 'Backup code', email: 'Email code', password: 'Password' };
+
 export function eventName(kind: string, details: Record<string, unknown>): string {
   if (details.method === 'webauthn' && passkeyEvents[kind]) return passkeyEvents[kind];
+  const code = codeNames[String(details.method)];
+  if (code && (kind === 'challenge_passed' || kind === 'challenge_failed')) return `${code} ${kind === 'challenge_passed' ? 'accepted' : 'not accepted'}`;
   if (kind === 'devices_revoked' && typeof details.count === 'number') return `${plural(details.count, 'trusted device')} forgotten`;
   if (kind === 'factor_enabled' || kind === 'factor_disabled') {
     const factor = factorNames[String(details.factor)] ?? 'A second factor';

@@ -62,6 +62,7 @@ const BACKENDLESS_CODES = {
   webauthn_registration_failed: 8832,
   webauthn_credential_exists: 8833,
   webauthn_credential_not_found: 8834,
+  webauthn_name_taken: 8838,
   webauthn_limit_reached: 8835,
   device_not_found: 8836,
   invalid_app_credentials: 2002,

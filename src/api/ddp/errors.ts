@@ -63,6 +63,7 @@ const METEOR_ERRORS = {
   webauthn_registration_failed: ['error-webauthn-registration', 'The key could not be registered'],
   webauthn_credential_exists: ['error-webauthn-registration', 'This key is already registered'],
   webauthn_credential_not_found: [404, 'No such key'],
+  webauthn_name_taken: ['error-webauthn-name-taken', 'Another key has this name'],
   webauthn_limit_reached: ['error-webauthn-registration', 'Too many keys'],
   device_not_found: [404, 'No such device'],
   invalid_app_credentials: ['not-authorized', 'Not authorized'],

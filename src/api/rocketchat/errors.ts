@@ -63,6 +63,7 @@ const REST_STATUS = {
   webauthn_registration_failed: 400,
   webauthn_credential_exists: 400,
   webauthn_credential_not_found: 404,
+  webauthn_name_taken: 400,
   webauthn_limit_reached: 400,
   device_not_found: 404,
   invalid_app_credentials: 401,

@@ -33,6 +33,13 @@ export function createMemoryWebAuthnStore(tables: MemoryTables): WebAuthnStore {
       const found = [...webauthn.values()].find((c) => c.credentialId === credentialId);
       return found ? copy(found) : null;
     },
+    async rename(id, userId, name) {
+      if (ofUser(userId).some((other) => other.id !== id && other.name.toLowerCase() === name.toLowerCase())) return 'name_taken';
+      const found = webauthn.get(id);
+      if (found?.userId !== userId) return 'not_found';
+      found.name = name;
+      return 'renamed';
+    },
     async remove(id, userId) {
       const found = webauthn.get(id);
       return found?.userId === userId ? webauthn.delete(id) : false;

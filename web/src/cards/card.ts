@@ -1,6 +1,7 @@
 /** The contract between the account view and its cards. */
 import type { Session, Success, TwofoldClient, User } from '../../../src/client/index.ts';
 import type { Page } from '../page.ts';
+import type { Confirm } from '../confirm.ts';
 import type { StepUp } from '../step-up.ts';
 
 /** Everything the account view loads at once; each card shows its part. */
@@ -20,6 +21,8 @@ export interface CardContext {
   page: Page;
   /** The one "confirm it is you" panel: every action that may need a proof goes through it. */
   stepUp: StepUp;
+  /** The one "are you sure?" panel, for actions that end sessions or forget devices. */
+  confirm: Confirm;
   /** Loads the account again and shows it in every card (a change often touches several). */
   refresh(): Promise<void>;
 }

@@ -2,9 +2,10 @@
 import type { TwofoldClient } from '../../../src/client/index.ts';
 import { onClick } from '../action.ts';
 import { say, show, within } from '../dom.ts';
+import { ENDS_OTHER_SESSIONS } from '../text.ts';
 import type { Card, CardContext } from './card.ts';
 
-export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, refresh }: CardContext): Card {
+export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, confirm, refresh }: CardContext): Card {
   const $ = within(root);
 
   onClick(page, $<HTMLButtonElement>('email2fa-on'), () =>
@@ -18,7 +19,7 @@ export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, 
     }),
   );
 
-  onClick(page, $<HTMLButtonElement>('email2fa-off'), () =>
+  const turnOff = () =>
     stepUp.guard(root, {
       hint: 'To turn email codes off, confirm it is you.',
       labels: {
@@ -33,6 +34,14 @@ export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, 
         say(root, 'Email codes are off.');
         $('h-email2fa').focus();
       },
+    });
+
+  $('email2fa-off').addEventListener('click', () =>
+    confirm.ask(root, {
+      heading: 'Turn off email codes?',
+      text: `Signing in then no longer offers a code by email. ${ENDS_OTHER_SESSIONS}`,
+      button: 'Turn off email codes',
+      go: turnOff,
     }),
   );
 
@@ -44,7 +53,7 @@ export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, 
         : user.emailVerified
           ? 'Off. Turn them on to sign in with a code sent to your email address.'
           : 'Off. Verify your email address to use email codes.';
-      show($('email2fa-on'), !on);
+      show($('email2fa-on'), !on && user.emailVerified); // a code could not reach an unverified address
       show($('email2fa-off'), on);
     },
     clear: () => say(root, ''),

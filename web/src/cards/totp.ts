@@ -6,7 +6,7 @@ import type { TwofoldClient } from '../../../src/client/index.ts';
 import { onClick, onSubmit } from '../action.ts';
 import { copyText, download, el, filled, say, show, within } from '../dom.ts';
 import type { StepUpRequest } from '../step-up.ts';
-import { groupsOfFour } from '../text.ts';
+import { ENDS_OTHER_SESSIONS, groupsOfFour } from '../text.ts';
 import type { Card, CardContext } from './card.ts';
 
 /** The QR image is ours: load it from this origin, whatever host PUBLIC_URL names. */
@@ -15,7 +15,7 @@ function localQr(qrUrl: string): string {
   return path ? `.${path[0]}` : qrUrl;
 }
 
-export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, refresh }: CardContext): Card {
+export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, confirm, refresh }: CardContext): Card {
   const $ = within(root);
   const enrol = $('totp-enrol');
   const backup = $('backup-panel');
@@ -111,7 +111,16 @@ export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, 
   /** These change the factor: the server asks for a proof unless this session gave one within the step-up window. */
   const guarded = <T>(id: string, request: StepUpRequest<T>) => onClick(page, $<HTMLButtonElement>(id), () => stepUp.guard(root, request));
 
-  guarded('totp-off', {
+  $('totp-off').addEventListener('click', () =>
+    confirm.ask(root, {
+      heading: 'Turn off the authenticator app?',
+      text: `Signing in then no longer asks for a code from it, and your backup codes stop working. ${ENDS_OTHER_SESSIONS}`,
+      button: 'Turn off the app',
+      go: () => stepUp.guard(root, turnOff),
+    }),
+  );
+
+  const turnOff: StepUpRequest<unknown> = {
     hint: 'The 6 digits from the app, or one of your backup codes.',
     labels: { totp: 'To turn the app off, enter a code from it' },
     submit: 'Turn off',
@@ -120,10 +129,10 @@ export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, 
     done: async () => {
       reset();
       await refresh();
-      say(root, 'Your authenticator app is off. Your other sessions were signed out.');
+      say(root, 'Your authenticator app is off. Your other sessions were signed out and trusted devices forgotten.');
       $('h-totp').focus();
     },
-  });
+  };
 
   guarded('totp-regen', {
     hint: 'The 6 digits the app shows now. Your old backup codes stop working.',

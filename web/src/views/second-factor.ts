@@ -2,9 +2,9 @@
  * The second step of a sign-in: a passkey, or a code (authenticator app, email, backup code), and whether to
  * remember this browser. The transaction waits in memory only.
  */
-import type { Success, TwofoldClient } from '../../../src/client/index.ts';
+import { TwofoldClientError, type Success, type TwofoldClient } from '../../../src/client/index.ts';
 import { onClick, onSubmit } from '../action.ts';
-import { filled, say, show, within } from '../dom.ts';
+import { byId, filled, say, show, within } from '../dom.ts';
 import type { Page, SignInAnswer } from '../page.ts';
 import { passkey, warmPasskeys } from '../passkey.ts';
 import { duration, explain, formatTime, isCode } from '../text.ts';
@@ -12,6 +12,19 @@ import { duration, explain, formatTime, isCode } from '../text.ts';
 type Method = 'totp' | 'email' | 'backup_code';
 type Finished = Success<'/v1/sessions/second-factor', 'post'>;
 const METHODS: Method[] = ['totp', 'email', 'backup_code'];
+
+/**
+ * Why this sign-in can go no further, when it cannot: closed, expired or used, out of attempts (the last wrong code
+ * says "0 attempts left"), or the account's checks paused. The user goes back to the password step at once rather
+ * than type codes no answer could pass.
+ */
+function endedBy(error: unknown): string | null {
+  if (isCode(error, 'transaction_expired', 'transaction_locked', 'transaction_not_found', 'transaction_used', 'account_locked')) return explain(error);
+  if (isCode(error, 'code_invalid', 'webauthn_invalid') && (error as TwofoldClientError).details.attemptsLeft === 0) {
+    return explain(new TwofoldClientError(403, 'transaction_locked', ''));
+  }
+  return null;
+}
 
 export function mount(root: HTMLElement, client: TwofoldClient, page: Page) {
   const $ = within(root);
@@ -51,9 +64,11 @@ export function mount(root: HTMLElement, client: TwofoldClient, page: Page) {
     try {
       answer = await finish(pending.transactionId, remember.checked);
     } catch (error) {
-      if (!isCode(error, 'transaction_expired', 'transaction_locked', 'transaction_not_found', 'transaction_used')) throw error;
+      const ended = endedBy(error);
+      if (!ended) throw error;
       pending = null;
-      return page.go('sign-in', explain(error), true);
+      page.go('sign-in', ended, true);
+      return byId('si-password').focus(); // the login is kept: the password is what to type again
     }
     pending = null;
     // The server keeps the device token in an HttpOnly cookie (this page ignores answer.device.token).

@@ -3,20 +3,13 @@ import type { TwofoldClient } from '../../../src/client/index.ts';
 import { onSubmit } from '../action.ts';
 import { filled, within } from '../dom.ts';
 import type { AfterSignIn, Page } from '../page.ts';
+import { applyPasswordRule } from '../password-rule.ts';
 
 export function mount(root: HTMLElement, client: TwofoldClient, page: Page, next: AfterSignIn): void {
   const $ = within(root);
   const password = $<HTMLInputElement>('su-password');
 
-  // The rule is the server's (GET /v1/policy); a password outside it gets `weak_password` with the same numbers.
-  void page.policy().then(
-    ({ passwordMinLength: min, passwordMaxLength: max }) => {
-      password.minLength = min;
-      password.maxLength = max;
-      $('su-password-rule').textContent = `${min} to ${max} characters. `;
-    },
-    () => {}, // the hint then only says the rest; submitting reports the server's answer
-  );
+  applyPasswordRule(page, password, $('su-password-rule'));
 
   onSubmit(page, $<HTMLFormElement>('sign-up-form'), async () => {
     const email = filled($<HTMLInputElement>('su-email'), 'Enter your email address.');

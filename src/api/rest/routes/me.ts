@@ -3,7 +3,7 @@ import Type from 'typebox';
 import type { Core } from '../../../core/index.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken } from '../request-context.ts';
-import { ProofFields, restAsker } from '../proof.ts';
+import { ProofBody, ProofFields, emptyBodyAsObject, restAsker } from '../proof.ts';
 import { SetupRequiredSchema, setupRequiredJson } from '../setup-required.ts';
 import { Password, ProfileSchema, SecurityEventSchema, SessionSchema, UserSchema, sessionJson, userJson } from '../schemas.ts';
 
@@ -71,6 +71,27 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
     async (request, reply) => {
       const { user } = await core.auth.authenticate(bearerToken(request));
       await core.sessions.revoke(user.id, request.params.id);
+      return reply.status(204).send(null);
+    },
+  );
+
+  app.post(
+    '/me/sessions/revoke-others',
+    {
+      schema: {
+        ...secured,
+        summary: 'Sign out all my other sessions (needs a fresh second factor); remembered devices are forgotten',
+        description:
+          'Without a proof the answer is 401 `second_factor_required` with the challenge (for a user without a factor, the ' +
+          'password: `{method: "password", password}`). This session stays.',
+        body: ProofBody,
+        response: { 204: Type.Null(), 400: errorResponseSchema, 401: errorResponseSchema, 429: errorResponseSchema },
+      },
+      preValidation: emptyBodyAsObject,
+    },
+    async (request, reply) => {
+      const { user, session } = await core.auth.authenticate(bearerToken(request));
+      await core.sessions.revokeOthers(user.id, restAsker(request, session, request.body));
       return reply.status(204).send(null);
     },
   );

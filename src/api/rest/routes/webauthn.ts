@@ -31,7 +31,7 @@ function credentialJson(key: WebAuthnCredential) {
   };
 }
 
-/** Passkeys and security keys of the signed-in user: register, list, remove. */
+/** Passkeys and security keys of the signed-in user: register, list, rename, remove. */
 export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const secured = { tags: ['webauthn'], security: [{ bearer: [] }] };
   const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 403: errorResponseSchema, 404: errorResponseSchema, 409: errorResponseSchema };
@@ -89,6 +89,26 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (
     async (request) => {
       const { user } = await caller(request, undefined, 'setup');
       return { credentials: (await core.factors.webauthn.list(user.id)).map(credentialJson) };
+    },
+  );
+
+  app.patch(
+    '/me/webauthn/credentials/:id',
+    {
+      schema: {
+        ...secured,
+        summary: 'Rename a passkey or security key',
+        description:
+          'A label only: the session is enough, no fresh second factor. The name is trimmed; another key of the user with ' +
+          'the same name (letter case aside) is 409 `webauthn_name_taken`, as it is when registering.',
+        params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
+        body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }) }, { additionalProperties: false }),
+        response: { 200: CredentialSchema, ...errors },
+      },
+    },
+    async (request) => {
+      const { user } = await caller(request, undefined);
+      return credentialJson(await core.factors.webauthn.rename(user.id, request.params.id, request.body.name));
     },
   );
 

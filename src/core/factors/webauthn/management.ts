@@ -6,7 +6,7 @@ import { TwofoldError } from '../../errors.ts';
 import type { RequestContext } from '../../sessions/session.ts';
 import type { UserRecord } from '../../users/user.ts';
 import type { WebAuthnDeps } from './challenges.ts';
-import { finishRegistration, registrationOptions } from './registration.ts';
+import { finishRegistration, freeKeyName, registrationOptions } from './registration.ts';
 import type { WebAuthnCredential } from './store.ts';
 
 export interface WebAuthnManagementDeps {
@@ -36,6 +36,16 @@ export async function findKey(deps: WebAuthnManagementDeps, user: UserRecord, id
   const key = (await deps.webauthn.webauthn.listForUser(user.id)).find((k) => k.id === id);
   if (!key) throw new TwofoldError('webauthn_credential_not_found');
   return key;
+}
+
+/** Renames a key: a label only (no factor changes), so the session is enough. */
+export async function renameKey(deps: WebAuthnManagementDeps, user: UserRecord, id: string, name: unknown): Promise<WebAuthnCredential> {
+  const label = await freeKeyName(deps.webauthn, user.id, name, id);
+  // Checked again in the rename's one statement: a concurrent rename or registration may have taken the name.
+  const result = await deps.webauthn.webauthn.rename(id, user.id, label);
+  if (result === 'name_taken') throw new TwofoldError('webauthn_name_taken');
+  if (result === 'not_found') throw new TwofoldError('webauthn_credential_not_found');
+  return findKey(deps, user, id);
 }
 
 /**

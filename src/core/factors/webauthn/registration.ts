@@ -32,10 +32,21 @@ export async function registrationOptions(deps: WebAuthnDeps, user: UserRecord):
   return options;
 }
 
-/** Verifies the browser's answer to `registrationOptions` and stores the new key under `name`. */
-export async function finishRegistration(deps: WebAuthnDeps, user: UserRecord, name: unknown, response: unknown): Promise<WebAuthnCredential> {
+/**
+ * A key's name as the user will pick it from a list: 1 to 64 characters, and not the name of another of the user's
+ * keys (letter case aside), else two rows read alike ("Work laptop", "Work laptop") and one gets removed for the other.
+ */
+export async function freeKeyName(deps: WebAuthnDeps, userId: string, name: unknown, exceptId?: string): Promise<string> {
   const label = typeof name === 'string' ? name.trim() : '';
   if (label.length === 0 || label.length > 64) throw new TwofoldError('validation_failed', { field: 'name', reason: '1 to 64 characters' });
+  const taken = (await deps.webauthn.listForUser(userId)).some((k) => k.id !== exceptId && k.name.toLowerCase() === label.toLowerCase());
+  if (taken) throw new TwofoldError('webauthn_name_taken');
+  return label;
+}
+
+/** Verifies the browser's answer to `registrationOptions` and stores the new key under `name`. */
+export async function finishRegistration(deps: WebAuthnDeps, user: UserRecord, name: unknown, response: unknown): Promise<WebAuthnCredential> {
+  const label = await freeKeyName(deps, user.id, name);
   let verified;
   try {
     verified = await verifyRegistrationResponse({

@@ -30,6 +30,8 @@ export interface WebAuthnStore {
   listForUser(userId: string): Promise<WebAuthnCredential[]>;
   countForUser(userId: string): Promise<number>;
   findByCredentialId(credentialId: string): Promise<WebAuthnCredential | null>;
+  /** Renames the user's key unless another key of the user has the name (letter case aside), in one statement. */
+  rename(id: string, userId: string, name: string): Promise<'renamed' | 'not_found' | 'name_taken'>;
   remove(id: string, userId: string): Promise<boolean>;
   removeAll(userId: string): Promise<number>;
 
