@@ -5,6 +5,8 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['src/core/**/*.test.ts', 'test/core/**/*.test.ts'],
+    // Mutants are switched on at run time (Stryker's mutation switching), so modules may stay loaded between runs.
+    isolate: false,
     testTimeout: 30_000,
     env: { NODE_ENV: 'test', TWOFOLD_MUTATION_RUN: '1' },
   },

@@ -152,8 +152,24 @@ describe('verifyTOTPStep', () => {
     ['with a trailing newline', '12345\n'],
     ['in Arabic-Indic digits', '١٢٣٤٥٦'],
     ['in full-width digits', '１２３４５６'],
+    ['with the character before 0', '12345/'],
+    ['with the character after 9', '12345:'],
   ])('rejects a code that is %s', (_, code) => {
     expect(verifyTOTPStep(key, code, { timeMs, windowSteps: 1 })).toBeNull();
+  });
+
+  it('refuses the right code with a zero in front or its last digit dropped: the length is part of the code', () => {
+    expect(verifyTOTPStep(key, `0${codeAt(0)}`, { timeMs })).toBeNull();
+    expect(verifyTOTPStep(key, `00${codeAt(0)}`, { timeMs, params: { algorithm: 'SHA1', digits: 8, periodSeconds: 30 } })).toBeNull();
+    expect(verifyTOTPStep(key, codeAt(0).slice(0, 5), { timeMs })).toBeNull();
+  });
+
+  it('reads every digit, 0 to 9', () => {
+    // The codes of these ten steps (921300 732303 136087 …) hold every digit from 0 to 9.
+    for (const offset of [0, 1, 2, 3, 4, 5, 6, 7, 8, 9]) {
+      const code = codeAt(offset);
+      expect(verifyTOTPStep(key, code, { timeMs: timeMs + offset * 30_000 })).toBe(step + offset);
+    }
   });
 
   it('accepts a correct code with leading zeros', () => {
