@@ -1,0 +1,36 @@
+import type { KeyRotationStore } from '../../core/keys/rotation.ts';
+import { later, type MemoryTables } from './tables.ts';
+
+/** Ciphertexts read `v1.<keyId>.…`, peppered hashes `<keyId>$…` (as the SQL's split_part). */
+const sealedKeyId = (sealed: string) => sealed.split('.')[1] ?? '';
+const hashKeyId = (hash: string) => hash.split('$')[0] ?? '';
+
+export function createMemoryKeyRotationStore(tables: MemoryTables): KeyRotationStore {
+  return {
+    async listNotUnder(activeKeyId, limit) {
+      return [...tables.totp.values()]
+        .filter((c) => sealedKeyId(c.secretSealed) !== activeKeyId)
+        .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
+        .slice(0, limit)
+        .map((c) => ({ id: c.id, sealed: c.secretSealed }));
+    },
+    async replaceSealed(id, expected, replacement) {
+      const credential = tables.totp.get(id);
+      if (!credential || credential.secretSealed !== expected) return false;
+      credential.secretSealed = replacement;
+      return true;
+    },
+    async usage(now) {
+      const usage = new Map<string, { keyId: string; secrets: number; backupCodes: number; emailCodes: number }>();
+      const count = (keyId: string, field: 'secrets' | 'backupCodes' | 'emailCodes') => {
+        const entry = usage.get(keyId) ?? { keyId, secrets: 0, backupCodes: 0, emailCodes: 0 };
+        entry[field] += 1;
+        usage.set(keyId, entry);
+      };
+      for (const c of tables.totp.values()) count(sealedKeyId(c.secretSealed), 'secrets');
+      for (const b of tables.backupCodes.values()) if (b.usedAt === null) count(hashKeyId(b.codeHash), 'backupCodes');
+      for (const e of tables.emailCodes.values()) if (e.usedAt === null && later(e.expiresAt, now)) count(hashKeyId(e.codeHash), 'emailCodes');
+      return [...usage.values()].sort((a, b) => (a.keyId < b.keyId ? -1 : a.keyId > b.keyId ? 1 : 0));
+    },
+  };
+}

@@ -1,0 +1,339 @@
+// The memory stores (src/store/memory) stand in for the SQL stores wherever a test is about rules, not SQL: the
+// model-based runs and mutation testing build whole cores on them. So both must behave alike where it matters
+// for security — the atomic proof writes of migration 0008 (per-transaction cap, TOTP step replay, backup codes
+// used once, email code tries, the account lockout), sessions, transactions and uniqueness. Each check below runs
+// against both: the SQL stores on the suite's shared database, and a fresh set of memory stores.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { beforeAll, describe, expect, it } from 'vitest';
+import type { AcceptWrite, Claim, RejectWrite } from '../../src/core/challenge/store.ts';
+import type { ThrottlePolicy } from '../../src/core/challenge/throttle.ts';
+import type { TotpCredential } from '../../src/core/factors/totp-store.ts';
+import type { CoreStores } from '../../src/core/index.ts';
+import { createStores } from '../../src/store/index.ts';
+import { memoryStores } from '../../src/store/memory/index.ts';
+import { testDb, uniqueEmail } from '../helpers/db.ts';
+
+const implementations: Array<[string, () => Promise<CoreStores>]> = [
+  ['memory', async () => memoryStores()],
+  ['sql', async () => createStores(await testDb())],
+];
+
+// The shared database is created and migrated once for the whole run (seconds, more on a loaded machine).
+beforeAll(() => testDb(), 180_000);
+
+const throttle: ThrottlePolicy = { failuresPerLockout: 3, baseLockSeconds: 60, maxConsecutiveFailures: 100 };
+const MAX_ATTEMPTS = 3;
+const at = (base: Date, seconds: number) => new Date(base.getTime() + seconds * 1000);
+
+async function newUser(stores: CoreStores, options: { username?: string } = {}) {
+  const email = uniqueEmail('contract');
+  return stores.users.insert({ id: randomUUID(), email, emailNormalized: email, username: options.username ?? null, passwordHash: 'not a hash', createdAt: new Date() });
+}
+
+function credential(userId: string, state: TotpCredential['state'], now: Date): TotpCredential {
+  return {
+    id: randomUUID(),
+    userId,
+    state,
+    secretSealed: 'v1.test.sealed',
+    params: { algorithm: 'SHA1', digits: 6, periodSeconds: 30 },
+    lastUsedStep: null,
+    createdAt: now,
+    activatedAt: null,
+  };
+}
+
+async function activeAuthenticator(stores: CoreStores, userId: string, now: Date): Promise<TotpCredential> {
+  const c = credential(userId, 'pending', now);
+  await stores.totp.insertUnconfirmed(c);
+  expect(await stores.challenge.accept(accept(userId, now, { kind: 'none' }, { activate: { credentialId: c.id, backupCodeHashes: ['a', 'b'] } }))).toMatchObject({ status: 'accepted' });
+  return c;
+}
+
+async function openLogin(stores: CoreStores, userId: string, now: Date, ttlSeconds = 300, credentialId: string | null = null): Promise<Buffer> {
+  const idHash = randomBytes(32);
+  await stores.transactions.insert(idHash, { userId, purpose: credentialId ? 'enroll' : 'login', credentialId, createdAt: now, expiresAt: at(now, ttlSeconds) });
+  return idHash;
+}
+
+function accept(userId: string, now: Date, claim: Claim, extra: Partial<AcceptWrite> = {}): AcceptWrite {
+  return { userId, now, claim, resetThrottle: claim.kind !== 'none', events: [], ...extra };
+}
+
+function reject(userId: string, now: Date, extra: Partial<RejectWrite> = {}): RejectWrite {
+  return { userId, now, countTowardLockout: true, throttle, events: [], ...extra };
+}
+
+const tx = (idHash: Buffer) => ({ idHash, maxAttempts: MAX_ATTEMPTS, answerHash: 'answer' });
+
+describe.each(implementations)('%s stores', (_name, open) => {
+  describe('users', () => {
+    it('refuses a second account with the same email or username (any case) as user_exists', async () => {
+      const stores = await open();
+      const name = `u${randomBytes(6).toString('hex')}`;
+      const first = await newUser(stores, { username: name });
+      await expect(stores.users.insert({ ...first, id: randomUUID(), username: null })).rejects.toMatchObject({ code: 'user_exists' });
+      const email = uniqueEmail('other');
+      await expect(stores.users.insert({ id: randomUUID(), email, emailNormalized: email, username: name.toUpperCase(), passwordHash: 'x', createdAt: new Date() })).rejects.toMatchObject({ code: 'user_exists' });
+      expect((await stores.users.findByUsername(name.toUpperCase()))?.id).toBe(first.id);
+    });
+  });
+
+  describe('a transaction answered (threats 2, 3, 6)', () => {
+    it('completes once: a second right answer finds it gone', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const idHash = await openLogin(stores, user.id, now);
+      expect(await stores.challenge.accept(accept(user.id, now, { kind: 'none' }, { transaction: tx(idHash) }))).toEqual({ status: 'accepted', replacedAuthenticator: false });
+      expect(await stores.challenge.accept(accept(user.id, now, { kind: 'none' }, { transaction: tx(idHash) }))).toEqual({ status: 'transaction-gone' });
+      const found = await stores.transactions.find(idHash);
+      expect(found).toMatchObject({ attempts: 1, answerHash: 'answer' });
+      expect(found?.consumedAt?.getTime()).toBe(now.getTime());
+    });
+
+    it('takes an attempt per wrong answer up to its cap, then counts nothing and accepts nothing', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const idHash = await openLogin(stores, user.id, now);
+      const attempts = [];
+      for (let i = 0; i < MAX_ATTEMPTS; i += 1) attempts.push(await stores.challenge.reject(reject(user.id, now, { countTowardLockout: false, transaction: { idHash, maxAttempts: MAX_ATTEMPTS } })));
+      expect(attempts.map((r) => (r.status === 'counted' ? r.attempts : null))).toEqual([1, 2, 3]);
+      expect(await stores.challenge.reject(reject(user.id, now, { transaction: { idHash, maxAttempts: MAX_ATTEMPTS } }))).toEqual({ status: 'transaction-gone' });
+      expect(await stores.challenge.accept(accept(user.id, now, { kind: 'none' }, { transaction: tx(idHash) }))).toEqual({ status: 'transaction-gone' });
+      expect((await stores.challenge.factors(user.id, now))?.throttle.failures).toBe(0);
+    });
+
+    it('is gone once expired, burned, or asked for by another user', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const other = await newUser(stores);
+      const now = new Date();
+      const expiring = await openLogin(stores, user.id, now, 60);
+      expect(await stores.challenge.accept(accept(user.id, at(now, 60), { kind: 'none' }, { transaction: tx(expiring) }))).toEqual({ status: 'transaction-gone' });
+      const burned = await openLogin(stores, user.id, now);
+      await stores.transactions.burn(burned, now);
+      expect(await stores.challenge.accept(accept(user.id, now, { kind: 'none' }, { transaction: tx(burned) }))).toEqual({ status: 'transaction-gone' });
+      const foreign = await openLogin(stores, user.id, now);
+      expect(await stores.challenge.accept(accept(other.id, now, { kind: 'none' }, { transaction: tx(foreign) }))).toEqual({ status: 'transaction-gone' });
+      // The expiring one is still live at `now`, as is the one the other user could not answer.
+      expect(await stores.transactions.burnAllForUser(user.id, now)).toBe(2);
+    });
+
+    it('reads the transaction with its user factor state in one call', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const authenticator = await activeAuthenticator(stores, user.id, now);
+      const idHash = await openLogin(stores, user.id, now);
+      const found = await stores.challenge.transaction(idHash, now);
+      expect(found?.transaction).toMatchObject({ userId: user.id, purpose: 'login', attempts: 0, consumedAt: null, burnedAt: null });
+      expect(found?.state.authenticator?.id).toBe(authenticator.id);
+      expect(await stores.challenge.transaction(randomBytes(32), now)).toBeNull();
+    });
+  });
+
+  describe('TOTP steps (RFC 6238 5.2, threat 14)', () => {
+    it('accepts each step once and never one at or below the last used', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const c = await activeAuthenticator(stores, user.id, now);
+      const step = (n: number): Claim => ({ kind: 'totp-step', credentialId: c.id, step: n });
+      expect((await stores.challenge.accept(accept(user.id, now, step(1000)))).status).toBe('accepted');
+      expect((await stores.challenge.accept(accept(user.id, now, step(1000)))).status).toBe('claim-taken');
+      expect((await stores.challenge.accept(accept(user.id, now, step(999)))).status).toBe('claim-taken');
+      expect((await stores.challenge.accept(accept(user.id, now, step(1001)))).status).toBe('accepted');
+      expect((await stores.challenge.factors(user.id, now))?.authenticator?.lastUsedStep).toBe(1001);
+    });
+
+    it('changes nothing when the claim is taken: the transaction keeps its attempts and stays open', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const c = await activeAuthenticator(stores, user.id, now);
+      const idHash = await openLogin(stores, user.id, now);
+      await stores.challenge.accept(accept(user.id, now, { kind: 'totp-step', credentialId: c.id, step: 7 }));
+      const session = { id: randomUUID(), userId: user.id, tokenHash: randomBytes(32), client: 'rest' as const, ip: null, userAgent: null, createdAt: now, expiresAt: at(now, 3600), secondFactorAt: now };
+      const outcome = await stores.challenge.accept(accept(user.id, now, { kind: 'totp-step', credentialId: c.id, step: 7 }, { transaction: tx(idHash), session }));
+      expect(outcome).toEqual({ status: 'claim-taken' });
+      expect(await stores.transactions.find(idHash)).toMatchObject({ attempts: 0, consumedAt: null });
+      expect(await stores.sessions.findByTokenHash(session.tokenHash)).toBeNull();
+    });
+  });
+
+  describe('backup codes (threat 14)', () => {
+    it('are found by hash, used once, and a used one is told apart from an unknown one', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      await activeAuthenticator(stores, user.id, now);
+      await stores.backupCodes.replace(user.id, ['h1', 'h2', 'h3'], now);
+      expect(await stores.backupCodes.countUnused(user.id)).toBe(3);
+      const found = await stores.challenge.findBackupCode(user.id, ['zz', 'h2']);
+      expect(found).toMatchObject({ usedAt: null });
+      expect((await stores.challenge.accept(accept(user.id, now, { kind: 'backup-code', id: found!.id }))).status).toBe('accepted');
+      expect((await stores.challenge.accept(accept(user.id, now, { kind: 'backup-code', id: found!.id }))).status).toBe('claim-taken');
+      expect((await stores.challenge.findBackupCode(user.id, ['h2']))?.usedAt?.getTime()).toBe(now.getTime());
+      expect(await stores.challenge.findBackupCode(user.id, ['nope'])).toBeNull();
+      expect(await stores.backupCodes.countUnused(user.id)).toBe(2);
+    });
+  });
+
+  describe('email codes (threat 15)', () => {
+    it('keep one live code per user; a resend continues its run; tries are capped', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const first = await stores.emailCodes.replace({ id: randomUUID(), userId: user.id, codeHash: 'c1', createdAt: now, expiresAt: at(now, 600) });
+      const second = await stores.emailCodes.replace({ id: randomUUID(), userId: user.id, codeHash: 'c2', createdAt: at(now, 10), expiresAt: at(now, 610) });
+      expect(second.liveSince.getTime()).toBe(first.liveSince.getTime());
+      expect((await stores.challenge.factors(user.id, at(now, 20)))?.emailCode).toMatchObject({ id: second.id, attempts: 0 });
+      const tries = [];
+      for (let i = 0; i < 3; i += 1) tries.push(await stores.challenge.reject(reject(user.id, now, { countTowardLockout: false, emailCode: { id: second.id, maxAttempts: 2 } })));
+      expect(tries.map((r) => r.status === 'counted' && r.codeExhausted)).toEqual([false, false, true]);
+      expect((await stores.challenge.accept(accept(user.id, now, { kind: 'email-code', id: second.id, maxAttempts: 2 }))).status).toBe('claim-taken');
+      expect((await stores.challenge.accept(accept(user.id, now, { kind: 'email-code', id: first.id, maxAttempts: 2 }))).status).toBe('claim-taken');
+    });
+
+    it('are used once and not after they expire', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const code = await stores.emailCodes.replace({ id: randomUUID(), userId: user.id, codeHash: 'c', createdAt: now, expiresAt: at(now, 600) });
+      expect((await stores.challenge.accept(accept(user.id, at(now, 600), { kind: 'email-code', id: code.id, maxAttempts: 5 }))).status).toBe('claim-taken');
+      expect((await stores.challenge.factors(user.id, at(now, 600)))?.emailCode).toBeNull();
+      const fresh = await stores.emailCodes.replace({ id: randomUUID(), userId: user.id, codeHash: 'd', createdAt: at(now, 700), expiresAt: at(now, 1300) });
+      expect(fresh.liveSince.getTime()).toBe(at(now, 700).getTime());
+      expect((await stores.challenge.accept(accept(user.id, at(now, 701), { kind: 'email-code', id: fresh.id, maxAttempts: 5 }))).status).toBe('accepted');
+      expect((await stores.challenge.accept(accept(user.id, at(now, 702), { kind: 'email-code', id: fresh.id, maxAttempts: 5 }))).status).toBe('claim-taken');
+    });
+  });
+
+  describe('the account throttle (threats 7, 13)', () => {
+    it('locks at the policy count, burns pending sign-ins, refuses answers while locked, and doubles', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const pending = await openLogin(stores, user.id, now);
+      const outcomes = [];
+      for (let i = 0; i < throttle.failuresPerLockout; i += 1) outcomes.push(await stores.challenge.reject(reject(user.id, now)));
+      const lockBegan = outcomes.map((o) => (o.status === 'counted' ? o.lockBegan?.getTime() ?? null : 'not counted'));
+      expect(lockBegan).toEqual([null, null, at(now, 60).getTime()]);
+      expect(await stores.challenge.reject(reject(user.id, at(now, 30)))).toEqual({ status: 'locked', until: at(now, 60) });
+      expect(await stores.challenge.accept(accept(user.id, at(now, 30), { kind: 'none' }))).toEqual({ status: 'locked', until: at(now, 60) });
+      expect((await stores.transactions.find(pending))?.burnedAt?.getTime()).toBe(now.getTime());
+      const later = at(now, 61);
+      for (let i = 0; i < throttle.failuresPerLockout; i += 1) await stores.challenge.reject(reject(user.id, later));
+      expect((await stores.challenge.factors(user.id, later))?.throttle).toEqual({ failures: 6, lockedUntil: at(later, 120) });
+      await stores.throttle.reset(user.id);
+      expect((await stores.challenge.factors(user.id, later))?.throttle).toEqual({ failures: 0, lockedUntil: null });
+    });
+
+    it('does not count replays, and a right factor answer ends the run of failures', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const c = await activeAuthenticator(stores, user.id, now);
+      await stores.challenge.reject(reject(user.id, now));
+      await stores.challenge.reject(reject(user.id, now, { countTowardLockout: false }));
+      expect((await stores.challenge.factors(user.id, now))?.throttle.failures).toBe(1);
+      await stores.challenge.accept(accept(user.id, now, { kind: 'totp-step', credentialId: c.id, step: 1 }));
+      expect((await stores.challenge.factors(user.id, now))?.throttle.failures).toBe(0);
+    });
+
+    it('locks until an operator acts after the policy maximum in a row', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const strict = { failuresPerLockout: 1000, baseLockSeconds: 60, maxConsecutiveFailures: 2 };
+      await stores.challenge.reject(reject(user.id, now, { throttle: strict }));
+      const second = await stores.challenge.reject(reject(user.id, now, { throttle: strict }));
+      expect(second.status === 'counted' && second.lockBegan?.getUTCFullYear()).toBe(9999);
+    });
+  });
+
+  describe('authenticators', () => {
+    it('activate with fresh backup codes, replace the active one, and take their enrolment transactions along', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const first = await activeAuthenticator(stores, user.id, now);
+      const waiting = credential(user.id, 'pending', now);
+      await stores.totp.insertUnconfirmed(waiting);
+      const enrol = await openLogin(stores, user.id, now, 300, waiting.id);
+      const superseded = credential(user.id, 'armed', now);
+      await stores.totp.insertUnconfirmed(superseded);
+      expect(await stores.transactions.find(enrol)).toBeNull();
+      expect(await stores.totp.findById(waiting.id)).toBeNull();
+      expect(await stores.challenge.accept(accept(user.id, now, { kind: 'none' }, { activate: { credentialId: waiting.id, backupCodeHashes: [] } }))).toEqual({ status: 'activation-gone' });
+      expect(await stores.challenge.accept(accept(user.id, now, { kind: 'none' }, { activate: { credentialId: superseded.id, backupCodeHashes: ['x'] } }))).toEqual({ status: 'accepted', replacedAuthenticator: true });
+      const state = await stores.challenge.factors(user.id, now);
+      expect(state?.authenticator?.id).toBe(superseded.id);
+      expect(state?.unconfirmed).toBeNull();
+      expect(await stores.totp.findById(first.id)).toBeNull();
+      expect(await stores.backupCodes.countUnused(user.id)).toBe(1);
+      expect(await stores.totp.removeAll(user.id)).toBe(1);
+      expect(await stores.backupCodes.countUnused(user.id)).toBe(0);
+    });
+
+    it('accept nothing for a disabled account', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      await stores.users.setDisabled(user.id, now, now);
+      expect(await stores.challenge.accept(accept(user.id, now, { kind: 'none' }))).toEqual({ status: 'user-disabled' });
+    });
+  });
+
+  describe('sessions', () => {
+    it('authenticate by token hash until revoked; a sign-in answer writes and marks them', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const tokenHash = randomBytes(32);
+      const session = { id: randomUUID(), userId: user.id, tokenHash, client: 'rest' as const, ip: '10.0.0.1', userAgent: 'ua', createdAt: now, expiresAt: at(now, 3600), secondFactorAt: null };
+      expect((await stores.challenge.accept(accept(user.id, now, { kind: 'none' }, { session }))).status).toBe('accepted');
+      expect((await stores.sessions.findByTokenHash(tokenHash))?.session).toMatchObject({ id: session.id, secondFactorAt: null, secondFactorIp: null, revokedAt: null });
+      const later = at(now, 100);
+      await stores.challenge.accept(accept(user.id, later, { kind: 'none' }, { markSession: { id: session.id, proved: 'factor', ip: '10.0.0.2', userAgent: 'ua2' } }));
+      const marked = (await stores.sessions.findByTokenHash(tokenHash))?.session;
+      expect(marked).toMatchObject({ secondFactorIp: '10.0.0.2', secondFactorUserAgent: 'ua2' });
+      expect(marked?.secondFactorAt?.getTime()).toBe(later.getTime());
+      expect(await stores.sessions.revoke(session.id, user.id, later)).toBe(true);
+      expect(await stores.sessions.revoke(session.id, user.id, later)).toBe(false);
+      expect(await stores.sessions.findByTokenHash(tokenHash)).toBeNull();
+    });
+
+    it('list the live ones and end all but one', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const make = (seconds: number) => stores.sessions.insert({ id: randomUUID(), userId: user.id, tokenHash: randomBytes(32), client: 'rest', ip: null, userAgent: null, createdAt: now, expiresAt: at(now, seconds), secondFactorAt: null });
+      const keep = await make(3600);
+      await make(3600);
+      await make(10);
+      expect((await stores.sessions.listForUser(user.id, at(now, 20))).length).toBe(2);
+      expect(await stores.sessions.revokeAllForUser(user.id, at(now, 20), keep.id)).toBe(2);
+      expect((await stores.sessions.listForUser(user.id, at(now, 20))).map((s) => s.id)).toEqual([keep.id]);
+    });
+  });
+
+  describe('remembered devices', () => {
+    it('are trusted for their user while live and not revoked', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const other = await newUser(stores);
+      const now = new Date();
+      const tokenHash = randomBytes(32);
+      const device = { id: randomUUID(), userId: user.id, label: 'x', createdAt: now, expiresAt: at(now, 3600), lastUsedAt: null };
+      await stores.challenge.accept(accept(user.id, now, { kind: 'none' }, { device: { device, tokenHash } }));
+      expect((await stores.devices.use(tokenHash, user.id, now))?.lastUsedAt?.getTime()).toBe(now.getTime());
+      expect(await stores.devices.use(tokenHash, other.id, now)).toBeNull();
+      expect(await stores.devices.find(tokenHash, user.id, at(now, 3600))).toBeNull();
+      expect(await stores.devices.revokeAllForUser(user.id, now)).toBe(1);
+      expect(await stores.devices.find(tokenHash, user.id, now)).toBeNull();
+    });
+  });
+});
