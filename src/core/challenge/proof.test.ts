@@ -172,6 +172,16 @@ describe('parseProof: WebAuthn answers', () => {
     expect(parseProof({ method: 'webauthn', webauthn: { id: 'x'.repeat(1024) } }, typed)).toEqual({ kind: 'webauthn', response: { id: 'x'.repeat(1024) } });
   });
 
+  it('reads an answer by the method it names, whatever other fields come along', () => {
+    expect(parseProof({ method: 'totp', code: '123456', webauthn: answer }, typed)).toEqual({ kind: 'totp', code: '123456' });
+    expect(parseProof({ method: 'totp', code: '123456', password: 'DontDrinkAndDrive' }, typed)).toEqual({ kind: 'totp', code: '123456' });
+  });
+
+  it('takes only an object with a string id as an assertion', () => {
+    expect(parseProof({ method: 'webauthn', webauthn: null, code: null }, typed)).toEqual({ kind: 'webauthn', response: null });
+    expect(parseProof({ method: 'webauthn', webauthn: { id: ['x'] } }, typed)).toEqual({ kind: 'webauthn', response: null });
+  });
+
   it('ignores an empty webauthn field beside a code', () => {
     expect(parseProof({ webauthn: null, code: '123456' }, typed)).toEqual({ kind: 'code', code: '123456' });
   });
