@@ -1,7 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
 // The tests Stryker runs against each mutant: the core's own, with no database, server or process (a
-// mutant's run must take milliseconds). `npm run test:mutation` (scripts/mutation.js) uses it.
+// mutant's run must take milliseconds). `npm run test:mutation` (scripts/mutation.js, stryker/core.conf.mjs) uses it.
 export default defineConfig({
   test: {
     include: ['src/core/**/*.test.ts', 'test/core/**/*.test.ts'],

@@ -4,6 +4,7 @@ import { policyTable } from '../../src/core/challenge/policy.ts';
 import type { SignInDeps } from '../../src/core/challenge/sign-in.ts';
 import type { AcceptOutcome, AcceptWrite, ChallengeStore, Claim, RejectOutcome, RejectWrite } from '../../src/core/challenge/store.ts';
 import { hashToken } from '../../src/core/crypto/hash.ts';
+import type { ChallengeBinding, WebAuthnCredential } from '../../src/core/factors/webauthn/store.ts';
 import type { Notice } from '../../src/core/notices.ts';
 import type { RequestContext, Session } from '../../src/core/sessions/session.ts';
 import type { NewSession } from '../../src/core/sessions/store.ts';
@@ -160,14 +161,17 @@ export function challengeHarness() {
     mailAllowed: async () => undefined,
   };
   const rp = { id: 'localhost', name: 'twofold', origins: ['http://localhost:8080'], challengeTtlSeconds: 300 };
+  /** Registered keys by user, and the challenges issued for them (by hash, with their binding). */
+  const keys = new Map<string, WebAuthnCredential[]>();
+  const challenges: { challengeHash: Buffer; binding: ChallengeBinding; expiresAt: Date }[] = [];
   const webauthn = {
     insert: async () => 'inserted' as const,
-    listForUser: async () => [],
-    countForUser: async () => 0,
-    findByCredentialId: async () => null,
+    listForUser: async (userId: string) => keys.get(userId) ?? [],
+    countForUser: async (userId: string) => (keys.get(userId) ?? []).length,
+    findByCredentialId: async (credentialId: string) => [...keys.values()].flat().find((k) => k.credentialId === credentialId) ?? null,
     remove: async () => false,
     removeAll: async () => 0,
-    saveChallenge: async () => undefined,
+    saveChallenge: async (challengeHash: Buffer, binding: ChallengeBinding, _now: Date, expiresAt: Date) => void challenges.push({ challengeHash, binding, expiresAt }),
     consumeChallenge: async () => false,
     isChallengeLive: async () => false,
   };
@@ -268,5 +272,5 @@ export function challengeHarness() {
     return id;
   }
 
-  return { deps, store, clock, keyRing, notices, audited, observed, lockouts, replays, factorChanges, burned, openTransaction };
+  return { deps, store, clock, keyRing, notices, audited, observed, lockouts, replays, factorChanges, burned, openTransaction, keys, challenges };
 }

@@ -32,6 +32,10 @@ export class StillClock implements Clock {
   }
 }
 
+/** A password and its stored argon2id hash, made once: hashing it in every test run would cost a mutation run minutes. */
+export const PASSWORD = 'DontDrinkAndDrive';
+export const PASSWORD_HASH = '$argon2id$v=19$m=19456,t=2,p=1$RtUzs1EgE2g8PlQhreYLww$m1iLa2vgW3PoprWUXax7XrBxI8slQkbiALCiAHnWAik';
+
 let users = 0;
 
 /** A verified user with no second factor; override what a test is about. */

@@ -1,9 +1,10 @@
-import { beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { browser, challengeHarness, POLICY, sessionOf } from '../../../test/core/challenge-harness.ts';
-import { factorState, RFC_KEY, T0, testUser, totpCredential } from '../../../test/core/fixtures.ts';
+import { factorState, PASSWORD, PASSWORD_HASH, RFC_KEY, T0, testUser, totpCredential } from '../../../test/core/fixtures.ts';
+import { hashToken } from '../crypto/hash.ts';
 import { TwofoldError } from '../errors.ts';
 import { generateTOTP } from '../otp/totp.ts';
-import { hashPasswordDigest, passwordDigest } from '../password.ts';
+import { passwordDigest } from '../password.ts';
 import type { Session } from '../sessions/session.ts';
 import type { UserRecord } from '../users/user.ts';
 import { accountLocked, demandProof, requireProof, type ProofRequest } from './require.ts';
@@ -14,11 +15,7 @@ import type { Proof } from './proof.ts';
  * `challenge.require` decides, for every path, whether a proof is enough for an operation: the policy row says
  * what a session's history may stand in for, and an answer is checked (and counted) by the challenge module.
  */
-const PASSWORD = 'DontDrinkAndDrive';
-let passwordHash: string;
-beforeAll(async () => {
-  passwordHash = await hashPasswordDigest(passwordDigest(PASSWORD));
-});
+const passwordHash = PASSWORD_HASH;
 
 const sendMessage: AppOperation = { name: 'app.sendMessage' };
 const deleteAccount: AppOperation = { name: 'app.deleteAccount', weakensAccount: true, passwordFallback: true };
@@ -241,6 +238,45 @@ describe('which factor a challenge names', () => {
     store.states.set(user.id, { ...store.states.get(user.id)!, user: { ...user, username: 'jack' } });
     expect(await ask({})).toMatchObject({ kind: 'challenge', details: { method: 'email', codeGenerated: true, emailOrUsername: 'jack', availableMethods: ['email'] } });
     expect(notices).toHaveLength(1);
+  });
+});
+
+describe('a key as the factor', () => {
+  function withKey() {
+    const setup = setUp({});
+    const { user, store, keys } = setup;
+    store.states.set(user.id, { ...store.states.get(user.id)!, webauthnKeys: 1 });
+    keys.set(user.id, [
+      { id: 'k1', userId: user.id, credentialId: 'cred-1', publicKey: new Uint8Array(8), counter: 0, transports: ['usb'], deviceType: 'singleDevice', backedUp: false, name: 'key', createdAt: T0, lastUsedAt: null },
+    ]);
+    return setup;
+  }
+
+  it("issues the key's options when a key user is challenged, their challenge bound to the session that asked", async () => {
+    const { ask, user, challenges } = withKey();
+    const session = sessionOf(user, { secondFactorAt: null });
+    const outcome = await ask({ operation: 'change-password', session });
+    expect(outcome).toMatchObject({ kind: 'challenge', details: { method: 'webauthn', codeGenerated: false, availableMethods: ['webauthn'], webauthn: { allowCredentials: [{ id: 'cred-1' }] } } });
+    expect(challenges).toEqual([{ challengeHash: expect.any(Buffer), binding: { purpose: 'step-up', boundTo: hashToken(session.id), userId: user.id }, expiresAt: new Date(T0.getTime() + 300_000) }]);
+  });
+
+  it('reads a webauthn proof without an assertion as asking for the options, whatever the first factor', async () => {
+    const { ask, store, user, keyRing } = withKey();
+    store.states.set(user.id, { ...store.states.get(user.id)!, authenticator: totpCredential(keyRing, user.id) });
+    expect(await ask({ proof: { kind: 'webauthn', response: null } })).toMatchObject({ kind: 'challenge', details: { method: 'webauthn', availableMethods: ['totp', 'webauthn'] } });
+    expect(store.rejected).toEqual([]);
+  });
+
+  it('binds a challenge asked without a session to nothing else', async () => {
+    const { ask, challenges } = withKey();
+    await ask({});
+    expect(challenges[0]!.binding.boundTo).toBeNull();
+  });
+
+  it('refuses an assertion of a key that is not registered, counted', async () => {
+    const { ask, store } = withKey();
+    expect(await ask({ proof: { kind: 'webauthn', response: { id: 'unknown' } } })).toMatchObject({ kind: 'refused', error: { code: 'second_factor_invalid', details: { method: 'webauthn' } } });
+    expect(store.rejected).toHaveLength(1);
   });
 });
 

@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { ChallengeMemory } from '../../../test/core/challenge-harness.ts';
-import { RFC_KEY, StillClock, T0, testKeyRing, testUser, totpCredential } from '../../../test/core/fixtures.ts';
+import { PASSWORD, PASSWORD_HASH, RFC_KEY, StillClock, T0, testKeyRing, testUser, totpCredential } from '../../../test/core/fixtures.ts';
 import { backupCodeLookup } from '../factors/backup-codes.ts';
 import { generateTOTP, totpStep } from '../otp/totp.ts';
-import { hashPasswordDigest, passwordDigest } from '../password.ts';
+import { passwordDigest } from '../password.ts';
 import type { LoginTransaction } from '../transactions/store.ts';
 import type { LiveEmailCode } from './factors.ts';
 import { verifyAuthenticator, verifyBackupCode, verifyEmailCode, verifyPassword, verifyWebAuthn } from './verify.ts';
@@ -131,8 +131,8 @@ describe('verifyEmailCode', () => {
 
 describe('verifyPassword', () => {
   it('checks the digest against the stored argon2id hash', async () => {
-    const withPassword = { ...user, passwordHash: await hashPasswordDigest(passwordDigest('right password')) };
-    expect(await verifyPassword(withPassword, passwordDigest('right password'))).toEqual({ result: 'ok', factor: 'password', claim: { kind: 'none' } });
+    const withPassword = { ...user, passwordHash: PASSWORD_HASH };
+    expect(await verifyPassword(withPassword, passwordDigest(PASSWORD))).toEqual({ result: 'ok', factor: 'password', claim: { kind: 'none' } });
     expect(await verifyPassword(withPassword, passwordDigest('wrong password'))).toEqual({ result: 'invalid', factor: 'password' });
   });
 });
