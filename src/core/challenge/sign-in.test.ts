@@ -26,6 +26,17 @@ function setUp(stateOf: (base: FactorState, keyRing: ReturnType<typeof challenge
   return { ...harness, user, code, complete };
 }
 
+/** The next read of a transaction sees it as it is; `change` then happens, as a parallel request's write would. */
+function readThenChange(store: ReturnType<typeof challengeHarness>['store'], change: () => void) {
+  const read = store.transaction.bind(store);
+  store.transaction = async (idHash) => {
+    const found = await read(idHash);
+    change();
+    store.transaction = read;
+    return found;
+  };
+}
+
 describe('completeSignIn with an authenticator code', () => {
   it('issues a session that answered a factor, in the same write that spends the step and consumes the transaction', async () => {
     const { complete, openTransaction, user, code, store } = setUp();
@@ -88,19 +99,20 @@ describe('completeSignIn: what changed since the password step', () => {
   });
 
   it('refuses a wrong guess that found no attempt left (a parallel burst past the cap): the transaction is locked, not answered', async () => {
-    const { complete, openTransaction, user, store } = setUp();
+    const { complete, openTransaction, user, store, lockouts } = setUp();
     const id = openTransaction(user.id);
     // The burst's other guesses used the last attempts between our read and our write.
+    readThenChange(store, () => void (store.transactions.get(hashToken(id).toString('hex'))!.attempts = POLICY.maxAttempts));
     store.willReject({ status: 'transaction-gone' });
-    store.transactions.get(hashToken(id).toString('hex'))!.attempts = POLICY.maxAttempts;
     await expect(complete(id, { kind: 'code', code: '000000' })).rejects.toMatchObject({ code: 'transaction_locked' });
+    expect(lockouts).toEqual([]);
   });
 
   it('refuses a right answer whose transaction was used up by a parallel burst meanwhile', async () => {
     const { complete, openTransaction, user, store, code } = setUp();
     const id = openTransaction(user.id);
+    readThenChange(store, () => void (store.transactions.get(hashToken(id).toString('hex'))!.burnedAt = T0));
     store.willAccept({ status: 'transaction-gone' });
-    store.transactions.get(hashToken(id).toString('hex'))!.burnedAt = T0;
     await expect(complete(id, { kind: 'code', code: code() })).rejects.toMatchObject({ code: 'transaction_locked' });
   });
 
