@@ -154,6 +154,9 @@ describe('verifyTOTPStep', () => {
     ['in full-width digits', '１２３４５６'],
     ['with the character before 0', '12345/'],
     ['with the character after 9', '12345:'],
+    // Read as digits, these add up to the current code (921300): only the digit check refuses them.
+    ['whose character after 9 adds up to the right code', '92129:'],
+    ['whose character ten below 0 adds up to the right code', '92131&'],
   ])('rejects a code that is %s', (_, code) => {
     expect(verifyTOTPStep(key, code, { timeMs, windowSteps: 1 })).toBeNull();
   });
