@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// `npm run test:mutation`: StrykerJS over the security core, one run per group of stryker/core.conf.mjs (all of them,
+// `npm run test:mutation`: StrykerJS over the security core, one run per group of stryker/groups.mjs (configured in stryker/core.conf.mjs) (all of them,
 // or those named in MUTATION_GROUP, comma-separated), then the score of each module from the groups' JSON reports,
 // failing when any module is under the threshold (Stryker itself can only break on a run's total). Extra arguments
 // go to Stryker, e.g. `MUTATION_GROUP=otp npm run test:mutation -- --mutate src/core/otp/hotp.ts` while working on
@@ -8,7 +8,7 @@
 import { spawnSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { GROUPS } from '../stryker/core.conf.mjs';
+import { GROUPS } from '../stryker/groups.mjs';
 
 const THRESHOLD = 90;
 
