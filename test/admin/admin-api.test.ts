@@ -250,7 +250,11 @@ describe('no secret in any answer', () => {
       ...(await db.query<{ v: string }>("SELECT encode(token_hash, 'hex') AS v FROM sessions")),
       ...(await db.query<{ v: string }>("SELECT encode(token_hash, 'hex') AS v FROM admin_tokens")),
       ...(await db.query<{ v: string }>('SELECT password_hash AS v FROM users')),
-    ].map((r) => r.v);
+    ]
+      .map((r) => r.v)
+      // The suite's database is shared: other files' fixtures store placeholders ("a", "not a hash") that any text
+      // holds. Real sealed secrets, hashes and tokens are long.
+      .filter((v) => v.length >= 16);
     const user = await enrolledUser(t, 'adm-secrets');
     answers.push(await asAdmin(reader.secret, 'GET', `/v1/admin/users/${user.userId}`));
     const secrets = [...stored, user.secret, ...user.backupCodes, user.token, reader.secret, writer.secret];

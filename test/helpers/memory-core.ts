@@ -33,8 +33,12 @@ export interface MemoryCore {
   policy: CorePolicy;
 }
 
-/** The key ring memory cores seal secrets with (fixed: a test may build a second core that reads the first one's rows). */
-export const memoryKeyRing = (): KeyRing => createKeyRing([{ id: 'memory', key: Buffer.alloc(32, 7) }]);
+/**
+ * The key ring memory cores seal secrets with: the suite's own key (TEST_KEYS, test/helpers/server.ts), fixed, so a
+ * second core reads the first one's rows, and rows a model run leaves in the suite's shared database open for every
+ * other test (key rotation and TOTP export read every authenticator there).
+ */
+export const memoryKeyRing = (): KeyRing => createKeyRing([{ id: 'test1', key: Buffer.from('0123456789abcdef0123456789abcdef') }]);
 
 /**
  * A whole core over in-memory stores: no database, no network, milliseconds per flow. Rate limits are off (as in

@@ -13,6 +13,7 @@ import type { CoreStores } from '../../src/core/index.ts';
 import { createStores } from '../../src/store/index.ts';
 import { memoryStores } from '../../src/store/memory/index.ts';
 import { testDb, uniqueEmail } from '../helpers/db.ts';
+import { memoryKeyRing } from '../helpers/memory-core.ts';
 
 const implementations: Array<[string, () => Promise<CoreStores>]> = [
   ['memory', async () => memoryStores()],
@@ -31,12 +32,16 @@ async function newUser(stores: CoreStores, options: { username?: string } = {}) 
   return stores.users.insert({ id: randomUUID(), email, emailNormalized: email, username: options.username ?? null, passwordHash: 'not a hash', createdAt: new Date() });
 }
 
+// Sealed with the suite's key: these rows stay in the shared database, where key rotation and TOTP export open them.
+const keyRing = memoryKeyRing();
+
 function credential(userId: string, state: TotpCredential['state'], now: Date): TotpCredential {
+  const id = randomUUID();
   return {
-    id: randomUUID(),
+    id,
     userId,
     state,
-    secretSealed: 'v1.test.sealed',
+    secretSealed: keyRing.encrypt(randomBytes(20), `totp:${id}`),
     params: { algorithm: 'SHA1', digits: 6, periodSeconds: 30 },
     lastUsedStep: null,
     createdAt: now,
