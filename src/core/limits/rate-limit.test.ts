@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { isTwofoldError } from '../errors.ts';
-import { defaultRateLimitPolicy, enforceRateLimit, isFailedAnswer, type RateLimitPolicy, type RateLimitStore } from './rate-limit.ts';
+import { defaultRateLimitPolicy, enforceRateLimit, isFailedAnswer, rateCharge, type RateLimitPolicy, type RateLimitStore } from './rate-limit.ts';
 
 /** Fixed windows per key, as the SQL store keeps them: a hit past the window starts a new one at 1. */
 class WindowCounts implements RateLimitStore {
@@ -157,5 +157,22 @@ describe('the default policy', () => {
         ddpMethod: { limit: 20, windowSeconds: 10, counts: 'all' },
       },
     });
+  });
+});
+
+describe('a charge counted by the answer\'s own write (rateCharge)', () => {
+  const policy: RateLimitPolicy = { ...defaultRateLimitPolicy, rules: { ...defaultRateLimitPolicy.rules, verify: { limit: 7, windowSeconds: 90, counts: 'failures' } } };
+
+  it('names the rule, its key for this subject, its limit and its window', () => {
+    expect(rateCharge(policy, 'verify', '198.51.100.7')).toEqual({ rule: 'verify', key: 'verify:198.51.100.7', limit: 7, windowSeconds: 90 });
+  });
+
+  it('is none for a rule that counts every request: those are counted around the request, success or not', () => {
+    expect(policy.rules.register.counts).toBe('all');
+    expect(rateCharge(policy, 'register', '198.51.100.7')).toBeNull();
+  });
+
+  it('is none when rate limits are off', () => {
+    expect(rateCharge({ ...policy, enabled: false }, 'verify', '198.51.100.7')).toBeNull();
   });
 });
