@@ -7,9 +7,7 @@ import { policyTable, type OperationName } from '../../src/core/challenge/policy
 import { defaultCorePolicy } from '../../src/core/index.ts';
 import { passwordDigest } from '../../src/core/password.ts';
 import type { Session } from '../../src/core/sessions/session.ts';
-import { decodeBase32 } from '../../src/core/otp/base32.ts';
-import { generateTOTP } from '../../src/core/otp/totp.ts';
-import { memoryCore } from '../helpers/memory-core.ts';
+import { memoryCore, memoryUserWithAuthenticator } from '../helpers/memory-core.ts';
 
 const context = { client: 'rest' as const, ip: '192.0.2.1', userAgent: 'policy rows' };
 const PASSWORD = 'correct horse battery';
@@ -19,15 +17,7 @@ const WINDOW_MS = defaultCorePolicy.stepUpWindowSeconds * 1000;
 
 /** A user with an authenticator, a session that answered it just now, and one from a device remembered then. */
 async function userWithAuthenticator() {
-  const { core, clock } = memoryCore();
-  const email = `rows.${Math.random().toString(36).slice(2)}@example.test`;
-  const { user } = await core.auth.register({ email, password: PASSWORD });
-  const first = await core.auth.signIn({ identity: email, password: PASSWORD }, context);
-  if (first.kind !== 'session') throw new Error('a user without a factor gets a session');
-  const asker = { session: first.issued.session, context, proof: { kind: 'recent' as const, sessionId: first.issued.session.id } };
-  const enrolment = await core.factors.totp.enrol(user.id, asker);
-  const code = () => generateTOTP(decodeBase32(enrolment.secret), clock.now().getTime());
-  await core.factors.totp.confirm(user.id, { kind: 'code', code: code() }, asker);
+  const { core, clock, email, user, code } = await memoryUserWithAuthenticator('rows', PASSWORD);
   clock.advance(30_000);
   const pending = await core.auth.signIn({ identity: email, password: PASSWORD }, context);
   if (pending.kind !== 'second_factor') throw new Error('a user with a factor is asked for it');

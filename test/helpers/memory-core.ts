@@ -1,4 +1,6 @@
 import type { Clock } from '../../src/core/clock.ts';
+import { decodeBase32 } from '../../src/core/otp/base32.ts';
+import { generateTOTP } from '../../src/core/otp/totp.ts';
 import { createKeyRing, type KeyRing } from '../../src/core/crypto/keyring.ts';
 import { createCore, defaultCorePolicy, type Core, type CorePolicy } from '../../src/core/index.ts';
 import type { CoreLogger } from '../../src/core/logger.ts';
@@ -61,4 +63,25 @@ export function memoryCore(options: { policy?: Partial<CorePolicy>; clock?: Manu
     links: { verifyEmail: (token) => `memory://verify?token=${token}`, resetPassword: (token) => `memory://reset?token=${token}` },
   });
   return { core, clock, keyRing, notices, stores, tables, policy };
+}
+
+const memoryContext = { client: 'rest' as const, ip: '192.0.2.1', userAgent: 'memory core' };
+
+/**
+ * A memory core with one user who signed up without a factor, then enrolled an authenticator in that first
+ * session (its step is spent). `code()` is the authenticator's code at the core's clock; the first session is
+ * still signed in.
+ */
+export async function memoryUserWithAuthenticator(label: string, password: string, options: Parameters<typeof memoryCore>[0] = {}) {
+  const memory = memoryCore(options);
+  const { core, clock } = memory;
+  const email = `${label}.${Math.random().toString(36).slice(2)}@example.test`;
+  const { user } = await core.auth.register({ email, password });
+  const first = await core.auth.signIn({ identity: email, password }, memoryContext);
+  if (first.kind !== 'session') throw new Error('a user without a factor gets a session');
+  const asker = { session: first.issued.session, context: memoryContext, proof: { kind: 'recent' as const, sessionId: first.issued.session.id } };
+  const enrolment = await core.factors.totp.enrol(user.id, asker);
+  const code = () => generateTOTP(decodeBase32(enrolment.secret), clock.now().getTime());
+  const { backupCodes } = await core.factors.totp.confirm(user.id, { kind: 'code', code: code() }, asker);
+  return { ...memory, user, email, code, backupCodes, first: first.issued };
 }

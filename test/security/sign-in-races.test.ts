@@ -2,28 +2,18 @@
 // parallel request or an operator changes between the password step and the answer. The same rules hold on
 // PostgreSQL (the other tests here); over memory they need no database.
 import { describe, expect, it } from 'vitest';
-import { decodeBase32 } from '../../src/core/otp/base32.ts';
-import { generateTOTP } from '../../src/core/otp/totp.ts';
 import type { Proof } from '../../src/core/challenge/proof.ts';
 import { isTwofoldError } from '../../src/core/errors.ts';
-import { memoryCore } from '../helpers/memory-core.ts';
+import { memoryUserWithAuthenticator } from '../helpers/memory-core.ts';
 
 const context = { client: 'rest' as const, ip: '192.0.2.1', userAgent: 'races' };
 const PASSWORD = 'correct horse battery';
 
 /** A user with an authenticator and its backup codes, signed out. */
 async function enrolledUser() {
-  const memory = memoryCore();
-  const { core, clock } = memory;
-  const email = `races${Math.random().toString(36).slice(2)}@example.test`;
-  const { user } = await core.auth.register({ email, password: PASSWORD });
-  const first = await core.auth.signIn({ identity: email, password: PASSWORD }, context);
-  if (first.kind !== 'session') throw new Error('a user without a factor gets a session');
-  const asker = { session: first.issued.session, context, proof: { kind: 'recent' as const, sessionId: first.issued.session.id } };
-  const enrolment = await core.factors.totp.enrol(user.id, asker);
-  const code = () => generateTOTP(decodeBase32(enrolment.secret), clock.now().getTime());
-  const { backupCodes } = await core.factors.totp.confirm(user.id, { kind: 'code', code: code() }, asker);
-  await core.auth.signOut(first.issued.token);
+  const memory = await memoryUserWithAuthenticator('races', PASSWORD);
+  const { core, clock, email } = memory;
+  await core.auth.signOut(memory.first.token);
   clock.advance(30_000);
   const pending = async () => {
     const result = await core.auth.signIn({ identity: email, password: PASSWORD }, context);
@@ -31,7 +21,7 @@ async function enrolledUser() {
     return result.transactionId;
   };
   const complete = (transactionId: string, proof: Proof) => core.auth.completeSecondFactor({ transactionId, proof, rememberDevice: false }, context);
-  return { ...memory, user, code, backupCodes, pending, complete };
+  return { ...memory, pending, complete };
 }
 
 /** Settles every promise and counts outcomes by error code ('ok' for a session). */
