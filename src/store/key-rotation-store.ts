@@ -1,17 +1,21 @@
-import type { KeyRotationStore } from '../core/keys/rotation.ts';
+import type { KeyRotationStore, SealedSecret } from '../core/keys/rotation.ts';
 import type { Queryable } from './db.ts';
 
 /** Ciphertexts read `v1.<keyId>.…`, peppered hashes `<keyId>$…`. */
 export function createKeyRotationStore(db: Queryable): KeyRotationStore {
   return {
     async listNotUnder(activeKeyId, limit) {
-      return db.query<{ id: string; sealed: string }>(
-        `SELECT id, secret_sealed AS sealed FROM totp_credentials WHERE split_part(secret_sealed, '.', 2) <> $1 ORDER BY id LIMIT $2`,
+      return db.query<SealedSecret>(
+        `SELECT kind, id, sealed FROM (
+           SELECT 'totp' AS kind, id::text AS id, secret_sealed AS sealed FROM totp_credentials
+           UNION ALL SELECT 'webhook', id::text, secret_sealed FROM webhook_endpoints WHERE removed_at IS NULL
+         ) s WHERE split_part(sealed, '.', 2) <> $1 ORDER BY kind, id LIMIT $2`,
         [activeKeyId, limit],
       );
     },
-    async replaceSealed(id, expected, replacement) {
-      const rows = await db.query('UPDATE totp_credentials SET secret_sealed = $3 WHERE id = $1 AND secret_sealed = $2 RETURNING id', [id, expected, replacement]);
+    async replaceSealed({ kind, id }, expected, replacement) {
+      const table = kind === 'totp' ? 'totp_credentials' : 'webhook_endpoints';
+      const rows = await db.query(`UPDATE ${table} SET secret_sealed = $3 WHERE id = $1 AND secret_sealed = $2 RETURNING id`, [id, expected, replacement]);
       return rows.length === 1;
     },
     async usage(now) {
@@ -19,7 +23,6 @@ export function createKeyRotationStore(db: Queryable): KeyRotationStore {
         `SELECT key_id AS "keyId", sum(secrets)::int AS secrets, sum(backup_codes)::int AS "backupCodes", sum(email_codes)::int AS "emailCodes" FROM (
            SELECT split_part(secret_sealed, '.', 2) AS key_id, 1 AS secrets, 0 AS backup_codes, 0 AS email_codes FROM totp_credentials
            UNION ALL SELECT split_part(code_hash, '$', 1), 0, 1, 0 FROM backup_codes WHERE used_at IS NULL
-           -- Webhook signing secrets are not re-encrypted by rotation (yet): they keep their key from being retired.
            UNION ALL SELECT split_part(secret_sealed, '.', 2), 1, 0, 0 FROM webhook_endpoints WHERE removed_at IS NULL
            UNION ALL SELECT split_part(code_hash, '$', 1), 0, 0, 1 FROM email_codes WHERE used_at IS NULL AND expires_at > $1
          ) t GROUP BY key_id ORDER BY key_id`,

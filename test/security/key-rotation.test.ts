@@ -6,6 +6,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createKeyRing, generateKeySpec, parseKeySpecs } from '../../src/core/crypto/keyring.ts';
+import { openWebhookSecret } from '../../src/core/admin/webhooks.ts';
 import { reencryptSecrets, retirementBlockers } from '../../src/core/keys/rotation.ts';
 import { createKeyRotationStore } from '../../src/store/key-rotation-store.ts';
 import { startTestServer, TEST_KEYS, type TestServer } from '../helpers/server.ts';
@@ -23,7 +24,10 @@ afterAll(() => t.close());
 describe('rotating the key ring', () => {
   it('re-encrypts every secret under the new key; sign-in works on a server with the new ring', async () => {
     const { email, password, secret } = await enrolledUser(t, 'rotate');
-    const store = createKeyRotationStore(await testDb());
+    // A webhook's signing secret is sealed too: rotation moves it with the TOTP keys, bound to its endpoint.
+    const hook = await t.server.core.admin.webhooks.create({ url: 'http://127.0.0.1:9/rotation', kinds: ['lockout'] }, { client: 'cli' });
+    const db = await testDb();
+    const store = createKeyRotationStore(db);
     const newKey = generateKeySpec('rot2');
     const rotated = createKeyRing(parseKeySpecs(`${newKey},${TEST_KEYS}`));
     const back = createKeyRing(parseKeySpecs(`${TEST_KEYS},${newKey}`));
@@ -34,6 +38,9 @@ describe('rotating the key ring', () => {
       expect((await reencryptSecrets(store, rotated)).reencrypted).toBe(0);
       const usage = await store.usage(new Date());
       expect(usage.find((u) => u.keyId === 'test1')?.secrets ?? 0).toBe(0);
+      const [endpoint] = await db.query<{ secret_sealed: string }>('SELECT secret_sealed FROM webhook_endpoints WHERE id = $1', [hook.endpoint.id]);
+      expect(rotated.keyIdOf(endpoint!.secret_sealed)).toBe('rot2');
+      expect(openWebhookSecret(rotated, hook.endpoint.id, endpoint!.secret_sealed)).toBe(hook.secret);
       // Backup codes are one-way hashes peppered by their key: they hold the old key in the ring.
       expect(retirementBlockers(usage, 'test1').join()).toMatch(/backup codes/);
 
@@ -48,6 +55,7 @@ describe('rotating the key ring', () => {
     } finally {
       // Give the shared test database back to the suite's key.
       await reencryptSecrets(store, back);
+      await t.server.core.admin.webhooks.remove(hook.endpoint.id, { client: 'cli' });
     }
   });
 

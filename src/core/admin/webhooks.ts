@@ -54,7 +54,8 @@ export interface WebhookStore {
   recordAttempt(id: string, now: Date, outcome: { status: number | null; error: string | null; delivered: boolean; retryAt: Date | null }): Promise<void>;
 }
 
-const secretContext = (endpointId: string) => `webhook:${endpointId}`;
+/** The AAD binding a webhook's sealed signing secret to its endpoint (key rotation keeps it). */
+export const webhookSecretContext = (endpointId: string) => `webhook:${endpointId}`;
 export const WEBHOOK_SECRET_PREFIX = 'whsec_';
 
 export interface WebhookDeps {
@@ -97,7 +98,7 @@ export async function createWebhook(deps: WebhookDeps, input: { url: string; kin
     lastSuccessAt: null,
   };
   const secret = `${WEBHOOK_SECRET_PREFIX}${generateToken()}`;
-  await deps.store.insert(endpoint, deps.keyRing.encrypt(Buffer.from(secret, 'utf8'), secretContext(endpoint.id)));
+  await deps.store.insert(endpoint, deps.keyRing.encrypt(Buffer.from(secret, 'utf8'), webhookSecretContext(endpoint.id)));
   await deps.audit.record('webhook_created', null, context, { endpointId: endpoint.id, url: endpoint.url, kinds: endpoint.kinds });
   return { endpoint, secret };
 }
@@ -108,7 +109,7 @@ export async function removeWebhook(deps: WebhookDeps, id: string, context: { cl
 }
 
 export function openWebhookSecret(keyRing: KeyRing, endpointId: string, sealed: string): string {
-  return Buffer.from(keyRing.decrypt(sealed, secretContext(endpointId))).toString('utf8');
+  return Buffer.from(keyRing.decrypt(sealed, webhookSecretContext(endpointId))).toString('utf8');
 }
 
 /**

@@ -1,19 +1,30 @@
+import { webhookSecretContext } from '../admin/webhooks.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 
-/** Storage port for re-encrypting sealed TOTP secrets and counting what still depends on a key. */
+/** A secret sealed with the key ring: an authenticator's TOTP key, or a webhook endpoint's signing secret. */
+export interface SealedSecret {
+  kind: 'totp' | 'webhook';
+  id: string;
+  sealed: string;
+}
+
+/** Storage port for re-encrypting sealed secrets and counting what still depends on a key. */
 export interface KeyRotationStore {
   /** A batch of sealed secrets whose key id is not `activeKeyId`. */
-  listNotUnder(activeKeyId: string, limit: number): Promise<Array<{ id: string; sealed: string }>>;
+  listNotUnder(activeKeyId: string, limit: number): Promise<SealedSecret[]>;
   /** Replaces a ciphertext only if it is still the one read (a concurrent change wins; rerun picks it up). */
-  replaceSealed(id: string, expected: string, replacement: string): Promise<boolean>;
+  replaceSealed(secret: Omit<SealedSecret, 'sealed'>, expected: string, replacement: string): Promise<boolean>;
   /** Per key id: sealed secrets, unused backup codes and live email codes that name it. */
   usage(now: Date): Promise<Array<{ keyId: string; secrets: number; backupCodes: number; emailCodes: number }>>;
 }
 
 const BATCH = 200;
 
+/** The AAD each secret is bound to its row with: rotation keeps it. */
+const contextOf = ({ kind, id }: Omit<SealedSecret, 'sealed'>) => (kind === 'totp' ? `totp:${id}` : webhookSecretContext(id));
+
 /**
- * Re-encrypts every TOTP secret under the ring's active key, in small batches of compare-and-set
+ * Re-encrypts every sealed secret (TOTP keys, webhook signing secrets) under the ring's active key, in small batches of compare-and-set
  * updates: the servers keep running, and an interrupted run is simply run again.
  */
 export async function reencryptSecrets(store: KeyRotationStore, keyRing: KeyRing): Promise<{ reencrypted: number }> {
@@ -22,11 +33,10 @@ export async function reencryptSecrets(store: KeyRotationStore, keyRing: KeyRing
     const batch = await store.listNotUnder(keyRing.activeKeyId, BATCH);
     if (batch.length === 0) return { reencrypted };
     let progressed = false;
-    for (const { id, sealed } of batch) {
-      // The AAD binds each secret to its credential row (`totp:<id>`); keep it.
-      const context = `totp:${id}`;
-      const replacement = keyRing.encrypt(keyRing.decrypt(sealed, context), context);
-      if (await store.replaceSealed(id, sealed, replacement)) {
+    for (const secret of batch) {
+      const context = contextOf(secret);
+      const replacement = keyRing.encrypt(keyRing.decrypt(secret.sealed, context), context);
+      if (await store.replaceSealed(secret, secret.sealed, replacement)) {
         reencrypted += 1;
         progressed = true;
       }
@@ -44,7 +54,7 @@ export function retirementBlockers(usage: Awaited<ReturnType<KeyRotationStore['u
   const entry = usage.find((u) => u.keyId === keyId);
   if (!entry) return [];
   const blockers: string[] = [];
-  if (entry.secrets > 0) blockers.push(`${entry.secrets} TOTP secrets are still sealed with it (run keys rotate)`);
+  if (entry.secrets > 0) blockers.push(`${entry.secrets} secrets (TOTP keys, webhook signing secrets) are still sealed with it (run keys rotate)`);
   if (entry.backupCodes > 0) blockers.push(`${entry.backupCodes} unused backup codes are hashed with it (they work while the key stays; users can regenerate)`);
   if (entry.emailCodes > 0) blockers.push(`${entry.emailCodes} live email codes are hashed with it (they expire within minutes)`);
   return blockers;

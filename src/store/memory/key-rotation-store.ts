@@ -12,9 +12,10 @@ export function createMemoryKeyRotationStore(tables: MemoryTables): KeyRotationS
         .filter((c) => sealedKeyId(c.secretSealed) !== activeKeyId)
         .sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0))
         .slice(0, limit)
-        .map((c) => ({ id: c.id, sealed: c.secretSealed }));
+        .map((c) => ({ kind: 'totp' as const, id: c.id, sealed: c.secretSealed }));
     },
-    async replaceSealed(id, expected, replacement) {
+    // Webhook endpoints are SQL only (operator-stores.ts): every sealed secret here is a TOTP key.
+    async replaceSealed({ id }, expected, replacement) {
       const credential = tables.totp.get(id);
       if (!credential || credential.secretSealed !== expected) return false;
       credential.secretSealed = replacement;
