@@ -307,7 +307,7 @@ const change = (i: number, what: FactorChange, proof: ProofType, pick: number, s
         const options = await h.outcome(core.factors.webauthn.registrationOptions(u.id!, asker));
         real = { outcome: options.outcome };
         if (options.value) {
-          const key = await h.outcome(h.core().factors.webauthn.register(u.id!, 'model key', h.newAuthenticator().register(options.value), CONTEXT));
+          const key = await h.outcome(h.core().factors.webauthn.register(u.id!, `model key ${(keyNames += 1)}`, h.newAuthenticator().register(options.value), CONTEXT));
           real = { outcome: key.outcome };
           keyId = key.value?.id ?? null;
         }
@@ -349,6 +349,9 @@ const user = fc.constantFrom(0, 0, 0, 1);
 const pick = fc.nat({ max: 5 });
 const seed = fc.nat({ max: 1_000_000 });
 const answerTypes: AnswerType[] = ['right-totp', 'right-totp', 'replayed-totp', 'old-step', 'wrong', 'backup-unused', 'backup-used', 'backup-unknown', 'email-right', 'email-wrong', 'passkey', 'passkey-replayed'];
+// A user's keys have names of their own (a second key named like the first is refused): each new key gets a new one.
+let keyNames = 0;
+
 const changes: FactorChange[] = ['enrol-totp', 'enrol-totp', 'disable-totp', 'enable-email', 'disable-email', 'regenerate-backup', 'add-passkey', 'remove-passkey'];
 
 /** Every command, weighted toward what moves the state machine. */
