@@ -1,11 +1,11 @@
 import { createAdmin } from './admin/admin.ts';
+import { passwordSignInWithAnswer } from './auth/answer-sign-in.ts';
 import { passwordStep } from './auth/password-login.ts';
 import { startSignIn } from './auth/sign-in.ts';
 import { authorise } from './challenge/asker.ts';
-import { hasFactor } from './challenge/factors.ts';
 import { issuePass } from './challenge/pass.ts';
 import { operationName } from './challenge/policy.ts';
-import { completeSignIn, signInWithAnswer } from './challenge/sign-in.ts';
+import { completeSignIn } from './challenge/sign-in.ts';
 import type { Core } from './core.ts';
 import { TwofoldError } from './errors.ts';
 import * as totp from './factors/authenticator.ts';
@@ -45,18 +45,7 @@ export function createCore(deps: CoreDeps): Core {
         const result = await startSignIn(w.signInStart, await passwordStep(w.passwordStep, input, context), context, { style: options.style ?? 'transaction', ...options });
         return result.kind === 'session' ? endEarlierLogins(w.logins, result, context) : result;
       },
-      async signInWithAnswer(input, proof, context) {
-        const user = await passwordStep(w.passwordStep, input, context);
-        const state = await w.signIn.store.factors(user.id, clock.now());
-        if (!state) throw new TwofoldError('invalid_credentials');
-        // No answer along, or no factor to answer: the sign-in's own challenge, or a session.
-        if (!proof || proof.kind === 'recent' || !hasFactor(state)) {
-          const started = await startSignIn(w.signInStart, user, context, { style: 'challenge' });
-          if (started.kind !== 'session') throw new TwofoldError('second_factor_required');
-          return endEarlierLogins(w.logins, started, context);
-        }
-        return endEarlierLogins(w.logins, { kind: 'session', user, issued: await signInWithAnswer(w.signIn, state, proof, context) }, context);
-      },
+      signInWithAnswer: (input, proof, context) => passwordSignInWithAnswer(w, clock, input, proof, context),
       completeSecondFactor: async (input, context) => endEarlierLogins(w.logins, await completeSignIn(w.signIn, input, context), context),
       async webauthnOptions(transactionId) {
         const idHash = transactionIdHash(transactionId);
