@@ -143,7 +143,7 @@ export function challengeHarness() {
   const observed: SecurityEvent[] = [];
   const lockouts: { userId: string; until: Date }[] = [];
   const replays: { userId: string; factor: string }[] = [];
-  const factorChanges: { userId: string; factor: string; change: string }[] = [];
+  const factorChanges: { userId: string; factor: string; change: string; audited?: true }[] = [];
   const burned: string[] = [];
   const emailCodes = {
     emailCodes: {
@@ -244,7 +244,9 @@ export function challengeHarness() {
     },
     events: {
       audit: audit as SignInDeps['audit'],
-      factorChanged: async (user, factor, change) => void factorChanges.push({ userId: user.id, factor, change }),
+      // `audited`: the write that made the change already carried its audit event.
+      factorChanged: async (user, factor, change, _context, _keep, options) =>
+        void factorChanges.push({ userId: user.id, factor, change, ...(options?.audited ? { audited: true } : {}) }),
       replayRejected: async () => undefined,
       passwordChanged: async () => undefined,
       endOtherSessions: async () => undefined,

@@ -47,6 +47,8 @@ export interface AuthenticateOverride extends RegisterOverride {
   credentialId?: string;
   /** Flip a bit of the signature. */
   tamper?: boolean;
+  /** Answer without the user-verified flag (a key touched without its PIN or biometric). */
+  userVerified?: boolean;
 }
 
 interface StoredCredential {
@@ -95,6 +97,11 @@ export class SoftAuthenticator {
   /** The signature counter a credential last used (0 right after registration). */
   counterOf(credentialId: string): number {
     return this.find(credentialId).counter;
+  }
+
+  /** The credential's public key as COSE (what a relying party stores after registration). */
+  cosePublicKeyOf(credentialId: string): Uint8Array<ArrayBuffer> {
+    return new Uint8Array(this.find(credentialId).cosePublicKey);
   }
 
   /** The credential's public key as SPKI DER (what `response.publicKey` carries). */
@@ -184,7 +191,11 @@ export class SoftAuthenticator {
       counter = override.counter;
     }
     const authData = new Uint8Array(
-      Buffer.concat([sha256(override.rpId ?? credential.rpId), Buffer.from([FLAG_UP | FLAG_UV | this.flagsExtra]), uint32be(counter)]),
+      Buffer.concat([
+        sha256(override.rpId ?? credential.rpId),
+        Buffer.from([FLAG_UP | (override.userVerified === false ? 0 : FLAG_UV) | this.flagsExtra]),
+        uint32be(counter),
+      ]),
     );
     const clientDataJSON = this.clientData('webauthn.get', override.challenge ?? options.challenge, override.origin);
     const signature = sign('sha256', Buffer.concat([authData, sha256(clientDataJSON)]), credential.privateKey);

@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { browser, challengeHarness, POLICY } from '../../../test/core/challenge-harness.ts';
-import { factorState, RFC_KEY, T0, testUser, totpCredential } from '../../../test/core/fixtures.ts';
+import { factorState, PASSWORD, PASSWORD_HASH, RFC_KEY, T0, testUser, totpCredential } from '../../../test/core/fixtures.ts';
 import { hashToken } from '../crypto/hash.ts';
 import { backupCodeLookup } from '../factors/backup-codes.ts';
 import { generateTOTP } from '../otp/totp.ts';
 import type { FactorState } from './factors.ts';
 import type { Proof } from './proof.ts';
+import { checkAnswer, type Answer, type AnswerRequest } from './answer.ts';
+import { passwordDigest } from '../password.ts';
+import type { RateCharge } from '../limits/rate-limit.ts';
 import { completeSignIn } from './sign-in.ts';
 
 /**
@@ -160,5 +163,162 @@ describe('what the writes carry', () => {
     store.willReject({ status: 'locked', until: new Date(T0.getTime() + 1000) });
     await expect(complete({ kind: 'code', code: '000000' })).rejects.toMatchObject({ code: 'account_locked' });
     expect(observed).toHaveLength(1);
+  });
+});
+
+/** `checkAnswer` called as the step-up check and the DDP sign-in call it: no transaction, the result as it is. */
+function direct(factors: Factors & { passwordHash?: string }) {
+  const setup = setUp(factors);
+  const user = factors.passwordHash ? { ...setup.user, passwordHash: factors.passwordHash } : setup.user;
+  const state = { ...setup.store.states.get(setup.user.id)!, user };
+  const check = (answer: Answer, more: Partial<AnswerRequest> = {}) =>
+    checkAnswer(setup.deps, {
+      state,
+      answer,
+      target: { kind: 'none' },
+      context: browser,
+      operation: 'disable_totp',
+      passwordAllowed: false,
+      webauthnBinding: { purpose: 'step-up', boundTo: null },
+      onAccept: () => ({}),
+      ...more,
+    });
+  return { ...setup, state, check };
+}
+
+describe('checkAnswer: what it tells its caller', () => {
+  it('calls a code from a user with no second factor a wrong authenticator code, with no attempts to count down', async () => {
+    const { check } = direct({});
+    await expect(check({ kind: 'code', code: '123456' })).resolves.toEqual({ kind: 'rejected', factor: 'totp', reason: 'invalid', attemptsLeft: null });
+  });
+
+  it('honours no backup code from a user without an authenticator, and no password unless the operation allows it', async () => {
+    const { check, addBackupCode } = direct({ email: true, passwordHash: PASSWORD_HASH });
+    addBackupCode('WXYZ2345');
+    await expect(check({ kind: 'backup', code: 'WXYZ2345' })).resolves.toEqual({ kind: 'rejected', factor: 'backup', reason: 'invalid', attemptsLeft: null });
+    const password: Answer = { kind: 'password', digest: passwordDigest(PASSWORD) };
+    await expect(check(password)).resolves.toEqual({ kind: 'rejected', factor: 'password', reason: 'invalid', attemptsLeft: null });
+    await expect(check(password, { passwordAllowed: true })).resolves.toMatchObject({ kind: 'accepted', factor: 'password' });
+  });
+
+  it('reads a webauthn answer as an assertion even from a user who also has an authenticator', async () => {
+    const { check } = direct({ totp: true, keys: 1 });
+    await expect(check({ kind: 'webauthn', response: { id: 'unknown key' } })).resolves.toMatchObject({ kind: 'rejected', factor: 'webauthn', reason: 'invalid' });
+  });
+
+  it('checks a code from a user with an authenticator and email codes against the authenticator first', async () => {
+    const { check, code } = direct({ totp: true, email: true });
+    await expect(check({ kind: 'code', code: code() })).resolves.toMatchObject({ kind: 'accepted', factor: 'totp' });
+  });
+
+  it('calls a replayed 8-digit authenticator code a replay even when it is also in backup-code shape', async () => {
+    const { check, clock, state } = direct({ totp: true, digits: 8 });
+    const params = { algorithm: 'SHA1' as const, digits: 8, periodSeconds: 30 };
+    // A moment whose code has only the digits 2-9 (the backup-code alphabet's digits).
+    while (!/^[2-9]{8}$/.test(generateTOTP(RFC_KEY, clock.now().getTime(), params))) clock.advance(30_000);
+    const answer = generateTOTP(RFC_KEY, clock.now().getTime(), params);
+    state.authenticator = { ...state.authenticator!, lastUsedStep: Math.floor(clock.now().getTime() / 30_000) };
+    await expect(check({ kind: 'code', code: answer })).resolves.toMatchObject({ kind: 'rejected', factor: 'totp', reason: 'replayed' });
+  });
+
+  it('says the transaction is gone when either write found it used or expired meanwhile', async () => {
+    const { check, store, code } = direct({ totp: true });
+    store.willAccept({ status: 'transaction-gone' });
+    await expect(check({ kind: 'code', code: code() })).resolves.toEqual({ kind: 'transaction-gone' });
+    store.willReject({ status: 'transaction-gone' });
+    await expect(check({ kind: 'code', code: '000000' })).resolves.toEqual({ kind: 'transaction-gone' });
+  });
+
+  it('tells the user of no lockout and no replay after a plain wrong answer', async () => {
+    const { check, lockouts, replays } = direct({ totp: true });
+    await check({ kind: 'code', code: '000000' });
+    expect([lockouts, replays]).toEqual([[], []]);
+  });
+});
+
+describe('checkAnswer: the failures-only rate limit is counted by the answer’s own write', () => {
+  const charge = (): RateCharge => ({ rule: 'verify', key: 'verify:198.51.100.7', limit: 10, windowSeconds: 60 });
+  const windowStart = new Date(T0.getTime() - 20_000);
+
+  it('hands the window to the write (never the rule name or what was seen before) and what the write saw back to the façade', async () => {
+    const { check, store, code } = direct({ totp: true });
+    const context = { ...browser, rate: charge() };
+    store.willAccept({ status: 'accepted', replacedAuthenticator: false, rate: { hits: 3, windowStart } });
+    await check({ kind: 'code', code: code() }, { context });
+    expect(store.accepted[0]!.rate).toEqual({ key: 'verify:198.51.100.7', limit: 10, windowSeconds: 60 });
+    expect(context.rate.seen).toEqual({ hits: 3, windowStart });
+    store.willReject({ status: 'counted', attempts: null, lockBegan: null, codeExhausted: false, rate: { hits: 4, windowStart } });
+    await check({ kind: 'code', code: '000000' }, { context });
+    expect(store.rejected[0]!.rate).toEqual({ key: 'verify:198.51.100.7', limit: 10, windowSeconds: 60 });
+    expect(context.rate.seen).toEqual({ hits: 4, windowStart });
+  });
+
+  it('writes no window when the façade handed none over', async () => {
+    const { check, store, code } = direct({ totp: true });
+    await check({ kind: 'code', code: code() });
+    await check({ kind: 'code', code: '000000' });
+    expect([store.accepted[0]!.rate, store.rejected[0]!.rate]).toEqual([undefined, undefined]);
+  });
+
+  it('refuses a right answer past the limit with the time until the window resets, and keeps what the write saw for the headers', async () => {
+    const { check, store, code } = direct({ totp: true });
+    const context = { ...browser, rate: charge() };
+    store.willAccept({ status: 'rate-limited', rate: { hits: 10, windowStart } });
+    await expect(check({ kind: 'code', code: code() }, { context })).rejects.toMatchObject({
+      code: 'rate_limited',
+      details: { rule: 'verify', limit: 10, retryAfterSeconds: 40, resetAt: new Date(windowStart.getTime() + 60_000).toISOString() },
+    });
+    expect(context.rate.seen).toEqual({ hits: 10, windowStart });
+  });
+
+  it('refuses a wrong answer past the limit the same way', async () => {
+    const { check, store } = direct({ totp: true });
+    const context = { ...browser, rate: charge() };
+    store.willReject({ status: 'rate-limited', rate: { hits: 10, windowStart } });
+    await expect(check({ kind: 'code', code: '000000' }, { context })).rejects.toMatchObject({ code: 'rate_limited', details: { retryAfterSeconds: 40 } });
+    expect(context.rate.seen).toEqual({ hits: 10, windowStart });
+  });
+});
+
+describe('checkAnswer: which answers are typing slips, by kind', () => {
+  it('treats an answer named as an authenticator code like any code: seven digits are a slip', async () => {
+    const { check } = direct({ totp: true });
+    await expect(check({ kind: 'totp', code: '1234567' })).rejects.toMatchObject({ code: 'code_malformed' });
+  });
+
+  it.each(['x12345', '12345x'])('counts only all-digit codes as digits: %s is a slip for a 6-digit authenticator', async (typed) => {
+    const { check } = direct({ totp: true });
+    await expect(check({ kind: 'code', code: typed })).rejects.toMatchObject({ code: 'code_malformed' });
+  });
+
+  it('takes no backup-shaped or email-shaped code as plausible while confirming a new authenticator', async () => {
+    const { check, state, keyRing } = direct({ email: true });
+    const enrolling = totpCredential(keyRing, state.user.id, { key: RFC_KEY, state: 'pending', activatedAt: null, params: { algorithm: 'SHA1', digits: 8, periodSeconds: 30 } });
+    await expect(check({ kind: 'code', code: 'WXYZ2345' }, { authenticators: [enrolling] })).rejects.toMatchObject({ code: 'code_malformed', details: { expected: '8 digits' } });
+    await expect(check({ kind: 'code', code: '123456' }, { authenticators: [enrolling] })).rejects.toMatchObject({ code: 'code_malformed', details: { expected: '8 digits' } });
+  });
+});
+
+describe('checkAnswer: confirming a new authenticator', () => {
+  it('takes its code whether the client named it a code or an authenticator code, and nothing else', async () => {
+    const { check, state, clock, keyRing } = direct({ email: true });
+    const enrolling = totpCredential(keyRing, state.user.id, { key: RFC_KEY, state: 'pending', activatedAt: null });
+    const now = () => generateTOTP(RFC_KEY, clock.now().getTime());
+    await expect(check({ kind: 'totp', code: now() }, { authenticators: [enrolling] })).resolves.toMatchObject({ kind: 'accepted', factor: 'totp' });
+    clock.advance(30_000);
+    await expect(check({ kind: 'code', code: now() }, { authenticators: [enrolling] })).resolves.toMatchObject({ kind: 'accepted', factor: 'totp' });
+    await expect(check({ kind: 'email', code: '123456' }, { authenticators: [enrolling] })).resolves.toEqual({ kind: 'rejected', factor: 'totp', reason: 'invalid', attemptsLeft: null });
+  });
+});
+
+describe('checkAnswer: an email code answers only a sign-in it was alive with', () => {
+  it('does not complete a sign-in with a code that had expired before the sign-in began', async () => {
+    const { complete, store, user, keyRing, clock, openTransaction } = setUp({ email: true });
+    const state = store.states.get(user.id)!;
+    const expired = { id: 'e1', codeHash: keyRing.hashCode('246810', `email-code:${user.id}`), attempts: 0, createdAt: T0, liveSince: T0, expiresAt: new Date(T0.getTime() + 600_000) };
+    store.states.set(user.id, { ...state, emailCode: expired });
+    clock.advance(20 * 60_000);
+    await expect(complete({ kind: 'email', code: '246810' }, openTransaction(user.id))).rejects.toMatchObject({ code: 'code_invalid' });
+    expect(store.accepted).toEqual([]);
   });
 });

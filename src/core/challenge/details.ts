@@ -51,6 +51,6 @@ export async function challengeDetails(
 
 /** The method a caller asked for when the user has it, else the first the user has (null when none). */
 export function preferredMethod(available: readonly FactorMethod[], requested: unknown): FactorMethod | null {
-  if (typeof requested === 'string' && (available as readonly string[]).includes(requested)) return requested as FactorMethod;
+  if ((available as readonly unknown[]).includes(requested)) return requested as FactorMethod;
   return available[0] ?? null;
 }

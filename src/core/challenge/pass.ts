@@ -17,7 +17,8 @@ export function issuePass(userId: string, operation: string): ChallengePass {
 }
 
 export function spendPass(pass: unknown, userId: string, operation: string): boolean {
-  if (typeof pass !== 'object' || pass === null || !live.has(pass as ChallengePass)) return false;
+  // A WeakSet holds only objects: anything else (a forged string, null) is simply not in it.
+  if (!live.has(pass as ChallengePass)) return false;
   const { userId: passUser, operation: passOperation } = pass as ChallengePass;
   live.delete(pass as ChallengePass);
   return passUser === userId && passOperation === operation;

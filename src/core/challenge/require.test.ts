@@ -312,3 +312,31 @@ describe('accountLocked', () => {
     expect(accountLocked(new Date('9998-12-31T23:59:59Z'), T0).details.retryAt).toBe('9998-12-31T23:59:59.000Z');
   });
 });
+
+describe('requireProof: what an answer that fails tells the client', () => {
+  it('answers a malformed code as a wrong one, naming the factors (Rocket.Chat clients expect totp-invalid), uncounted', async () => {
+    const { ask, user, store } = setUp();
+    const outcome = await ask({ session: answeredAgo(user, 60 * 24), operation: deleteAccount, proof: { kind: 'code', code: '12' } });
+    expect(outcome).toMatchObject({ kind: 'refused', error: { code: 'second_factor_invalid', details: { method: 'totp', availableMethods: ['totp'] } } });
+    expect(store.rejected).toEqual([]);
+  });
+
+  it('names the factors in a refusal of a wrong code', async () => {
+    const { ask, user } = setUp();
+    const outcome = await ask({ session: answeredAgo(user, 60 * 24), operation: deleteAccount, proof: { kind: 'code', code: '000000' } });
+    expect(outcome).toMatchObject({ kind: 'refused', error: { code: 'second_factor_invalid', details: { method: 'totp', availableMethods: ['totp'] } } });
+  });
+
+  it('lets a database outage during the check through as itself (a 503), never as a wrong answer', async () => {
+    const { ask, user, store, code } = setUp();
+    const outage = new TwofoldError('database_unavailable');
+    store.accept = async () => Promise.reject(outage);
+    await expect(ask({ session: answeredAgo(user, 60 * 24), operation: deleteAccount, proof: { kind: 'code', code: code() } })).rejects.toBe(outage);
+  });
+
+  it('asks a user with no second factor for the password again where the operation wants an answer, however fresh the session’s password', async () => {
+    const { ask, user } = setUp({});
+    const outcome = await ask({ session: sessionOf(user, { secondFactorAt: null, passwordAt: T0 }), operation: deleteAccount });
+    expect(outcome).toMatchObject({ kind: 'challenge', details: { method: 'password' } });
+  });
+});

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { browser, challengeHarness, POLICY } from '../../../test/core/challenge-harness.ts';
-import { factorState, RFC_KEY, T0, testUser, totpCredential } from '../../../test/core/fixtures.ts';
+import { factorState, PASSWORD, PASSWORD_HASH, RFC_KEY, T0, testUser, totpCredential } from '../../../test/core/fixtures.ts';
+import { SoftAuthenticator } from '../../../test/helpers/webauthn-authenticator.ts';
+import { passwordDigest } from '../password.ts';
 import { hashToken } from '../crypto/hash.ts';
 import { backupCodeLookup, hashBackupCodes } from '../factors/backup-codes.ts';
 import { generateTOTP } from '../otp/totp.ts';
@@ -230,7 +232,7 @@ describe('completeSignIn: a new authenticator confirmed by its first code', () =
     expect(store.accepted[0]!.activate).toEqual({ credentialId: credential.id, backupCodeHashes: expect.any(Array) });
     expect(store.accepted[0]!.activate!.backupCodeHashes).toEqual(hashBackupCodes(keyRing, user.id, signedIn.backupCodes!.map((c) => c.replace('-', ''))));
     expect(store.accepted[0]!.events.map((e) => e.kind)).toEqual(['challenge_passed', 'login_succeeded', 'factor_enabled']);
-    expect(factorChanges).toEqual([{ userId: user.id, factor: 'totp', change: 'enabled' }]);
+    expect(factorChanges).toEqual([{ userId: user.id, factor: 'totp', change: 'enabled', audited: true }]);
     expect(signedIn.issued.session.secondFactorAt).toEqual(T0);
   });
 
@@ -324,5 +326,200 @@ describe('signInWithAnswer (DDP: the answer comes with the password)', () => {
     await expect(signInWithAnswer(deps, state, { kind: 'code', code: code(1) }, browser)).rejects.toMatchObject({ code: 'user_disabled' });
     store.willAccept({ status: 'claim-taken' });
     await expect(signInWithAnswer(deps, state, { kind: 'code', code: code(-1) }, browser)).rejects.toMatchObject({ code: 'second_factor_invalid' });
+  });
+});
+
+describe('completeSignIn: what the write records', () => {
+  it('audits a confirmation as an enrolment: a session that answered no factor, and the factor enabled', async () => {
+    const setup = setUp((base, keyRing) => ({ ...base, unconfirmed: totpCredential(keyRing, base.user.id, { key: RFC_KEY, state: 'pending', activatedAt: null }) }));
+    const credential = setup.store.states.get(setup.user.id)!.unconfirmed!;
+    const id = setup.openTransaction(setup.user.id, { purpose: 'enroll', credentialId: credential.id });
+    await setup.complete(id, { kind: 'code', code: setup.code() });
+    expect(setup.store.accepted[0]!.events.map((e) => [e.kind, e.details])).toEqual([
+      ['challenge_passed', { method: 'totp', operation: 'enroll' }],
+      ['login_succeeded', { secondFactor: false }],
+      ['factor_enabled', { factor: 'totp' }],
+    ]);
+  });
+
+  it('audits a remembered device with its id', async () => {
+    const { complete, openTransaction, user, code, store } = setUp();
+    const signedIn = await complete(openTransaction(user.id), { kind: 'code', code: code() }, true);
+    expect(store.accepted[0]!.events.map((e) => [e.kind, e.details])).toEqual([
+      ['challenge_passed', { method: 'totp', operation: 'login' }],
+      ['login_succeeded', { secondFactor: true }],
+      ['device_trusted', { deviceId: signedIn.device!.device.id }],
+    ]);
+  });
+
+  it('never takes the password as the second factor of a login, even the right one', async () => {
+    const { complete, openTransaction, user, store } = setUp((base, keyRing) => ({
+      ...base,
+      user: { ...base.user, passwordHash: PASSWORD_HASH },
+      authenticator: totpCredential(keyRing, base.user.id, { key: RFC_KEY }),
+    }));
+    await expect(complete(openTransaction(user.id), { kind: 'password', digest: passwordDigest(PASSWORD) })).rejects.toMatchObject({ code: 'code_invalid' });
+    expect(store.accepted).toEqual([]);
+  });
+
+  it('never confirms an authenticator of another user, even one the transaction names', async () => {
+    const setup = setUp((base, keyRing) => ({ ...base, unconfirmed: totpCredential(keyRing, 'someone else', { key: RFC_KEY, state: 'pending', activatedAt: null }) }));
+    const credential = setup.store.states.get(setup.user.id)!.unconfirmed!;
+    const id = setup.openTransaction(setup.user.id, { purpose: 'register', credentialId: credential.id });
+    await expect(setup.complete(id, { kind: 'code', code: setup.code() })).rejects.toMatchObject({ code: 'transaction_not_found' });
+    expect(setup.burned).toEqual([hashToken(id).toString('hex')]);
+  });
+
+  it('says transaction_locked when the write found the transaction gone but it is still there, unused and live', async () => {
+    const { complete, openTransaction, user, code, store } = setUp();
+    store.willAccept({ status: 'transaction-gone' });
+    await expect(complete(openTransaction(user.id), { kind: 'code', code: code() })).rejects.toMatchObject({ code: 'transaction_locked' });
+  });
+});
+
+describe('completeSignIn: an armed authenticator (Backendless enable2FA) activated by its first sign-in', () => {
+  const armedSetUp = (withActive: boolean) =>
+    setUp((base, keyRing) => ({
+      ...base,
+      authenticator: withActive ? totpCredential(keyRing, base.user.id, { key: new Uint8Array(20).fill(7) }) : null,
+      unconfirmed: totpCredential(keyRing, base.user.id, { key: RFC_KEY, state: 'armed', activatedAt: null }),
+    }));
+
+  it('activates it in the same write, shows its backup codes, and tells the user the factor was enabled', async () => {
+    const { complete, openTransaction, user, code, store, factorChanges } = armedSetUp(false);
+    const armed = store.states.get(user.id)!.unconfirmed!;
+    const signedIn = await complete(openTransaction(user.id), { kind: 'code', code: code() });
+    expect(store.accepted[0]!.activate).toMatchObject({ credentialId: armed.id });
+    expect(signedIn.backupCodes).toHaveLength(12);
+    expect(factorChanges).toEqual([{ userId: user.id, factor: 'totp', change: 'enabled', audited: true }]);
+  });
+
+  it('tells the user the authenticator was replaced when the write says it replaced the active one', async () => {
+    const { complete, openTransaction, user, code, store, factorChanges } = armedSetUp(true);
+    store.willAccept({ status: 'accepted', replacedAuthenticator: true });
+    await complete(openTransaction(user.id), { kind: 'code', code: code() });
+    expect(factorChanges).toEqual([{ userId: user.id, factor: 'totp', change: 'replaced', audited: true }]);
+  });
+
+  it('tells nothing of a factor change after a plain sign-in with the active authenticator', async () => {
+    const { complete, openTransaction, user, code, factorChanges, store } = setUp();
+    await complete(openTransaction(user.id), { kind: 'code', code: code() });
+    expect(store.accepted[0]!.activate).toBeUndefined();
+    expect(factorChanges).toEqual([]);
+  });
+
+  it('shows the same backup codes again when the lost answer is repeated', async () => {
+    const { complete, openTransaction, user, code, store } = armedSetUp(false);
+    const id = openTransaction(user.id);
+    const answer = code();
+    const first = await complete(id, { kind: 'code', code: answer });
+    // What the write did: the armed authenticator is the active one, activated when the transaction was consumed.
+    const state = store.states.get(user.id)!;
+    store.states.set(user.id, { ...state, authenticator: { ...state.unconfirmed!, state: 'active', activatedAt: T0 }, unconfirmed: null });
+    const again = await complete(id, { kind: 'code', code: answer });
+    expect(again).toMatchObject({ repeated: true, backupCodes: first.backupCodes });
+  });
+});
+
+describe('completeSignIn: a lost answer repeated, what comes back', () => {
+  it('gives the remembered device back only to a repeat that asks for it, and only the device this sign-in made', async () => {
+    const { complete, openTransaction, user, code, store, deps } = setUp();
+    deps.devices.find = async (tokenHash, userId) => {
+      const written = store.accepted.find((w) => w.device?.tokenHash.equals(tokenHash));
+      return written && userId === user.id ? written.device!.device : null;
+    };
+    const id = openTransaction(user.id);
+    const answer = code();
+    const first = await complete(id, { kind: 'code', code: answer }, true);
+    const again = await complete(id, { kind: 'code', code: answer }, true);
+    expect(again.device).toEqual({ device: first.device!.device, token: first.device!.token });
+    const without = await complete(id, { kind: 'code', code: answer }, false);
+    expect(without.device).toBeUndefined();
+    // Forgotten since (from the account page): the repeat gets its session, and no device.
+    deps.devices.find = async () => null;
+    const forgotten = await complete(id, { kind: 'code', code: answer }, true);
+    expect(forgotten).toMatchObject({ repeated: true });
+    expect(forgotten.device).toBeUndefined();
+  });
+
+  it('gives no session back when the session it made is gone or is not the user’s', async () => {
+    const { complete, openTransaction, user, code, store, deps } = setUp();
+    const id = openTransaction(user.id);
+    const answer = code();
+    await complete(id, { kind: 'code', code: answer });
+    const find = deps.sessions.findByTokenHash;
+    deps.sessions.findByTokenHash = async (hash) => {
+      const found = await find(hash);
+      return found && { ...found, session: { ...found.session, userId: 'someone else' } };
+    };
+    await expect(complete(id, { kind: 'code', code: answer })).rejects.toMatchObject({ code: 'transaction_used' });
+    deps.sessions.findByTokenHash = find;
+    store.sessions.length = 0;
+    await expect(complete(id, { kind: 'code', code: answer })).rejects.toMatchObject({ code: 'transaction_used' });
+  });
+});
+
+describe('signing in with a passkey (a real assertion from a software authenticator)', () => {
+  function withKey() {
+    const setup = setUp((base) => ({ ...base, authenticator: null, webauthnKeys: 1 }));
+    const soft = new SoftAuthenticator({ origin: 'http://localhost:8080', rpId: 'localhost' });
+    const registration = soft.register({
+      challenge: 'cmVnaXN0ZXI',
+      rp: { id: 'localhost', name: 'twofold' },
+      user: { id: 'dXNlcg', name: setup.user.email, displayName: setup.user.email },
+      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+    });
+    setup.keys.set(setup.user.id, [
+      { id: 'key-1', userId: setup.user.id, credentialId: registration.id, publicKey: soft.cosePublicKeyOf(registration.id), counter: 0, transports: [], deviceType: 'singleDevice', backedUp: false, name: 'key', createdAt: T0, lastUsedAt: null },
+    ]);
+    const asked: unknown[] = [];
+    setup.deps.webauthn.isChallengeLive = async (_hash, binding) => {
+      asked.push(binding);
+      return true;
+    };
+    const assertion = () => ({ kind: 'webauthn' as const, response: soft.authenticate({ challenge: 'c2lnbi1pbg', rpId: 'localhost', allowCredentials: [] }) as never });
+    return { ...setup, asked, assertion };
+  }
+
+  it('completes a pending login only with a challenge issued for that very transaction', async () => {
+    const { complete, openTransaction, user, asked, assertion, store } = withKey();
+    const id = openTransaction(user.id);
+    await expect(complete(id, assertion())).resolves.toMatchObject({ repeated: false });
+    expect(asked).toEqual([{ purpose: 'login', boundTo: hashToken(id), userId: user.id }]);
+    expect(store.accepted[0]!.claim).toMatchObject({ kind: 'webauthn', binding: { purpose: 'login', boundTo: hashToken(id) } });
+  });
+
+  it('signs a DDP client in with a challenge issued for a login (no transaction to bind it to)', async () => {
+    const { deps, store, user, asked, assertion } = withKey();
+    await signInWithAnswer(deps, store.states.get(user.id)!, assertion(), browser);
+    expect(asked).toEqual([{ purpose: 'login', boundTo: null, userId: user.id }]);
+  });
+});
+
+describe('signInWithAnswer: what it records and refuses', () => {
+  it('audits a login that answered a factor', async () => {
+    const { deps, store, user, code } = setUp();
+    await signInWithAnswer(deps, store.states.get(user.id)!, { kind: 'code', code: code() }, browser);
+    expect(store.accepted[0]!.events.map((e) => [e.kind, e.details])).toEqual([
+      ['challenge_passed', { method: 'totp', operation: 'login' }],
+      ['login_succeeded', { secondFactor: true }],
+    ]);
+  });
+
+  it('never takes the password as the answer', async () => {
+    const { deps, store, user } = setUp((base, keyRing) => ({ ...base, user: { ...base.user, passwordHash: PASSWORD_HASH }, authenticator: totpCredential(keyRing, base.user.id) }));
+    await expect(signInWithAnswer(deps, store.states.get(user.id)!, { kind: 'password', digest: passwordDigest(PASSWORD) }, browser)).rejects.toMatchObject({ code: 'second_factor_invalid' });
+    expect(store.accepted).toEqual([]);
+  });
+
+  it('names the factor the user has in the refusal: email for an email-only user, the authenticator when there is none', async () => {
+    const emailOnly = setUp((base) => ({ ...base, user: { ...base.user, emailTwoFactorEnabledAt: T0 }, authenticator: null }));
+    await expect(signInWithAnswer(emailOnly.deps, emailOnly.store.states.get(emailOnly.user.id)!, { kind: 'code', code: '000000' }, browser)).rejects.toMatchObject({
+      details: { method: 'email', availableMethods: ['email'] },
+    });
+    const none = setUp((base) => ({ ...base, authenticator: null }));
+    await expect(signInWithAnswer(none.deps, none.store.states.get(none.user.id)!, { kind: 'code', code: '000000' }, browser)).rejects.toMatchObject({
+      details: { method: 'totp', availableMethods: [] },
+    });
   });
 });

@@ -6,6 +6,10 @@ import { generateTOTP, totpStep } from '../otp/totp.ts';
 import { passwordDigest } from '../password.ts';
 import type { LoginTransaction } from '../transactions/store.ts';
 import type { LiveEmailCode } from './factors.ts';
+import { SoftAuthenticator } from '../../../test/helpers/webauthn-authenticator.ts';
+import { hashToken } from '../crypto/hash.ts';
+import { TwofoldError } from '../errors.ts';
+import type { WebAuthnStore } from '../factors/webauthn/store.ts';
 import { verifyAuthenticator, verifyBackupCode, verifyEmailCode, verifyPassword, verifyWebAuthn } from './verify.ts';
 
 /** One verifier per factor: each says ok (with what the answer spends), invalid, replayed or exhausted. */
@@ -148,5 +152,102 @@ describe('verifyWebAuthn', () => {
     expect(await verifyWebAuthn({ webauthn: webauthn(null), rp, clock }, user, { id: 'cred' }, binding)).toEqual({ result: 'invalid', factor: 'webauthn' });
     expect(await verifyWebAuthn({ webauthn: webauthn({ ...key, userId: 'someone else' }), rp, clock }, user, { id: 'cred' }, binding)).toEqual({ result: 'invalid', factor: 'webauthn' });
     expect(await verifyWebAuthn({ webauthn: webauthn(key), rp, clock }, user, { id: 'cred', response: {} }, binding)).toEqual({ result: 'invalid', factor: 'webauthn' });
+  });
+});
+
+describe('verifyWebAuthn with a real assertion (a software authenticator signing with P-256)', () => {
+  const rp = { id: 'localhost', name: 'twofold', origins: ['http://localhost:8080'], challengeTtlSeconds: 300 };
+  const binding = { purpose: 'login' as const, boundTo: Buffer.from('a transaction') };
+  const challenge = 'Y2hhbGxlbmdlLWZvci10aGlzLWxvZ2lu';
+
+  function enrolled(options: { deviceType?: 'singleDevice' | 'multiDevice' } = {}) {
+    const soft = new SoftAuthenticator({ origin: 'http://localhost:8080', rpId: 'localhost' });
+    const registration = soft.register({
+      challenge: 'cmVnaXN0ZXI',
+      rp: { id: 'localhost', name: 'twofold' },
+      user: { id: 'dXNlcg', name: user.email, displayName: user.email },
+      pubKeyCredParams: [{ type: 'public-key', alg: -7 }],
+    });
+    const key = {
+      id: 'key-1',
+      userId: user.id,
+      credentialId: registration.id,
+      publicKey: soft.cosePublicKeyOf(registration.id),
+      counter: 3,
+      transports: [],
+      deviceType: options.deviceType ?? ('singleDevice' as const),
+      backedUp: false,
+      name: 'key',
+      createdAt: T0,
+      lastUsedAt: null,
+    };
+    const asked: { challengeHash: Buffer; binding: unknown; at: Date }[] = [];
+    let live = true;
+    const webauthn = {
+      findByCredentialId: async (id: string) => (id === key.credentialId ? key : null),
+      isChallengeLive: async (challengeHash: Buffer, asking: unknown, at: Date) => {
+        asked.push({ challengeHash, binding: asking, at });
+        return live;
+      },
+    } as never as WebAuthnStore;
+    const assertion = (override: Parameters<SoftAuthenticator['authenticate']>[1] = {}) =>
+      soft.authenticate({ challenge, rpId: 'localhost', allowCredentials: [] }, { counter: 7, ...override });
+    return { soft, key, webauthn, asked, assertion, goStale: () => (live = false) };
+  }
+
+  it('accepts a signed assertion for a live challenge bound to what asks, claiming the challenge and the counter move', async () => {
+    const { key, webauthn, asked, assertion } = enrolled();
+    const verdict = await verifyWebAuthn({ webauthn, rp, clock }, user, assertion() as never, binding);
+    expect(verdict).toEqual({
+      result: 'ok',
+      factor: 'webauthn',
+      claim: {
+        kind: 'webauthn',
+        challengeHash: hashToken(challenge),
+        binding,
+        keyId: key.id,
+        previousCounter: 3,
+        newCounter: 7,
+        backedUp: false,
+        deviceType: 'singleDevice',
+        userVerified: true,
+      },
+    });
+    // The challenge must have been issued for this user and this binding (a login's transaction, a session).
+    expect(asked).toEqual([{ challengeHash: hashToken(challenge), binding: { ...binding, userId: user.id }, at: T0 }]);
+  });
+
+  it('accepts a key touched without user verification (the password was the first factor), and says so in the claim', async () => {
+    const { webauthn, assertion } = enrolled();
+    const verdict = await verifyWebAuthn({ webauthn, rp, clock }, user, assertion({ userVerified: false }) as never, binding);
+    expect(verdict).toMatchObject({ result: 'ok', claim: { userVerified: false } });
+  });
+
+  it('refuses an assertion for a challenge that is not live for this binding, a broken signature, and a key of another user', async () => {
+    const stale = enrolled();
+    stale.goStale();
+    expect(await verifyWebAuthn({ webauthn: stale.webauthn, rp, clock }, user, stale.assertion() as never, binding)).toEqual({ result: 'invalid', factor: 'webauthn' });
+    const tampered = enrolled();
+    expect(await verifyWebAuthn({ webauthn: tampered.webauthn, rp, clock }, user, tampered.assertion({ tamper: true }) as never, binding)).toEqual({ result: 'invalid', factor: 'webauthn' });
+    const other = enrolled();
+    const someoneElse = testUser();
+    expect(await verifyWebAuthn({ webauthn: other.webauthn, rp, clock }, someoneElse, other.assertion() as never, binding)).toEqual({ result: 'invalid', factor: 'webauthn' });
+    expect(other.asked).toEqual([]);
+  });
+
+  it('lets a database outage while looking up the challenge through (a 503, not a wrong answer)', async () => {
+    const { key, assertion } = enrolled();
+    const outage = new TwofoldError('database_unavailable');
+    const webauthn = { findByCredentialId: async () => key, isChallengeLive: async () => Promise.reject(outage) } as never as WebAuthnStore;
+    await expect(verifyWebAuthn({ webauthn, rp, clock }, user, assertion() as never, binding)).rejects.toBe(outage);
+  });
+});
+
+describe('verifyAuthenticator at the first time step', () => {
+  it('accepts the code of step 0 (Unix time 0) from a credential never used: "never used" is not "used at step 0"', () => {
+    const credential = totpCredential(keyRing, user.id);
+    const atEpoch = new StillClock();
+    atEpoch.set(new Date(0));
+    expect(verifyAuthenticator({ keyRing, clock: atEpoch }, [credential], generateTOTP(RFC_KEY, 0))).toMatchObject({ result: 'ok', claim: { step: 0 } });
   });
 });
