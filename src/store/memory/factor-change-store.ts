@@ -19,14 +19,13 @@ export function createMemoryFactorChangeStore(tables: MemoryTables): FactorChang
       tables.requireUser(c.userId);
       const target = changeTarget(c.payload, c.id);
       if ([...factorChanges.values()].some((o) => o.vetoTokenHash === hex(c.vetoTokenHash))) throw uniqueViolation('factor_changes_veto_token_key');
+      // As the SQL statement: no waiting credential inserts nothing (before any unique index is looked at).
+      const moving = !('appliedAlready' in c.payload) && (c.payload.kind === 'totp-enable' || c.payload.kind === 'totp-replace') ? c.payload.credentialId : null;
+      const waiting = moving ? tables.totp.get(moving) : undefined;
+      if (moving && (!waiting || waiting.userId !== c.userId || waiting.state === 'active')) return 'credential-gone';
       if (c.status === 'pending' && pendingOf(c.userId).some((o) => o.target === target)) return 'duplicate';
-      let moved = null;
-      if (!('appliedAlready' in c.payload) && (c.payload.kind === 'totp-enable' || c.payload.kind === 'totp-replace')) {
-        const waiting = tables.totp.get(c.payload.credentialId);
-        if (!waiting || waiting.userId !== c.userId || waiting.state === 'active') return 'credential-gone';
-        moved = { ...waiting, params: { ...waiting.params } };
-        tables.deleteCredential(waiting.id);
-      }
+      const moved = waiting ? { ...waiting, params: { ...waiting.params } } : null;
+      if (waiting) tables.deleteCredential(waiting.id);
       factorChanges.set(c.id, {
         id: c.id,
         userId: c.userId,
