@@ -85,10 +85,11 @@ byId('sign-out').addEventListener('click', async () => {
  * anything else happens. Null when the address names no link; else the message for the view to show.
  */
 async function followLink(): Promise<{ message: string; failed: boolean; done?: true } | null> {
-  const link = /^#(verify|reset)=([^&]+)/.exec(location.hash);
+  const link = /^#(verify|reset|veto)=([^&]+)/.exec(location.hash);
   if (!link) return null;
   history.replaceState(null, '', location.pathname);
   const token = decodeURIComponent(link[2]!);
+  if (link[1] === 'veto') return vetoFactorChange(token);
   if (link[1] === 'reset') {
     reset.start(token);
     return { message: '', failed: false, done: true };
@@ -99,6 +100,22 @@ async function followLink(): Promise<{ message: string; failed: boolean; done?: 
   } catch (error) {
     return { message: explain(error), failed: true };
   }
+}
+
+/**
+ * "This wasn't me" from a factor-change mail (`#veto=<token>`): asked once more, since it signs out everywhere and
+ * locks the account until an administrator unlocks it.
+ */
+async function vetoFactorChange(token: string): Promise<{ message: string; failed: boolean }> {
+  const sure = confirm('Cancel the change to two-step sign-in? Every session is signed out and the account is locked until an administrator unlocks it.');
+  if (!sure) return { message: 'Nothing was cancelled.', failed: false };
+  const response = await fetch('/v1/factor-changes/veto', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) }).catch(() => null);
+  if (response?.status === 204) {
+    client.setToken(null);
+    saveToken(null);
+    return { message: 'The change is cancelled, every session is signed out and the account is locked. Ask your administrator to unlock it, and change your password.', failed: false };
+  }
+  return { message: 'The link is invalid, expired or already used.', failed: true };
 }
 
 async function start(): Promise<void> {
