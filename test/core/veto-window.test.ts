@@ -7,7 +7,9 @@ import { describe, expect, it } from 'vitest';
 import { decodeBase32 } from '../../src/core/otp/base32.ts';
 import { generateTOTP } from '../../src/core/otp/totp.ts';
 import { TwofoldError } from '../../src/core/errors.ts';
+import { defaultCorePolicy } from '../../src/core/index.ts';
 import { memoryCore, memoryUserWithAuthenticator } from '../helpers/memory-core.ts';
+import { SoftAuthenticator } from '../helpers/webauthn-authenticator.ts';
 
 const DAY_MS = 24 * 3600 * 1000;
 const context = { client: 'rest' as const, ip: '192.0.2.9', userAgent: 'veto test' };
@@ -142,6 +144,45 @@ describe('veto window on factor changes (threat 22)', () => {
     const token = tokenOf(m.notices.last('factor-change-requested', m.email).vetoLink);
     m.clock.advance(2 * DAY_MS);
     expect(await errorCode(m.core.factorChanges.veto(token, context))).toBe('veto_token_invalid');
+  });
+
+  it('holds a new passkey and the removal of one: neither the key nor its removal counts before the window is over', async () => {
+    const m = await protectedUser('passkey');
+    const device = new SoftAuthenticator({ origin: defaultCorePolicy.webauthn.origins[0]!, rpId: defaultCorePolicy.webauthn.id });
+    const options = await m.core.factors.webauthn.registrationOptions(m.user.id, m.asker);
+    const added = await m.core.factors.webauthn.register(m.user.id, 'thief key', device.register(options), context, m.session.id);
+    expect(added.pendingUntil).toEqual(new Date(m.clock.now().getTime() + DAY_MS));
+    expect(await m.core.factors.webauthn.list(m.user.id), 'a waiting key is not a key yet').toEqual([]);
+    expect(m.notices.last('factor-change-requested', m.email)).toMatchObject({ factor: 'webauthn', change: 'enabled', applyAt: added.pendingUntil });
+    expect(await m.core.factorChanges.pending(m.user.id)).toMatchObject([{ kind: 'passkey-add', status: 'pending' }]);
+
+    m.clock.advance(DAY_MS);
+    expect(await m.core.factorChanges.applyDue()).toBe(1);
+    const [key] = await m.core.factors.webauthn.list(m.user.id);
+    expect(key).toMatchObject({ id: added.id, name: 'thief key' });
+
+    m.clock.advance(31_000);
+    const removal = await m.core.factors.webauthn.remove(m.user.id, key!.id, { ...m.asker, proof: { kind: 'code', code: m.code() } });
+    expect(removal.pendingUntil).toEqual(new Date(m.clock.now().getTime() + DAY_MS));
+    expect(await m.core.factors.webauthn.list(m.user.id), 'the key works until the window is over').toHaveLength(1);
+    expect(m.notices.last('factor-change-requested', m.email)).toMatchObject({ factor: 'webauthn', change: 'disabled' });
+    expect(await m.core.factorChanges.pending(m.user.id)).toMatchObject([{ kind: 'passkey-remove', status: 'pending' }]);
+    m.clock.advance(DAY_MS);
+    // No worker ran: listing the keys applies the user's due removal first.
+    expect(await m.core.factors.webauthn.list(m.user.id)).toEqual([]);
+    expect(m.notices.last('factor-disabled', m.email).factor).toBe('webauthn');
+  });
+
+  it('a vetoed passkey is never stored', async () => {
+    const m = await protectedUser('passkey-veto');
+    const device = new SoftAuthenticator({ origin: defaultCorePolicy.webauthn.origins[0]!, rpId: defaultCorePolicy.webauthn.id });
+    const options = await m.core.factors.webauthn.registrationOptions(m.user.id, m.asker);
+    await m.core.factors.webauthn.register(m.user.id, 'thief key', device.register(options), context, m.session.id);
+    await m.core.factorChanges.veto(tokenOf(m.notices.last('factor-change-requested', m.email).vetoLink), context);
+    m.clock.advance(2 * DAY_MS);
+    expect(await m.core.factorChanges.applyDue()).toBe(0);
+    await m.core.admin.unlock(m.user.id);
+    expect(await m.core.factors.webauthn.list(m.user.id)).toEqual([]);
   });
 
   it('one waiting change per factor: a second one is factor_change_pending', async () => {
