@@ -15,10 +15,11 @@ import * as passwordReset from './views/password-reset.ts';
 import * as secondFactor from './views/second-factor.ts';
 import * as signIn from './views/sign-in.ts';
 import * as signUp from './views/sign-up.ts';
+import * as veto from './views/veto.ts';
 
 // The API answers next to the page: `/` here, or under a reverse proxy's prefix.
 const client = createClient({ baseUrl: location.pathname.replace(/[^/]*$/, ''), token: savedToken() });
-const VIEWS: ViewName[] = ['sign-in', 'sign-up', 'forgot', 'reset', 'second-factor', 'account'];
+const VIEWS: ViewName[] = ['sign-in', 'sign-up', 'forgot', 'reset', 'veto', 'second-factor', 'account'];
 const notice = byId('notice');
 
 function say(message: string, error = false): void {
@@ -66,6 +67,7 @@ signIn.mount(byId('view-sign-in'), client, page, next);
 signUp.mount(byId('view-sign-up'), client, page, next);
 const forgot = passwordReset.mountForgot(byId('view-forgot'), client, page);
 const reset = passwordReset.mountReset(byId('view-reset'), client, page);
+const vetoView = veto.mount(byId('view-veto'), client, page, () => void start());
 byId('si-forgot').addEventListener('click', () => forgot.start(byId<HTMLInputElement>('si-login').value.trim()));
 
 for (const link of document.querySelectorAll<HTMLButtonElement>('[data-go]')) link.addEventListener('click', () => go(link.dataset.go as ViewName));
@@ -81,7 +83,7 @@ byId('sign-out').addEventListener('click', async () => {
 
 /**
  * A link from a mail may point here with its token in the fragment, which never reaches a server: `#verify=<token>`
- * (the address) or `#reset=<token>` (a new password). The token leaves the address bar and the history before
+ * (the address), `#reset=<token>` (a new password) or `#veto=<token>` (cancel a factor change). The token leaves the address bar and the history before
  * anything else happens. Null when the address names no link; else the message for the view to show.
  */
 async function followLink(): Promise<{ message: string; failed: boolean; done?: true } | null> {
@@ -89,9 +91,8 @@ async function followLink(): Promise<{ message: string; failed: boolean; done?: 
   if (!link) return null;
   history.replaceState(null, '', location.pathname);
   const token = decodeURIComponent(link[2]!);
-  if (link[1] === 'veto') return vetoFactorChange(token);
-  if (link[1] === 'reset') {
-    reset.start(token);
+  if (link[1] === 'reset' || link[1] === 'veto') {
+    (link[1] === 'reset' ? reset : vetoView).start(token);
     return { message: '', failed: false, done: true };
   }
   try {
@@ -100,22 +101,6 @@ async function followLink(): Promise<{ message: string; failed: boolean; done?: 
   } catch (error) {
     return { message: explain(error), failed: true };
   }
-}
-
-/**
- * "This wasn't me" from a factor-change mail (`#veto=<token>`): asked once more, since it signs out everywhere and
- * locks the account until an administrator unlocks it.
- */
-async function vetoFactorChange(token: string): Promise<{ message: string; failed: boolean }> {
-  const sure = confirm('Cancel the change to two-step sign-in? Every session is signed out and the account is locked until an administrator unlocks it.');
-  if (!sure) return { message: 'Nothing was cancelled.', failed: false };
-  const response = await fetch('/v1/factor-changes/veto', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ token }) }).catch(() => null);
-  if (response?.status === 204) {
-    client.setToken(null);
-    saveToken(null);
-    return { message: 'The change is cancelled, every session is signed out and the account is locked. Ask your administrator to unlock it, and change your password.', failed: false };
-  }
-  return { message: 'The link is invalid, expired or already used.', failed: true };
 }
 
 async function start(): Promise<void> {

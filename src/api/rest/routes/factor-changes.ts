@@ -1,11 +1,11 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import Type from 'typebox';
+import Type, { type Static } from 'typebox';
 import type { Core } from '../../../core/index.ts';
 import type { FactorChangeRecord } from '../../../core/factor-changes/store.ts';
 import { describeKind } from '../../../core/factor-changes/store.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { requestContext } from '../request-context.ts';
-import { OpaqueToken } from '../schemas.ts';
+import { OpaqueToken, PendingFactorChangeSchema } from '../schemas.ts';
 
 /**
  * The link a factor-change mail carries: the account page with the token in the URL fragment, which never reaches
@@ -16,17 +16,7 @@ export function factorChangeVetoLink(publicUrl: string, token: string): string {
   return `${publicUrl}/#veto=${encodeURIComponent(token)}`;
 }
 
-/** A change the veto window holds, as `/v1/me` lists it. */
-export const PendingFactorChangeSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  kind: Type.String({ description: 'totp-enable, totp-replace, totp-disable, email-enable, email-disable, passkey-add or passkey-remove' }),
-  factor: Type.Union([Type.Literal('totp'), Type.Literal('email'), Type.Literal('webauthn')]),
-  change: Type.Union([Type.Literal('enabled'), Type.Literal('replaced'), Type.Literal('disabled')]),
-  requestedAt: Type.String({ format: 'date-time' }),
-  applyAt: Type.String({ format: 'date-time', description: 'When it takes effect unless the owner stops it from the mailed link.' }),
-});
-
-export function pendingFactorChangeJson(change: FactorChangeRecord) {
+export function pendingFactorChangeJson(change: FactorChangeRecord): Static<typeof PendingFactorChangeSchema> {
   return { id: change.id, kind: change.kind, ...describeKind(change.kind), requestedAt: change.requestedAt.toISOString(), applyAt: change.applyAt.toISOString() };
 }
 

@@ -5,8 +5,8 @@ import { errorResponseSchema } from '../errors.ts';
 import { bearerToken } from '../request-context.ts';
 import { ProofBody, ProofFields, emptyBodyAsObject, restAsker } from '../proof.ts';
 import { SetupRequiredSchema, setupRequiredJson } from '../setup-required.ts';
-import { PendingFactorChangeSchema, pendingFactorChangeJson } from './factor-changes.ts';
-import { Password, ProfileSchema, SecurityEventSchema, SessionSchema, UserSchema, sessionJson, userJson } from '../schemas.ts';
+import { pendingFactorChangeJson } from './factor-changes.ts';
+import { Password, PendingFactorChangeSchema, ProfileSchema, SecurityEventSchema, SessionSchema, UserSchema, sessionJson, userJson } from '../schemas.ts';
 
 export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const secured = { tags: ['me'], security: [{ bearer: [] }] };

@@ -6,19 +6,8 @@ import type { Core, SessionAccess } from '../../../core/index.ts';
 import type { WebAuthnCredential } from '../../../core/factors/webauthn/store.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken } from '../request-context.ts';
-import { WebAuthnCreationOptions, WebAuthnResponse } from '../schemas.ts';
+import { WebAuthnCreationOptions, WebAuthnCredentialSchema as CredentialSchema, WebAuthnResponse } from '../schemas.ts';
 import { ProofBody, emptyBodyAsObject, restAsker } from '../proof.ts';
-
-const CredentialSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  name: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
-  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  deviceType: Type.Union([Type.Literal('singleDevice'), Type.Literal('multiDevice')]),
-  backedUp: Type.Boolean(),
-  transports: Type.Array(Type.String()),
-});
-
 
 function credentialJson(key: WebAuthnCredential) {
   return {
