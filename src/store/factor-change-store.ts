@@ -16,6 +16,8 @@ interface ChangeRow {
 }
 
 const COLUMNS = 'id, user_id, kind, session_id, requested_at, apply_at, status, settled_at';
+/** What a settled change's payload drops (jsonb `-` with a text array): a vetoed authenticator's secret is gone for good. */
+const SETTLED_DROPS = "'{secretSealed,backupCodeHashes}'::text[]";
 
 function toRecord(row: ChangeRow): FactorChangeRecord {
   return {
@@ -92,7 +94,12 @@ export function createFactorChangeStore(db: Db): FactorChangeStore {
           );
           if (!change) return null;
           const made = await applyOne(tx, change, now);
-          const [settled] = await tx.query<ChangeRow>(`UPDATE factor_changes SET status = $2, settled_at = $3 WHERE id = $1 RETURNING ${COLUMNS}`, [change.id, made ? 'applied' : 'failed', now]);
+          // A settled change keeps no secret: the authenticator's sealed key now lives in totp_credentials (or nowhere).
+          const [settled] = await tx.query<ChangeRow>(`UPDATE factor_changes SET status = $2, settled_at = $3, payload = payload - ${SETTLED_DROPS} WHERE id = $1 RETURNING ${COLUMNS}`, [
+            change.id,
+            made ? 'applied' : 'failed',
+            now,
+          ]);
           return settled!;
         });
         if (!row) break;
@@ -113,7 +120,7 @@ export function createFactorChangeStore(db: Db): FactorChangeStore {
         if (!spent) return null;
         // A change being applied right now holds its row: this waits for it, then finds it applied and leaves it.
         const vetoed = await tx.query<ChangeRow>(
-          `UPDATE factor_changes SET status = 'vetoed', settled_at = $2 WHERE user_id = $1 AND status = 'pending' RETURNING ${COLUMNS}`,
+          `UPDATE factor_changes SET status = 'vetoed', settled_at = $2, payload = payload - ${SETTLED_DROPS} WHERE user_id = $1 AND status = 'pending' RETURNING ${COLUMNS}`,
           [spent.user_id, now],
         );
         await tx.query('UPDATE users SET locked_by_owner_at = coalesce(locked_by_owner_at, $2), updated_at = $2 WHERE id = $1', [spent.user_id, now]);

@@ -501,6 +501,31 @@ describe.each(implementations)('%s stores', (_name, open) => {
       expect(await stores.factorChanges.listPending(user.id)).toEqual([]);
     });
 
+    it('show key rotation a waiting authenticator (its sealed secret, its backup-code hashes) until it is settled', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      await activeAuthenticator(stores, user.id, now);
+      const waiting = credential(user.id, 'pending', now);
+      await stores.totp.insertUnconfirmed(waiting);
+      // Hashes "peppered" by a key of their own: this test's usage row is its own in the shared database.
+      const pepper = `p${randomBytes(4).toString('hex')}`;
+      const held = change(user.id, { kind: 'totp-replace', credentialId: waiting.id, backupCodeHashes: [`${pepper}$a`, `${pepper}$b`] }, now);
+      expect(await stores.factorChanges.insert(held)).toBe('recorded');
+      const listed = async () => (await stores.keyRotation.listNotUnder('no-such-key', 10_000)).filter((s) => s.kind === 'pending-totp' && s.id === waiting.id);
+      expect(await listed()).toEqual([{ kind: 'pending-totp', id: waiting.id, sealed: waiting.secretSealed }]);
+      expect((await stores.keyRotation.usage(now)).find((u) => u.keyId === pepper)).toEqual({ keyId: pepper, secrets: 0, backupCodes: 2, emailCodes: 0 });
+      const resealed = keyRing.encrypt(keyRing.decrypt(waiting.secretSealed, `totp:${waiting.id}`), `totp:${waiting.id}`);
+      expect(await stores.keyRotation.replaceSealed({ kind: 'pending-totp', id: waiting.id }, 'not the current one', resealed)).toBe(false);
+      expect(await stores.keyRotation.replaceSealed({ kind: 'pending-totp', id: waiting.id }, waiting.secretSealed, resealed)).toBe(true);
+      expect(await listed()).toEqual([{ kind: 'pending-totp', id: waiting.id, sealed: resealed }]);
+      // Vetoed: the secret is gone with the change, and nothing of it holds a key.
+      await stores.factorChanges.veto(held.vetoTokenHash, now);
+      expect(await listed()).toEqual([]);
+      expect((await stores.keyRotation.usage(now)).find((u) => u.keyId === pepper)).toBeUndefined();
+      expect(await stores.keyRotation.replaceSealed({ kind: 'pending-totp', id: waiting.id }, resealed, waiting.secretSealed)).toBe(false);
+    });
+
     it('refuse an authenticator that is no longer waiting', async () => {
       const stores = await open();
       const user = await newUser(stores);

@@ -52,6 +52,7 @@ export function createMemoryFactorChangeStore(tables: MemoryTables): FactorChang
       for (const change of due) {
         change.status = applyOne(tables, change, now) ? 'applied' : 'failed';
         change.settledAt = now;
+        change.moved = null;
       }
       return due.map(record);
     },
@@ -63,7 +64,8 @@ export function createMemoryFactorChangeStore(tables: MemoryTables): FactorChang
       if (!spent) return null;
       spent.vetoUsedAt = now;
       const vetoed = pendingOf(spent.userId);
-      for (const change of vetoed) Object.assign(change, { status: 'vetoed', settledAt: now });
+      // As the SQL: a vetoed authenticator's secret is gone for good.
+      for (const change of vetoed) Object.assign(change, { status: 'vetoed', settledAt: now, moved: null });
       const user = tables.users.get(spent.userId);
       if (user) Object.assign(user, { lockedByOwnerAt: user.lockedByOwnerAt ?? now, updatedAt: now });
       return { userId: spent.userId, vetoed: vetoed.map(record) };
