@@ -16,9 +16,12 @@ export function mount(root: HTMLElement, _client: TwofoldClient): Card {
       show(root, pendingFactorChanges.length > 0);
       $('pending-list').replaceChildren(
         ...pendingFactorChanges.map((change) => {
+          // One block per row (rows lay their children side by side, as a key and its buttons).
+          const text = el('div');
+          text.append(el('strong', pendingChangeText(change)), el('br'));
+          text.append(el('span', `Takes effect on ${formatTime(change.applyAt)} · asked for ${formatTime(change.requestedAt)}`, 'hint'));
           const item = el('li');
-          item.append(el('strong', pendingChangeText(change)), el('br'));
-          item.append(el('span', `Takes effect on ${formatTime(change.applyAt)} · asked for ${formatTime(change.requestedAt)}`, 'hint'));
+          item.append(text);
           return item;
         }),
       );
