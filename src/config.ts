@@ -38,6 +38,8 @@ export interface Config {
   sessionIdleSeconds: number;
   /** How long a proof given in a session stands in for another before a factor change. */
   stepUpWindowSeconds: number;
+  /** The veto window: how long a factor change of a user who already has a factor waits (0: off). */
+  factorChangeVetoSeconds: number;
   /** The native API answers a registration of an existing address like a new one and mails the owner. */
   registrationPrivacy: boolean;
   /** Sign-in waits until the user's address is verified (Backendless' "email confirmation required"). */
@@ -172,6 +174,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     trustedDeviceDays: int('TRUSTED_DEVICE_DAYS', 30, 0, 365),
     sessionIdleSeconds: int('SESSION_IDLE_SECONDS', 7 * 24 * 3600, 0, 365 * 24 * 3600),
     stepUpWindowSeconds: int('STEP_UP_WINDOW_SECONDS', 600, 0, 24 * 3600),
+    factorChangeVetoSeconds: int('FACTOR_CHANGE_VETO_SECONDS', 0, 0, 30 * 24 * 3600),
     registrationPrivacy: bool('REGISTRATION_PRIVACY', true),
     backendlessChangeProof: oneOf('BACKENDLESS_2FA_CHANGE_PROOF', ['session', 'recent', 'code'] as const, 'session'),
     requireEmailConfirmation: bool('REQUIRE_EMAIL_CONFIRMATION', false),

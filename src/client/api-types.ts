@@ -44,6 +44,9 @@ export type ErrorCode =
   | "account_locked"
   | "email_not_verified"
   | "factor_unavailable"
+  | "factor_change_pending"
+  | "veto_token_invalid"
+  | "account_locked_by_owner"
   | "second_factor_setup_required"
   | "webauthn_not_enabled"
   | "webauthn_invalid"
@@ -102,6 +105,25 @@ export type Session = {
   "current": boolean;
   "amr": Array<"pwd" | "otp" | "hwk" | "swk" | "user" | "mfa">;
   "secondFactorAt": string | null;
+};
+
+export type WebAuthnCredential = {
+  "id": string;
+  "name": string;
+  "createdAt": string;
+  "lastUsedAt": string | null;
+  "deviceType": "singleDevice" | "multiDevice";
+  "backedUp": boolean;
+  "transports": Array<string>;
+};
+
+export type PendingFactorChange = {
+  "id": string;
+  "kind": "totp-enable" | "totp-replace" | "totp-disable" | "email-enable" | "email-disable" | "passkey-add" | "passkey-remove";
+  "factor": "totp" | "email" | "webauthn";
+  "change": "enabled" | "replaced" | "disabled";
+  "requestedAt": string;
+  "applyAt": string;
 };
 
 export interface Paths {
@@ -539,6 +561,18 @@ export interface Paths {
       };
     };
   };
+  "/v1/factor-changes/veto": {
+    post: {
+      body: {
+        "token": string;
+      };
+      responses: {
+        204: null;
+        400: ErrorBody;
+        429: ErrorBody;
+      };
+    };
+  };
   "/v1/me": {
     get: {
       responses: {
@@ -549,6 +583,7 @@ export interface Paths {
             "deadline": string;
             "restricted": boolean;
           };
+          "pendingFactorChanges"?: Array<PendingFactorChange>;
         };
         401: ErrorBody;
       };
@@ -565,6 +600,7 @@ export interface Paths {
             "deadline": string;
             "restricted": boolean;
           };
+          "pendingFactorChanges"?: Array<PendingFactorChange>;
         };
         400: ErrorBody;
         401: ErrorBody;
@@ -645,6 +681,7 @@ export interface Paths {
       responses: {
         200: {
           "enabled": true;
+          "pendingUntil"?: string;
         };
         400: ErrorBody;
         401: ErrorBody;
@@ -670,6 +707,9 @@ export interface Paths {
         "password"?: string;
       };
       responses: {
+        202: {
+          "pendingUntil": string;
+        };
         204: null;
         400: ErrorBody;
         401: ErrorBody;
@@ -862,6 +902,7 @@ export interface Paths {
       responses: {
         200: {
           "backupCodes": Array<string>;
+          "pendingUntil"?: string;
         };
         400: ErrorBody;
         401: ErrorBody;
@@ -886,6 +927,9 @@ export interface Paths {
         "password"?: string;
       };
       responses: {
+        202: {
+          "pendingUntil": string;
+        };
         204: null;
         400: ErrorBody;
         401: ErrorBody;
@@ -908,14 +952,10 @@ export interface Paths {
         };
       };
       responses: {
-        201: {
-          "id": string;
-          "name": string;
-          "createdAt": string;
-          "lastUsedAt": string | null;
-          "deviceType": "singleDevice" | "multiDevice";
-          "backedUp": boolean;
-          "transports": Array<string>;
+        201: WebAuthnCredential;
+        202: {
+          "credential": WebAuthnCredential;
+          "pendingUntil": string;
         };
         400: ErrorBody;
         401: ErrorBody;
@@ -927,15 +967,7 @@ export interface Paths {
     get: {
       responses: {
         200: {
-          "credentials": Array<{
-            "id": string;
-            "name": string;
-            "createdAt": string;
-            "lastUsedAt": string | null;
-            "deviceType": "singleDevice" | "multiDevice";
-            "backedUp": boolean;
-            "transports": Array<string>;
-          }>;
+          "credentials": Array<WebAuthnCredential>;
         };
         401: ErrorBody;
       };
@@ -950,15 +982,7 @@ export interface Paths {
         "id": string;
       };
       responses: {
-        200: {
-          "id": string;
-          "name": string;
-          "createdAt": string;
-          "lastUsedAt": string | null;
-          "deviceType": "singleDevice" | "multiDevice";
-          "backedUp": boolean;
-          "transports": Array<string>;
-        };
+        200: WebAuthnCredential;
         400: ErrorBody;
         401: ErrorBody;
         403: ErrorBody;
@@ -987,6 +1011,9 @@ export interface Paths {
         "id": string;
       };
       responses: {
+        202: {
+          "pendingUntil": string;
+        };
         204: null;
         400: ErrorBody;
         401: ErrorBody;

@@ -10,7 +10,7 @@ import type {
   RegistrationResponseJSON,
 } from '@simplewebauthn/server';
 
-export type { ErrorBody, ErrorCode, Paths, Session, User } from './api-types.ts';
+export type { ErrorBody, ErrorCode, Paths, PendingFactorChange, Session, User } from './api-types.ts';
 
 type Method<P extends keyof Paths> = keyof Paths[P] & string;
 type Operation<P extends keyof Paths, M extends Method<P>> = Paths[P][M];
@@ -123,6 +123,15 @@ export function createClient(options: ClientOptions = {}) {
     requestPasswordReset: (email: string) => call('post', '/v1/password-resets', { body: { email } }),
     /** Sets the new password with a reset link's token; signs nobody in (sign in next: a second factor is still asked). */
     resetPassword: (resetToken: string, password: string) => call('post', '/v1/password-resets/confirm', { body: { token: resetToken, password } }),
+    /**
+     * "This wasn't me": the token of a factor-change mail's link (`<PUBLIC_URL>/#veto=<token>`), no session needed.
+     * Cancels the user's waiting factor changes, ends every session (this client's token too) and locks the account
+     * until an operator unlocks it; `veto_token_invalid` for an unknown, used or expired token.
+     */
+    async vetoFactorChange(vetoToken: string) {
+      await call('post', '/v1/factor-changes/veto', { body: { token: vetoToken } });
+      token = null;
+    },
     changePassword: (currentPassword: string, newPassword: string, proof: Proof = {}) =>
       call('post', '/v1/me/password', { body: { currentPassword, newPassword, ...proofBody(proof) } }),
     totp: {

@@ -19,6 +19,8 @@ import type { RegistrationInput } from './users/registration.ts';
 import type { Profile, ProfileColumn } from './users/profile.ts';
 import type { Registered, SignUpOptions } from './users/sign-up.ts';
 import type { User, UserRecord } from './users/user.ts';
+import type { ChangeOutcome } from './factor-changes/request.ts';
+import type { FactorChangeRecord } from './factor-changes/store.ts';
 
 /** A protected operation's caller, by user id. */
 export type ProtectedRequest = Asker & { userId: string };
@@ -74,8 +76,9 @@ export interface Core {
     totp: {
       status(userId: string): Promise<AuthenticatorStatus>;
       enrol(userId: string, asker: Asker, kind?: Exclude<EnrolmentKind, { mode: 'register' }>): Promise<TotpEnrollment>;
-      confirm(userId: string, code: Proof | null, asker: Asker, operation?: OperationName): Promise<{ backupCodes: string[] }>;
-      disable(userId: string, asker: Asker, operation?: OperationName): Promise<void>;
+      /** `pendingUntil` (only under the veto window, for a user who already has a factor): when the new authenticator takes effect. */
+      confirm(userId: string, code: Proof | null, asker: Asker, operation?: OperationName): Promise<{ backupCodes: string[]; pendingUntil?: Date }>;
+      disable(userId: string, asker: Asker, operation?: OperationName): Promise<ChangeOutcome>;
       /** The otpauth:// URI behind a QR link, while its authenticator waits for its first code. */
       qrUri(qrId: string): Promise<string>;
     };
@@ -83,19 +86,32 @@ export interface Core {
       regenerate(userId: string, asker: Asker): Promise<{ backupCodes: string[] }>;
     };
     email: {
-      enable(userId: string, asker: Asker): Promise<void>;
-      disable(userId: string, asker: Asker): Promise<void>;
+      enable(userId: string, asker: Asker): Promise<ChangeOutcome>;
+      disable(userId: string, asker: Asker): Promise<ChangeOutcome>;
       /** Mails a new code (Rocket.Chat's `sendEmailCode`); addresses come back masked unless `requesterId` is the user. */
       sendCode(emailOrUsername: string, requesterId?: string | null): Promise<string[]>;
     };
     webauthn: {
       registrationOptions(userId: string, asker: Asker): Promise<PublicKeyCredentialCreationOptionsJSON>;
-      register(userId: string, name: unknown, response: unknown, context: RequestContext | null): Promise<WebAuthnCredential>;
+      /** Under the veto window (a user who already has a factor) the verified key is stored when `pendingUntil` comes. */
+      register(userId: string, name: unknown, response: unknown, context: RequestContext | null, sessionId?: string | null): Promise<WebAuthnCredential & ChangeOutcome>;
       list(userId: string): Promise<WebAuthnCredential[]>;
-      remove(userId: string, id: string, asker: Asker): Promise<void>;
+      remove(userId: string, id: string, asker: Asker): Promise<ChangeOutcome>;
       /** Renames a key; another key of the user with the name is `webauthn_name_taken`. */
       rename(userId: string, id: string, name: unknown): Promise<WebAuthnCredential>;
     };
+  };
+  /**
+   * The veto window on factor changes (FACTOR_CHANGE_VETO_SECONDS): changes of a user who already has a factor wait,
+   * and the owner can cancel them from the mailed link, which also ends every session and locks the account.
+   */
+  factorChanges: {
+    /** The user's changes still waiting, soonest first (due ones are applied first). */
+    pending(userId: string): Promise<FactorChangeRecord[]>;
+    /** The owner's "this wasn't me": `veto_token_invalid` for an unknown, used or expired token. */
+    veto(token: unknown, context: RequestContext | null): Promise<void>;
+    /** Applies due changes of every user (the server's interval worker, on every instance); how many. */
+    applyDue(): Promise<number>;
   };
   sessions: {
     list(userId: string): Promise<Session[]>;

@@ -51,6 +51,9 @@ export const errorCatalogue = {
   account_locked: { status: 429, message: 'Too many failed second-factor attempts: checks are paused for this account.' },
   email_not_verified: { status: 409, message: 'Verify your email address before using it for two-factor codes.' },
   factor_unavailable: { status: 409, message: 'This kind of second factor is turned off on this server.' },
+  factor_change_pending: { status: 409, message: 'A change of this factor is already waiting for its veto window to end.' },
+  veto_token_invalid: { status: 400, message: 'The link to cancel a factor change is invalid, expired or already used.' },
+  account_locked_by_owner: { status: 403, message: 'The owner of this account stopped a change to its second factors and locked it: an administrator must unlock it.' },
   second_factor_setup_required: { status: 403, message: 'This account must have a second factor and its grace period is over: set one up first.' },
 
   webauthn_not_enabled: { status: 400, message: 'This account has no passkey or security key.' },

@@ -26,6 +26,8 @@ import { rateCharge } from './limits/rate-limit.ts';
 import { wire, type CoreDeps } from './wiring.ts';
 import { createEnforcementAdmin } from './enforcement/admin.ts';
 import { enforceSetup, setupRequirement } from './enforcement/setup.ts';
+import { applyDueChanges, settleDueChanges } from './factor-changes/apply.ts';
+import { vetoChanges } from './factor-changes/veto.ts';
 
 /** Builds the core over its ports. Rules live in the modules; this only connects them. */
 export function createCore(deps: CoreDeps): Core {
@@ -37,12 +39,19 @@ export function createCore(deps: CoreDeps): Core {
     if (!user) throw new TwofoldError('user_not_found');
     return user;
   }
+  /** The user, once their factor changes that are due are made: what they see or change next is current. */
+  async function settledUser(userId: string): Promise<UserRecord> {
+    await settleDueChanges(w.applier, userId);
+    return requireUser(userId);
+  }
 
   return {
     auth: {
       register: (input, options) => signUp(w.signUp, input, options),
       async signIn(input, context, options = {}) {
-        const result = await startSignIn(w.signInStart, await passwordStep(w.passwordStep, input, context), context, { style: options.style ?? 'transaction', ...options });
+        const user = await passwordStep(w.passwordStep, input, context);
+        await settleDueChanges(w.applier, user.id);
+        const result = await startSignIn(w.signInStart, user, context, { style: options.style ?? 'transaction', ...options });
         return result.kind === 'session' ? endEarlierLogins(w.logins, result, context) : result;
       },
       signInWithAnswer: (input, proof, context) => passwordSignInWithAnswer(w, clock, input, proof, context),
@@ -79,25 +88,30 @@ export function createCore(deps: CoreDeps): Core {
     },
     factors: {
       totp: {
-        status: async (userId) => totp.authenticatorStatus(w.authenticator, await requireUser(userId)),
+        status: async (userId) => totp.authenticatorStatus(w.authenticator, await settledUser(userId)),
         enrol: async (userId, asker, kind = { mode: 'pending', operation: 'enrol-authenticator' }) => totp.enrolAuthenticator(w.authenticator, await requireUser(userId), kind, asker),
-        confirm: async (userId, code, asker, operation) => totp.confirmAuthenticator(w.authenticator, await requireUser(userId), code, asker, operation),
-        disable: async (userId, asker, operation) => totp.disableAuthenticator(w.authenticator, await requireUser(userId), asker, operation),
+        confirm: async (userId, code, asker, operation) => totp.confirmAuthenticator(w.authenticator, await settledUser(userId), code, asker, operation),
+        disable: async (userId, asker, operation) => totp.disableAuthenticator(w.authenticator, await settledUser(userId), asker, operation),
         qrUri: (qrId) => totp.qrLinkUri(w.authenticator, qrId),
       },
       backup: { regenerate: async (userId, asker) => totp.regenerateBackupCodes(w.authenticator, await requireUser(userId), asker) },
       email: {
-        enable: async (userId, asker) => enableEmailFactor(w.email, await requireUser(userId), asker),
-        disable: async (userId, asker) => disableEmailFactor(w.email, await requireUser(userId), asker),
+        enable: async (userId, asker) => enableEmailFactor(w.email, await settledUser(userId), asker),
+        disable: async (userId, asker) => disableEmailFactor(w.email, await settledUser(userId), asker),
         sendCode: (emailOrUsername, requesterId = null) => sendEmailCodeTo(w.email, emailOrUsername, requesterId),
       },
       webauthn: {
         registrationOptions: async (userId, asker) => keyRegistrationOptions(w.webauthnManagement, await requireUser(userId), asker),
-        register: async (userId, name, response, context) => addKey(w.webauthnManagement, await requireUser(userId), name, response, context),
-        list: (userId) => stores.webauthn.listForUser(userId),
-        remove: async (userId, id, asker) => removeKey(w.webauthnManagement, await requireUser(userId), id, asker),
+        register: async (userId, name, response, context, sessionId) => addKey(w.webauthnManagement, await settledUser(userId), name, response, context, sessionId),
+        list: async (userId) => stores.webauthn.listForUser((await settledUser(userId)).id),
+        remove: async (userId, id, asker) => removeKey(w.webauthnManagement, await settledUser(userId), id, asker),
         rename: async (userId, id, name) => renameKey(w.webauthnManagement, await requireUser(userId), id, name),
       },
+    },
+    factorChanges: {
+      pending: async (userId) => stores.factorChanges.listPending((await settledUser(userId)).id),
+      veto: (token, context) => vetoChanges(w.veto, token, context),
+      applyDue: () => applyDueChanges(w.applier),
     },
     sessions: {
       list: (userId) => listSessions(w.sessions, userId),

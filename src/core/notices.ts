@@ -7,7 +7,10 @@ export type Notice =
   | { kind: 'password-reset'; to: string; link: string; expiresAt: Date }
   | { kind: 'password-changed'; to: string; at: Date; reset: boolean }
   | { kind: 'email-code'; to: string[]; code: string; expiresAt: Date }
-  | { kind: 'factor-enabled'; to: string; factor: FactorName; at: Date }
+  /** `veto`: the window is on and this was a first factor, made at once; the link still locks the account. */
+  | { kind: 'factor-enabled'; to: string; factor: FactorName; at: Date; veto?: { link: string; until: Date } }
+  /** A factor change the veto window holds until `applyAt`: the single-use link cancels it and locks the account. */
+  | { kind: 'factor-change-requested'; to: string; factor: FactorName; change: 'enabled' | 'replaced' | 'disabled'; applyAt: Date; vetoLink: string; vetoUntil: Date }
   | { kind: 'factor-disabled'; to: string; factor: FactorName; at: Date }
   | { kind: 'backup-codes-regenerated'; to: string; at: Date }
   | { kind: 'account-locked'; to: string; until: Date }

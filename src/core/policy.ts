@@ -36,6 +36,11 @@ export interface CorePolicy {
   rememberForSeconds: number;
   /** How long a proof given in a session stands in for another before a factor change (STEP_UP_WINDOW_SECONDS). */
   stepUpWindowSeconds: number;
+  /**
+   * The veto window (FACTOR_CHANGE_VETO_SECONDS): a factor change of a user who already has one waits this long, and
+   * the owner can cancel it from a mailed link (0: off, changes apply at once).
+   */
+  factorChangeVetoSeconds: number;
   /** How strictly the Backendless seed's parameterless enable2FA / disable2FA are held. */
   backendlessChangeProof: BackendlessChangeProof;
   /** The account-level throttle across all second factors. */
@@ -72,6 +77,7 @@ export const defaultCorePolicy: CorePolicy = {
   emailCodeMaxAttempts: 5,
   rememberForSeconds: 1800,
   stepUpWindowSeconds: 600,
+  factorChangeVetoSeconds: 0,
   backendlessChangeProof: 'session',
   throttle: defaultThrottlePolicy,
   rateLimits: defaultRateLimitPolicy,

@@ -40,6 +40,10 @@ import type { AdminTokenStore } from './admin/tokens.ts';
 import type { AdminDirectoryStore } from './admin/directory.ts';
 import type { TotpTransferStore } from './admin/totp-transfer.ts';
 import type { WebhookStore } from './admin/webhooks.ts';
+import type { FactorChangeStore } from './factor-changes/store.ts';
+import { firstFactorVeto, type VetoWindowDeps } from './factor-changes/request.ts';
+import type { ApplierDeps } from './factor-changes/apply.ts';
+import type { VetoDeps } from './factor-changes/veto.ts';
 
 /** The storage ports the core needs; `src/store` implements them in SQL, `src/store/memory` in memory. */
 export interface CoreStores {
@@ -66,6 +70,7 @@ export interface CoreStores {
   directory: AdminDirectoryStore;
   totpTransfer: TotpTransferStore;
   webhooks: WebhookStore;
+  factorChanges: FactorChangeStore;
 }
 
 export interface CoreDeps {
@@ -76,7 +81,7 @@ export interface CoreDeps {
   logger: CoreLogger;
   policy: CorePolicy;
   /** The URLs mailed links point at: the façades own them, the core only fills in the token. */
-  links: { verifyEmail(token: string): string; resetPassword(token: string): string };
+  links: { verifyEmail(token: string): string; resetPassword(token: string): string; vetoFactorChange(token: string): string };
   /** Sees every audited security event (for metrics). */
   onEvent?: (kind: SecurityEventKind, details: Record<string, unknown>) => void;
 }
@@ -100,6 +105,9 @@ export interface Wiring {
   logins: ConcurrentLoginDeps;
   passwordStep: PasswordStepDeps;
   setup: SetupDeps;
+  changes: VetoWindowDeps;
+  applier: ApplierDeps;
+  veto: VetoDeps;
   limit(rule: Parameters<typeof enforceRateLimit>[1], subject: string): ReturnType<typeof enforceRateLimit>;
 }
 
@@ -107,7 +115,16 @@ export function wire(deps: CoreDeps): Wiring {
   const { stores, clock, policy, keyRing } = deps;
   const audit = createAuditLog(stores.audit, clock, deps.onEvent);
   const limit: Wiring['limit'] = (rule, subject) => enforceRateLimit({ store: stores.rateLimits, clock, policy: policy.rateLimits }, rule, subject);
+  const changes: VetoWindowDeps = {
+    store: stores.factorChanges,
+    audit,
+    notifier: deps.notifier,
+    clock,
+    windowSeconds: policy.factorChangeVetoSeconds,
+    vetoLink: deps.links.vetoFactorChange,
+  };
   const events = createAccountEvents({
+    firstFactorVeto: (user, factor) => firstFactorVeto(changes, user, factor),
     audit,
     firstInWindow: async (key, windowSeconds) => (await stores.rateLimits.hit(key, clock.now(), windowSeconds)).hits === 1,
     notifier: deps.notifier,
@@ -164,6 +181,7 @@ export function wire(deps: CoreDeps): Wiring {
     issuer: policy.issuer,
     factors: policy.factors,
     qrLinkTtlSeconds: policy.qrLinkTtlSeconds,
+    changes,
   };
   const verification: EmailVerificationDeps = {
     emailVerifications: stores.emailVerifications,
@@ -181,6 +199,7 @@ export function wire(deps: CoreDeps): Wiring {
     logger: deps.logger,
     factors: policy.factors,
     limitTarget: async (target) => void (await limit('sendEmailCodeTarget', target)),
+    changes,
   };
   const lookup: AddressLookup = { users: stores.users, logger: deps.logger, limitTarget: async (key) => void (await limit('accountMailTarget', key)) };
   const profile: ProfileDeps = { profiles: stores.profiles, clock };
@@ -205,7 +224,7 @@ export function wire(deps: CoreDeps): Wiring {
     signInStart: { clock, store: factorStore, audit, sessions, transactions, devices, details: challenge.details },
     authenticator,
     email,
-    webauthnManagement: { challenge, webauthn, events },
+    webauthnManagement: { challenge, webauthn, events, changes },
     passwordChange: {
       challenge,
       users: stores.users,
@@ -235,6 +254,9 @@ export function wire(deps: CoreDeps): Wiring {
     },
     logins,
     setup: { store: factorStore, clock },
+    changes,
+    applier: { store: stores.factorChanges, clock, windowSeconds: policy.factorChangeVetoSeconds, users: stores.users, events },
+    veto: { store: stores.factorChanges, clock, users: stores.users, transactions: stores.transactions, events },
     passwordStep: { users: stores.users, requireEmailConfirmation: policy.requireEmailConfirmation, audit, logins },
   };
 }

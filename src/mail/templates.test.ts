@@ -17,6 +17,8 @@ function everyNotice(to: string): Notice[] {
     { kind: 'factor-enabled', to, factor: 'totp', at },
     { kind: 'factor-disabled', to, factor: 'email', at },
     { kind: 'factors-reset', to, factors: ['totp', 'backup_codes'], at },
+    { kind: 'factor-change-requested', to, factor: 'totp', change: 'replaced', applyAt: at, vetoLink: 'https://id.example/#veto=token', vetoUntil: at },
+    { kind: 'factor-enabled', to, factor: 'webauthn', at, veto: { link: 'https://id.example/#veto=first', until: at } },
     { kind: 'backup-codes-regenerated', to, at },
     { kind: 'account-locked', to, until: at },
     { kind: 'totp-replay-rejected', to, at },

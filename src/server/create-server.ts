@@ -1,4 +1,5 @@
 import { startWebhookDispatcher, type WebhookDispatcher } from './webhook-dispatcher.ts';
+import { startFactorChangeApplier, type FactorChangeApplier } from './factor-change-applier.ts';
 import type { FastifyInstance } from 'fastify';
 import { attachDdpServer, type DdpServer } from '../api/ddp/server/index.ts';
 import { toMeteorError } from '../api/ddp/errors.ts';
@@ -24,6 +25,8 @@ export interface TwofoldServer extends Runtime {
   purge: PurgeJob | undefined;
   /** The webhook sender of this instance (`deliverDue()` sends what is due now). */
   webhooks: WebhookDispatcher;
+  /** The veto window's applier of this instance (`applyDue()` applies what is due now). */
+  factorChanges: FactorChangeApplier;
 }
 
 /** The whole server: the runtime (storage, mail, core) plus the HTTP and DDP façades on one port. */
@@ -70,12 +73,15 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
       : undefined;
   // Every instance sends the webhook outbox; the database keeps them from sending the same delivery twice at once.
   const webhooks = startWebhookDispatcher({ core, logger, intervalMs: WEBHOOK_POLL_MS });
+  // Every instance applies due factor changes; the database gives each change to one of them.
+  const factorChanges = startFactorChangeApplier({ core, logger, intervalMs: FACTOR_CHANGE_POLL_MS });
   return {
     ...runtime,
     app,
     ddp,
     purge,
     webhooks,
+    factorChanges,
     async listen() {
       await app.listen({ port: config.port, host: config.host });
       const address = app.server.address();
@@ -86,6 +92,7 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
       drain.begin();
       await purge?.stop();
       await webhooks.stop();
+      await factorChanges.stop();
       // WebSockets next: an open socket would hold the HTTP server's close forever.
       await ddpServer.close();
       // A request may take up to its deadline, and its answer a moment to leave.
@@ -99,6 +106,8 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
 const READY_TIMEOUT_MS = 1000;
 /** How often each instance looks for due webhook deliveries. */
 const WEBHOOK_POLL_MS = 1000;
+/** How often each instance applies factor changes whose veto window is over. */
+const FACTOR_CHANGE_POLL_MS = 15_000;
 
 function withinRequestTimeout(handler: MethodHandler | undefined, requestTimeoutMs: number): MethodHandler | undefined {
   return handler && ((invocation, ...params) => withDeadline(requestTimeoutMs, () => handler(invocation, ...params)));

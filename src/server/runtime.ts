@@ -6,7 +6,7 @@ import { createCore, defaultCorePolicy, type Core, type CorePolicy } from '../co
 import type { Notifier } from '../core/notices.ts';
 import { createMailer, createMailNotifier, type Mailer } from '../mail/index.ts';
 import { createStores, migrate, openDb, type Db } from '../store/index.ts';
-import { passwordResetLink, VERIFY_LINK_PATH } from '../api/rest/index.ts';
+import { factorChangeVetoLink, passwordResetLink, VERIFY_LINK_PATH } from '../api/rest/index.ts';
 import { createLogger } from './logger.ts';
 import { loadKeyRing } from './secret-keys.ts';
 import { prepareDataDirs } from './data-dir.ts';
@@ -71,6 +71,7 @@ export async function openRuntime(options: RuntimeOptions): Promise<Runtime> {
       links: {
         verifyEmail: (token) => `${config.publicUrl}${VERIFY_LINK_PATH}?token=${encodeURIComponent(token)}`,
         resetPassword: (token) => passwordResetLink(config.publicUrl, token),
+        vetoFactorChange: (token) => factorChangeVetoLink(config.publicUrl, token),
       },
     });
     metrics.databaseGauge('twofold_users', 'Users with and without a second factor (TOTP, email codes on a verified address, or a key)', async () => {
@@ -108,6 +109,7 @@ export function corePolicy(config: Config): CorePolicy {
     emailCodeTtlSeconds: config.emailCodeTtlSeconds,
     rememberForSeconds: config.rememberForSeconds,
     stepUpWindowSeconds: config.stepUpWindowSeconds,
+    factorChangeVetoSeconds: config.factorChangeVetoSeconds,
     backendlessChangeProof: config.backendlessChangeProof,
     requireEmailConfirmation: config.requireEmailConfirmation,
     concurrentLogins: { backendless: config.backendlessMultipleLogins },

@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { Core } from '../core/index.ts';
 import type { SignedDelivery } from '../core/admin/webhooks.ts';
+import { startPeriodicPass } from './periodic-pass.ts';
 
 export interface WebhookDispatcher {
   /** Sends what is due now; resolves with how many were attempted, once their outcomes are recorded. */
@@ -20,9 +21,6 @@ const LEASE_SECONDS = 60;
  */
 export function startWebhookDispatcher(deps: { core: Core; logger: Logger; intervalMs: number }): WebhookDispatcher {
   const outbox = deps.core.admin.webhooks.outbox;
-  let running: Promise<number> | null = null;
-  let stopped = false;
-
   async function send({ delivery, url, body, headers }: SignedDelivery): Promise<void> {
     let status: number | null = null;
     let error: string | null = null;
@@ -44,30 +42,6 @@ export function startWebhookDispatcher(deps: { core: Core; logger: Logger; inter
     return due.length;
   }
 
-  /** One pass at a time per process; a failed pass (database down) is logged and tried again on the next tick. */
-  function tick() {
-    if (running || stopped) return;
-    running = pass()
-      .catch((error: unknown) => {
-        deps.logger.warn({ err: error }, 'webhook outbox pass failed');
-        return 0;
-      })
-      .finally(() => {
-        running = null;
-      });
-  }
-  const timer = deps.intervalMs > 0 ? setInterval(tick, deps.intervalMs) : null;
-  timer?.unref();
-
-  return {
-    async deliverDue() {
-      while (running) await running;
-      return pass();
-    },
-    async stop() {
-      stopped = true;
-      if (timer) clearInterval(timer);
-      while (running) await running;
-    },
-  };
+  const periodic = startPeriodicPass(pass, { intervalMs: deps.intervalMs, logger: deps.logger, failure: 'webhook outbox pass failed' });
+  return { deliverDue: periodic.runNow, stop: periodic.stop };
 }

@@ -22,6 +22,7 @@ import { createAdminTokenStore } from './admin-token-store.ts';
 import { createAdminDirectoryStore } from './admin-directory-store.ts';
 import { createTotpTransferStore } from './totp-transfer-store.ts';
 import { createWebhookStore } from './webhook-store.ts';
+import { createFactorChangeStore } from './factor-change-store.ts';
 
 export type { Db, Queryable } from './db.ts';
 export { migrate } from './migrate.ts';
@@ -59,6 +60,7 @@ export function createStores(db: Db): Stores {
     directory: createAdminDirectoryStore(db),
     totpTransfer: createTotpTransferStore(db),
     webhooks: createWebhookStore(db),
+    factorChanges: createFactorChangeStore(db),
   };
 }
 

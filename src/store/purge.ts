@@ -19,6 +19,9 @@ export const EXPIRING: readonly Expiring[] = [
   { table: 'password_resets', key: 'token_hash', expiresAt: 'expires_at' },
   // A window that has ended restarts in place at the next hit, and none lasts over a day (RATE_LIMIT_*, src/config.ts).
   { table: 'rate_limits', key: 'key', expiresAt: "window_start + interval '1 day'" },
+  // A settled factor change (applied, failed or vetoed) matters while its veto link may still be followed (it locks
+  // the account even after the change took effect); a pending one never expires here (NULL): the applier settles it.
+  { table: 'factor_changes', key: 'id', expiresAt: "CASE WHEN status <> 'pending' THEN greatest(settled_at, veto_until) END" },
 ];
 
 /**

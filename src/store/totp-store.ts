@@ -55,7 +55,7 @@ export function createTotpStore(db: Db): TotpStore {
   };
 }
 
-async function replaceBackupCodes(tx: Pick<Db, 'query'>, userId: string, hashes: string[], now: Date): Promise<void> {
+export async function replaceBackupCodes(tx: Pick<Db, 'query'>, userId: string, hashes: string[], now: Date): Promise<void> {
   await tx.query('DELETE FROM backup_codes WHERE user_id = $1', [userId]);
   if (hashes.length === 0) return;
   await tx.query(

@@ -16,6 +16,7 @@ export interface UserRow {
   email_2fa_enabled_at: Date | null;
   roles: string[] | null;
   setup_due_at: Date | null;
+  locked_by_owner_at?: Date | null;
   created_at: Date;
   updated_at: Date;
 }
@@ -32,6 +33,7 @@ export function toUserRecord(row: UserRow): UserRecord {
     emailTwoFactorEnabledAt: row.email_2fa_enabled_at,
     roles: row.roles ?? [],
     setupDueAt: row.setup_due_at ?? null,
+    lockedByOwnerAt: row.locked_by_owner_at ?? null,
     createdAt: row.created_at,
     updatedAt: row.updated_at,
   };

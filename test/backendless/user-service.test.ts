@@ -2,21 +2,15 @@
 // SDK (v8) around the 2FA seed: sign-up forms with their own fields, Users.update, describeUserClass,
 // restorePassword, resendEmailConfirmation, the account lock (3036), required email confirmation (3087), one
 // login at a time (Backendless' default) and the calls twofold does not offer.
-import Backendless from 'backendless';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { appFor, type BackendlessApp } from '../helpers/backendless-app.ts';
 import { uniqueEmail } from '../helpers/db.ts';
 import { failure } from '../helpers/sdk-errors.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
 
-type App = typeof Backendless;
+type App = BackendlessApp;
 type Json = Record<string, any>;
-
-/** An app of its own (the SDK's `standalone`), pointed at `server`: its own current user, its own session. */
-function appFor(server: TestServer): App {
-  const { appId, apiKey } = server.server.backendless;
-  return Backendless.initApp({ appId, apiKey, serverURL: server.url, standalone: true }) as App;
-}
 
 let t: TestServer;
 beforeAll(async () => {

@@ -68,3 +68,28 @@ describe('the client', () => {
     expect(offline).toMatchObject({ code: 'network_error', status: 0 });
   });
 });
+
+describe('the client under the veto window (FACTOR_CHANGE_VETO_SECONDS)', () => {
+  it('types the held change, the pending list and the veto; the locked sign-in throws account_locked_by_owner', async () => {
+    const server = await startTestServer({ FACTOR_CHANGE_VETO_SECONDS: '3600' });
+    try {
+      const client = createClient({ baseUrl: server.url });
+      const email = uniqueEmail('sdk-veto');
+      const registered = await client.register({ email, password: 'typed all the way', totp: true });
+      server.clock.advance(30_000);
+      await client.completeSecondFactor(registered.totp!.transactionId, authenticatorCode(registered.totp!.secret, server.clock));
+      const held = await client.totp.disable();
+      expect(held).toEqual({ pendingUntil: expect.any(String) });
+      const pending = (await client.me()).pendingFactorChanges ?? [];
+      expect(pending.map((change) => [change.kind, change.factor, change.change, change.applyAt])).toEqual([['totp-disable', 'totp', 'disabled', held!.pendingUntil]]);
+
+      const link = server.notices.last('factor-change-requested', email).vetoLink;
+      await client.vetoFactorChange(decodeURIComponent(new URL(link).hash.slice('#veto='.length)));
+      expect(client.token).toBeNull();
+      expect(await client.vetoFactorChange(decodeURIComponent(new URL(link).hash.slice('#veto='.length))).catch((e: unknown) => e)).toMatchObject({ status: 400, code: 'veto_token_invalid' });
+      expect(await client.signIn(email, 'typed all the way').catch((e: unknown) => e)).toMatchObject({ status: 403, code: 'account_locked_by_owner' });
+    } finally {
+      await server.close();
+    }
+  });
+});

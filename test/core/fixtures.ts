@@ -55,6 +55,7 @@ export function testUser(overrides: Partial<UserRecord> = {}): UserRecord {
     emailTwoFactorEnabledAt: null,
     roles: [],
     setupDueAt: null,
+    lockedByOwnerAt: null,
     ...overrides,
   };
 }

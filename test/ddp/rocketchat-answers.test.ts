@@ -3,14 +3,13 @@
 // @rocket.chat/ddp-client): `2fa:enable` while TOTP is on, `2fa:regenerateCodes` with a backup code or a wrong
 // code, `emailOrUsername` in every email challenge, `callWithTwoFactorRequired` without a login, masked
 // `sendEmailCode` answers, codes typed as mailed (`123-456`), and proofs for factor changes.
-import { DDPSDK } from '@rocket.chat/ddp-client';
-import WebSocket from 'ws';
+import type { DDPSDK } from '@rocket.chat/ddp-client';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { connectSimpleDdp, ddpError, sha256, withTimeout, type SimpleDdpClient } from '../helpers/ddp-clients.ts';
+import { connectSimpleDdp, ddpError, sha256, withRocketChatSdk as withRocketChatSdkAt, type SimpleDdpClient } from '../helpers/ddp-clients.ts';
 import { testDb, uniqueEmail } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
-import { mailCount, mailedCode, verifiedUser } from '../rocketchat/helpers.ts';
+import { ddpSignedIn, ddpTotpUser, mailCount, mailedCode, verifiedUser } from '../rocketchat/helpers.ts';
 
 let t: TestServer;
 const clients: SimpleDdpClient[] = [];
@@ -36,18 +35,7 @@ async function client() {
   return c;
 }
 
-/** @rocket.chat/ddp-client over `ws`, closed after `use`. */
-async function withRocketChatSdk<T>(use: (sdk: DDPSDK) => Promise<T>): Promise<T> {
-  const previous = (globalThis as { WebSocket?: unknown }).WebSocket;
-  (globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
-  const sdk = await withTimeout(DDPSDK.createAndConnect(t.url), 5000, '@rocket.chat/ddp-client connect');
-  try {
-    return await use(sdk);
-  } finally {
-    sdk.connection.close();
-    (globalThis as { WebSocket?: unknown }).WebSocket = previous;
-  }
-}
+const withRocketChatSdk = <T>(use: (sdk: DDPSDK) => Promise<T>) => withRocketChatSdkAt(t.url, use);
 
 const failure = (call: Promise<unknown>) =>
   call.then(
@@ -57,22 +45,8 @@ const failure = (call: Promise<unknown>) =>
     (error: { error?: unknown; reason?: unknown; details?: unknown }) => error,
   );
 
-/** A verified user signed in over DDP. */
-async function signedIn(label: string) {
-  const user = await verifiedUser(t, label);
-  const ddp = await client();
-  await ddp.login({ user: { username: user.username }, password: digest(user.password) });
-  return { ...user, ddp };
-}
-
-/** A signed-in user with an authenticator (enrolled right after signing in: the password proves it). */
-async function withTotp(label: string) {
-  const user = await signedIn(label);
-  const { secret } = (await user.ddp.call('2fa:enable')) as { secret: string };
-  nextStep();
-  const { codes } = (await user.ddp.call('2fa:validateTempToken', authenticatorCode(secret, t.clock))) as { codes: string[] };
-  return { ...user, secret, codes };
-}
+const signedIn = (label: string) => ddpSignedIn(t, clients, label);
+const withTotp = (label: string) => ddpTotpUser(t, clients, label);
 
 /** Authenticator secrets stored for the user: one, the active one, when no new secret was issued. */
 async function storedSecrets(userId: string): Promise<number> {

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import simpleDDP from 'simpleddp';
 import { simpleDDPLogin } from 'simpleddp-plugin-login';
+import { DDPSDK } from '@rocket.chat/ddp-client';
 import WebSocket from 'ws';
 
 export const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
@@ -48,4 +49,17 @@ export function withTimeout<T>(promise: Promise<T>, ms: number, what: string): P
       },
     );
   });
+}
+
+/** @rocket.chat/ddp-client over `ws` (it expects a browser's global WebSocket), closed after `use`. */
+export async function withRocketChatSdk<T>(serverUrl: string, use: (sdk: DDPSDK) => Promise<T>): Promise<T> {
+  const previous = (globalThis as { WebSocket?: unknown }).WebSocket;
+  (globalThis as { WebSocket?: unknown }).WebSocket = WebSocket;
+  const sdk = await withTimeout(DDPSDK.createAndConnect(serverUrl), 5000, '@rocket.chat/ddp-client connect');
+  try {
+    return await use(sdk);
+  } finally {
+    sdk.connection.close();
+    (globalThis as { WebSocket?: unknown }).WebSocket = previous;
+  }
 }

@@ -38,7 +38,20 @@ export const SEED_EXPIRING: Record<string, (db: Queryable, userId: string, expir
   // A counter's "expiry" is its window start plus a day (see EXPIRING).
   rate_limits: (db, _userId, at) =>
     insert(db, `INSERT INTO rate_limits (key, window_start, hits) VALUES ($1, $2, 1) RETURNING key`, [`test:${randomUUID()}`, new Date(at.getTime() - 86_400_000)]),
+  // A settled factor change: of use until its veto link's deadline (later than when it settled).
+  factor_changes: (db, userId, at) => factorChange(db, userId, 'applied', at),
 };
+
+/** A factor change row (migration 0016) whose veto link works until `vetoUntil`; settled an hour before it unless pending. */
+export function factorChange(db: Queryable, userId: string, status: 'pending' | 'applied' | 'vetoed', vetoUntil: Date): Promise<unknown> {
+  const settledAt = status === 'pending' ? null : new Date(vetoUntil.getTime() - 3_600_000);
+  return insert(
+    db,
+    `INSERT INTO factor_changes (id, user_id, kind, target, session_id, requested_at, apply_at, status, settled_at, veto_token_hash, veto_until)
+     VALUES ($1, $2, 'email-enable', $3, NULL, $4, $4, $5, $6, $7, $8) RETURNING id AS key`,
+    [randomUUID(), userId, status === 'pending' ? 'email' : `applied:${randomUUID()}`, new Date(vetoUntil.getTime() - 7_200_000), status, settledAt, randomBytes(32), vetoUntil],
+  );
+}
 
 /** The key column of each table, to find a seeded row again. */
 export const KEY_COLUMN: Record<string, string> = {
@@ -51,6 +64,7 @@ export const KEY_COLUMN: Record<string, string> = {
   email_verifications: 'token_hash',
   password_resets: 'token_hash',
   rate_limits: 'key',
+  factor_changes: 'id',
 };
 
 /** A bare user row (several credentials may hang off it: these are not the core's rules, just rows). */

@@ -60,7 +60,7 @@ export function memoryCore(options: { policy?: Partial<CorePolicy>; clock?: Manu
     notifier: notices,
     logger: quiet,
     policy,
-    links: { verifyEmail: (token) => `memory://verify?token=${token}`, resetPassword: (token) => `memory://reset?token=${token}` },
+    links: { verifyEmail: (token) => `memory://verify?token=${token}`, resetPassword: (token) => `memory://reset?token=${token}`, vetoFactorChange: (token) => `memory://veto?token=${token}` },
   });
   return { core, clock, keyRing, notices, stores, tables, policy };
 }

@@ -276,7 +276,7 @@ const change = (i: number, what: FactorChange, proof: ProofType, pick: number, s
     const core = h.core();
     let secret: Uint8Array | null = null;
     let keyId: string | null = null;
-    let real: { outcome: Outcome; value?: { backupCodes: string[] } | void } = { outcome: { ok: false, error: 'not run' } };
+    let real: { outcome: Outcome; value?: { backupCodes: string[] } | { pendingUntil: Date | null } | void } = { outcome: { ok: false, error: 'not run' } };
     switch (what) {
       case 'enrol-totp': {
         const enrolled = await h.outcome(core.factors.totp.enrol(u.id!, asker));
@@ -320,7 +320,7 @@ const change = (i: number, what: FactorChange, proof: ProofType, pick: number, s
     expect(real.outcome, `${what} with ${a ? `${a.kind} ${a.code}` : 'no answer'}`).toEqual(exp.outcome);
     if (exp.answered && spent) h.spend(spent);
     expectMail(m, h, u, mails, exp.mail);
-    exp.commit?.({ secret, backupCodes: real.value?.backupCodes ?? [], keyId });
+    exp.commit?.({ secret, backupCodes: real.value && 'backupCodes' in real.value ? real.value.backupCodes : [], keyId });
     return { changeSession: { userIndex: i, sessionId: s.id } };
   });
 

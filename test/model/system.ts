@@ -55,7 +55,7 @@ function buildCore(stores: CoreStores, clock: ManualClock, notices: RecordingNot
     notifier: notices,
     logger: quiet,
     policy,
-    links: { verifyEmail: (token) => `model://verify?token=${token}`, resetPassword: (token) => `model://reset?token=${token}` },
+    links: { verifyEmail: (token) => `model://verify?token=${token}`, resetPassword: (token) => `model://reset?token=${token}`, vetoFactorChange: (token) => `model://veto?token=${token}` },
   });
 }
 

@@ -1,5 +1,5 @@
 // The purge of expired rows: sessions, login transactions, email codes, trusted devices, WebAuthn challenges, QR
-// links, email-verification links and rate-limit windows past their expiry plus an hour's grace are deleted, by the
+// links, email-verification links, rate-limit windows and settled factor changes past their expiry plus an hour's grace are deleted, by the
 // server every PURGE_INTERVAL_SECONDS and by `twofold purge`; live rows and the audit log are left alone.
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -7,7 +7,7 @@ import { EXPIRING, PURGE_GRACE_SECONDS, purgeExpired } from '../../src/store/pur
 import type { Db } from '../../src/store/index.ts';
 import { createAuditChainStore } from '../../src/store/audit-chain-store.ts';
 import { testDb, uniqueEmail } from '../helpers/db.ts';
-import { rowExists, SEED_EXPIRING, seedUser } from '../helpers/expiring-rows.ts';
+import { factorChange, rowExists, SEED_EXPIRING, seedUser } from '../helpers/expiring-rows.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const HOUR = 3_600_000;
@@ -39,6 +39,20 @@ describe('purgeExpired', () => {
     for (const { table } of EXPIRING) expect(counts[table], table).toBeGreaterThanOrEqual(1);
     expect(counts).not.toHaveProperty('security_events');
     for (const row of seeded) expect(await rowExists(db, row.table, row.key), `${row.table} (${row.state})`).toBe(row.state !== 'expired');
+  });
+
+  it('deletes a settled factor change once its veto link is past (plus the grace), never a pending one', async () => {
+    const now = new Date();
+    const long = new Date(now.getTime() - 30 * 24 * HOUR);
+    // A pending change is the applier's to settle, however overdue; each user may have one pending email change.
+    const pending = await factorChange(db, await seedUser(db), 'pending', long);
+    const userId = await seedUser(db);
+    const vetoed = await factorChange(db, userId, 'vetoed', long);
+    const linkStillWorks = await factorChange(db, userId, 'applied', new Date(now.getTime() + HOUR));
+    await purgeExpired(db, { now });
+    expect(await rowExists(db, 'factor_changes', pending), 'pending').toBe(true);
+    expect(await rowExists(db, 'factor_changes', vetoed), 'settled, link past').toBe(false);
+    expect(await rowExists(db, 'factor_changes', linkStillWorks), 'settled, link still works').toBe(true);
   });
 
   it('keeps security events by default; a retention removes the oldest links of each chain, and the chains still verify', async () => {

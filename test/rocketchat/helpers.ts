@@ -2,6 +2,7 @@ import { expect } from 'vitest';
 import type { TestServer } from '../helpers/server.ts';
 import { uniqueEmail } from '../helpers/db.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
+import { connectSimpleDdp, sha256, type SimpleDdpClient } from '../helpers/ddp-clients.ts';
 
 export interface RestAnswer {
   status: number;
@@ -71,4 +72,22 @@ export async function mailCount(t: TestServer, email: string, atLeast: number): 
   for (let i = 0; i < 200 && count() < atLeast; i++) await new Promise((resolve) => setImmediate(resolve));
   for (let i = 0; i < 100 && count() < atLeast; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(count()).toBeGreaterThanOrEqual(atLeast);
+}
+
+/** A verified user signed in over DDP (simpleddp); the client joins `clients`, for the test file to disconnect. */
+export async function ddpSignedIn(t: TestServer, clients: SimpleDdpClient[], label: string) {
+  const user = await verifiedUser(t, label);
+  const ddp = await connectSimpleDdp(t.wsUrl);
+  clients.push(ddp);
+  await ddp.login({ user: { username: user.username }, password: { digest: sha256(user.password), algorithm: 'sha-256' } });
+  return { ...user, ddp };
+}
+
+/** A user signed in over DDP with an authenticator (enrolled right after signing in: the password proves it). */
+export async function ddpTotpUser(t: TestServer, clients: SimpleDdpClient[], label: string) {
+  const user = await ddpSignedIn(t, clients, label);
+  const { secret } = (await user.ddp.call('2fa:enable')) as { secret: string };
+  t.clock.advance(30_000);
+  const confirmed = (await user.ddp.call('2fa:validateTempToken', authenticatorCode(secret, t.clock))) as { codes: string[]; pendingUntil?: unknown };
+  return { ...user, secret, codes: confirmed.codes, confirmed };
 }

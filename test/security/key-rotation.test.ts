@@ -59,6 +59,41 @@ describe('rotating the key ring', () => {
     }
   });
 
+  it('re-encrypts a new authenticator the veto window holds, which then takes effect under the new key', { timeout: 60_000 }, async () => {
+    const newKey = generateKeySpec('rot3');
+    const rotated = createKeyRing(parseKeySpecs(`${newKey},${TEST_KEYS}`));
+    const back = createKeyRing(parseKeySpecs(`${TEST_KEYS},${newKey}`));
+    // The suite's key active, the new one known: what a fleet runs while `keys rotate` is under way.
+    const held = await startTestServer({ TWOFOLD_SECRET_KEYS: `${TEST_KEYS},${newKey}`, FACTOR_CHANGE_VETO_SECONDS: '3600' });
+    const db = await testDb();
+    const store = createKeyRotationStore(db);
+    try {
+      const user = await enrolledUser(held, 'rotate-held');
+      const { secret: newSecret } = (await held.request('POST', '/v1/me/totp', { token: user.token })).body;
+      held.clock.advance(30_000);
+      const confirmed = await held.request('POST', '/v1/me/totp/confirm', { token: user.token, body: { code: authenticatorCode(newSecret, held.clock) } });
+      expect(confirmed.body.pendingUntil).toEqual(expect.any(String));
+      const sealedOf = async () =>
+        (await db.query<{ sealed: string }>(`SELECT payload->>'secretSealed' AS sealed FROM factor_changes WHERE user_id = $1 AND status = 'pending'`, [user.userId]))[0]!.sealed;
+      expect(rotated.keyIdOf(await sealedOf())).toBe('test1');
+
+      await reencryptSecrets(store, rotated);
+      expect(rotated.keyIdOf(await sealedOf())).toBe('rot3');
+      expect((await store.usage(new Date())).find((u) => u.keyId === 'test1')?.secrets ?? 0).toBe(0);
+
+      held.clock.advance(3600_000);
+      expect(await held.server.factorChanges.applyDue()).toBeGreaterThanOrEqual(1);
+      const [settled] = await db.query<{ payload: Record<string, unknown> }>(`SELECT payload FROM factor_changes WHERE user_id = $1 AND kind = 'totp-replace'`, [user.userId]);
+      expect(settled!.payload, 'a settled change keeps no secret').not.toHaveProperty('secretSealed');
+      held.clock.advance(30_000);
+      const transactionId = await startLogin(held, user.email, user.password);
+      expect((await verify(held, transactionId, authenticatorCode(newSecret, held.clock))).status, 'the new authenticator, opened with the new key').toBe(201);
+    } finally {
+      await reencryptSecrets(store, back);
+      await held.close();
+    }
+  });
+
   it('with the embedded default, `twofold keys rotate` adds a key and retires the old one when it is free', async () => {
     const dir = await mkdtemp(join(tmpdir(), 'twofold-keys-'));
     const env = { DATA_DIR: dir, DATABASE_URL: `file://${join(dir, 'pgdata')}`, TWOFOLD_SECRET_KEYS: '', NODE_ENV: 'test' };

@@ -10,6 +10,7 @@ import type { ThrottlePolicy } from '../../src/core/challenge/throttle.ts';
 import type { AmrValue } from '../../src/core/sessions/amr.ts';
 import type { TotpCredential } from '../../src/core/factors/totp-store.ts';
 import type { CoreStores } from '../../src/core/index.ts';
+import type { NewFactorChange } from '../../src/core/factor-changes/store.ts';
 import { createStores } from '../../src/store/index.ts';
 import { memoryStores } from '../../src/store/memory/index.ts';
 import { testDb, uniqueEmail } from '../helpers/db.ts';
@@ -458,6 +459,119 @@ describe.each(implementations)('%s stores', (_name, open) => {
       expect(await stores.webauthn.consumeChallenge(expiring, { userId: user.id, ...binding }, now)).toBe(false);
       expect(await stores.webauthn.remove(key.id, user.id)).toBe(true);
       expect(await stores.webauthn.countForUser(user.id)).toBe(0);
+    });
+  });
+
+  describe('factor changes held by the veto window (migration 0016, threat 22)', () => {
+    const change = (userId: string, payload: NewFactorChange['payload'], now: Date, applyInSeconds = 60): NewFactorChange => ({
+      id: randomUUID(),
+      userId,
+      payload,
+      sessionId: null,
+      requestedAt: now,
+      applyAt: at(now, applyInSeconds),
+      status: 'pending',
+      vetoTokenHash: randomBytes(32),
+      vetoUntil: at(now, 2 * applyInSeconds),
+    });
+
+    it('move a confirmed authenticator out of the credentials until due, then make it the active one with its backup codes', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const old = await activeAuthenticator(stores, user.id, now);
+      const waiting = credential(user.id, 'pending', now);
+      await stores.totp.insertUnconfirmed(waiting);
+      const held = change(user.id, { kind: 'totp-replace', credentialId: waiting.id, backupCodeHashes: ['x', 'y', 'z'] }, now);
+      expect(await stores.factorChanges.insert(held)).toBe('recorded');
+      expect(await stores.totp.findById(waiting.id)).toBeNull();
+      expect((await stores.challenge.factors(user.id, now))?.authenticator?.id).toBe(old.id);
+      expect(await stores.factorChanges.insert({ ...change(user.id, { kind: 'totp-disable' }, now) })).toBe('duplicate');
+      const another = credential(user.id, 'pending', now);
+      await stores.totp.insertUnconfirmed(another);
+      expect(await stores.factorChanges.insert(change(user.id, { kind: 'totp-enable', credentialId: another.id, backupCodeHashes: [] }, now))).toBe('duplicate');
+      expect(await stores.totp.findById(another.id)).not.toBeNull();
+      expect(await stores.factorChanges.applyDue(at(now, 59), { limit: 10, userId: user.id })).toEqual([]);
+      expect(await stores.factorChanges.listPending(user.id)).toMatchObject([{ id: held.id, kind: 'totp-replace', status: 'pending' }]);
+      const applied = await stores.factorChanges.applyDue(at(now, 60), { limit: 10, userId: user.id });
+      expect(applied).toMatchObject([{ id: held.id, status: 'applied' }]);
+      const state = await stores.challenge.factors(user.id, at(now, 60));
+      expect(state?.authenticator).toMatchObject({ id: waiting.id, state: 'active', secretSealed: waiting.secretSealed });
+      expect(await stores.backupCodes.countUnused(user.id)).toBe(3);
+      expect(await stores.factorChanges.listPending(user.id)).toEqual([]);
+    });
+
+    it('show key rotation a waiting authenticator (its sealed secret, its backup-code hashes) until it is settled', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      await activeAuthenticator(stores, user.id, now);
+      const waiting = credential(user.id, 'pending', now);
+      await stores.totp.insertUnconfirmed(waiting);
+      // Hashes "peppered" by a key of their own: this test's usage row is its own in the shared database.
+      const pepper = `p${randomBytes(4).toString('hex')}`;
+      const held = change(user.id, { kind: 'totp-replace', credentialId: waiting.id, backupCodeHashes: [`${pepper}$a`, `${pepper}$b`] }, now);
+      expect(await stores.factorChanges.insert(held)).toBe('recorded');
+      const listed = async () => (await stores.keyRotation.listNotUnder('no-such-key', 10_000)).filter((s) => s.kind === 'pending-totp' && s.id === waiting.id);
+      expect(await listed()).toEqual([{ kind: 'pending-totp', id: waiting.id, sealed: waiting.secretSealed }]);
+      expect((await stores.keyRotation.usage(now)).find((u) => u.keyId === pepper)).toEqual({ keyId: pepper, secrets: 0, backupCodes: 2, emailCodes: 0 });
+      const resealed = keyRing.encrypt(keyRing.decrypt(waiting.secretSealed, `totp:${waiting.id}`), `totp:${waiting.id}`);
+      expect(await stores.keyRotation.replaceSealed({ kind: 'pending-totp', id: waiting.id }, 'not the current one', resealed)).toBe(false);
+      expect(await stores.keyRotation.replaceSealed({ kind: 'pending-totp', id: waiting.id }, waiting.secretSealed, resealed)).toBe(true);
+      expect(await listed()).toEqual([{ kind: 'pending-totp', id: waiting.id, sealed: resealed }]);
+      // Vetoed: the secret is gone with the change, and nothing of it holds a key.
+      await stores.factorChanges.veto(held.vetoTokenHash, now);
+      expect(await listed()).toEqual([]);
+      expect((await stores.keyRotation.usage(now)).find((u) => u.keyId === pepper)).toBeUndefined();
+      expect(await stores.keyRotation.replaceSealed({ kind: 'pending-totp', id: waiting.id }, resealed, waiting.secretSealed)).toBe(false);
+    });
+
+    it('refuse an authenticator that is no longer waiting', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      expect(await stores.factorChanges.insert(change(user.id, { kind: 'totp-enable', credentialId: randomUUID(), backupCodeHashes: [] }, new Date()))).toBe('credential-gone');
+    });
+
+    it('apply email codes and keys when due; a key registered meanwhile fails alone', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const key = { id: randomUUID(), userId: user.id, credentialId: randomBytes(16).toString('base64url'), publicKey: new Uint8Array([1, 2, 3]), counter: 0, transports: ['usb'], deviceType: 'singleDevice' as const, backedUp: false, name: 'held key', createdAt: now, lastUsedAt: null };
+      const clash = { ...key, id: randomUUID(), name: 'clash', credentialId: randomBytes(16).toString('base64url') };
+      expect(await stores.factorChanges.insert(change(user.id, { kind: 'email-enable' }, now))).toBe('recorded');
+      expect(await stores.factorChanges.insert(change(user.id, { kind: 'passkey-add', key }, now, 61))).toBe('recorded');
+      expect(await stores.factorChanges.insert(change(user.id, { kind: 'passkey-add', key: clash }, now, 62))).toBe('recorded');
+      expect(await stores.webauthn.insert({ ...clash, id: randomUUID() })).toBe('inserted');
+      const applied = await stores.factorChanges.applyDue(at(now, 100), { limit: 10, userId: user.id });
+      expect(applied.map((c) => [c.kind, c.status])).toEqual([['email-enable', 'applied'], ['passkey-add', 'applied'], ['passkey-add', 'failed']]);
+      expect((await stores.users.findById(user.id))?.emailTwoFactorEnabledAt).not.toBeNull();
+      const stored = (await stores.webauthn.listForUser(user.id)).find((k) => k.id === key.id);
+      expect(stored && Buffer.from(stored.publicKey)).toEqual(Buffer.from([1, 2, 3]));
+      expect(await stores.factorChanges.insert(change(user.id, { kind: 'passkey-remove', keyId: key.id }, now))).toBe('recorded');
+      await stores.factorChanges.applyDue(at(now, 100), { limit: 10, userId: user.id });
+      expect((await stores.webauthn.listForUser(user.id)).some((k) => k.id === key.id)).toBe(false);
+    });
+
+    it("veto once, before the link's deadline: cancels the user's waiting changes and locks the account; unlock lifts it", async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const other = await newUser(stores);
+      const now = new Date();
+      const held = change(user.id, { kind: 'email-enable' }, now);
+      const othersHeld = change(other.id, { kind: 'email-enable' }, now);
+      await stores.factorChanges.insert(held);
+      await stores.factorChanges.insert(othersHeld);
+      expect(await stores.factorChanges.veto(held.vetoTokenHash, held.vetoUntil)).toBeNull();
+      const vetoed = await stores.factorChanges.veto(held.vetoTokenHash, now);
+      expect(vetoed).toMatchObject({ userId: user.id, vetoed: [{ id: held.id, status: 'vetoed' }] });
+      expect(await stores.factorChanges.veto(held.vetoTokenHash, now)).toBeNull();
+      expect((await stores.users.findById(user.id))?.lockedByOwnerAt).not.toBeNull();
+      expect((await stores.users.findById(other.id))?.lockedByOwnerAt).toBeNull();
+      expect(await stores.factorChanges.listPending(other.id)).toHaveLength(1);
+      expect(await stores.factorChanges.applyDue(at(now, 100), { limit: 10, userId: user.id })).toEqual([]);
+      expect(await stores.factorChanges.unlock(user.id, now)).toBe(true);
+      expect((await stores.users.findById(user.id))?.lockedByOwnerAt).toBeNull();
+      expect(await stores.factorChanges.unlock(randomUUID(), now)).toBe(false);
     });
   });
 });

@@ -15,10 +15,11 @@ import * as passwordReset from './views/password-reset.ts';
 import * as secondFactor from './views/second-factor.ts';
 import * as signIn from './views/sign-in.ts';
 import * as signUp from './views/sign-up.ts';
+import * as veto from './views/veto.ts';
 
 // The API answers next to the page: `/` here, or under a reverse proxy's prefix.
 const client = createClient({ baseUrl: location.pathname.replace(/[^/]*$/, ''), token: savedToken() });
-const VIEWS: ViewName[] = ['sign-in', 'sign-up', 'forgot', 'reset', 'second-factor', 'account'];
+const VIEWS: ViewName[] = ['sign-in', 'sign-up', 'forgot', 'reset', 'veto', 'second-factor', 'account'];
 const notice = byId('notice');
 
 function say(message: string, error = false): void {
@@ -66,6 +67,7 @@ signIn.mount(byId('view-sign-in'), client, page, next);
 signUp.mount(byId('view-sign-up'), client, page, next);
 const forgot = passwordReset.mountForgot(byId('view-forgot'), client, page);
 const reset = passwordReset.mountReset(byId('view-reset'), client, page);
+const vetoView = veto.mount(byId('view-veto'), client, page, () => void start());
 byId('si-forgot').addEventListener('click', () => forgot.start(byId<HTMLInputElement>('si-login').value.trim()));
 
 for (const link of document.querySelectorAll<HTMLButtonElement>('[data-go]')) link.addEventListener('click', () => go(link.dataset.go as ViewName));
@@ -81,16 +83,16 @@ byId('sign-out').addEventListener('click', async () => {
 
 /**
  * A link from a mail may point here with its token in the fragment, which never reaches a server: `#verify=<token>`
- * (the address) or `#reset=<token>` (a new password). The token leaves the address bar and the history before
+ * (the address), `#reset=<token>` (a new password) or `#veto=<token>` (cancel a factor change). The token leaves the address bar and the history before
  * anything else happens. Null when the address names no link; else the message for the view to show.
  */
 async function followLink(): Promise<{ message: string; failed: boolean; done?: true } | null> {
-  const link = /^#(verify|reset)=([^&]+)/.exec(location.hash);
+  const link = /^#(verify|reset|veto)=([^&]+)/.exec(location.hash);
   if (!link) return null;
   history.replaceState(null, '', location.pathname);
   const token = decodeURIComponent(link[2]!);
-  if (link[1] === 'reset') {
-    reset.start(token);
+  if (link[1] === 'reset' || link[1] === 'veto') {
+    (link[1] === 'reset' ? reset : vetoView).start(token);
     return { message: '', failed: false, done: true };
   }
   try {

@@ -1,7 +1,7 @@
 /** What the views and cards of the account page share, passed to each `mount` explicitly (no module state). */
 import type { Success } from '../../src/client/index.ts';
 
-export type ViewName = 'sign-in' | 'sign-up' | 'forgot' | 'reset' | 'second-factor' | 'account';
+export type ViewName = 'sign-in' | 'sign-up' | 'forgot' | 'reset' | 'veto' | 'second-factor' | 'account';
 
 /** The password rule and lifetimes the server is configured with (`GET /v1/policy`). */
 export type Policy = Success<'/v1/policy', 'get'>;

@@ -1,5 +1,5 @@
 /** Words for what the API answers: errors, events, devices, times. */
-import { TwofoldClientError } from '../../src/client/index.ts';
+import { TwofoldClientError, type PendingFactorChange } from '../../src/client/index.ts';
 
 const when = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
 
@@ -76,6 +76,12 @@ export function explain(error: unknown): string {
       return 'Enter the code.';
     case 'account_locked':
       return lockedText(details);
+    case 'account_locked_by_owner':
+      return 'This account is locked: a change to its sign-in was cancelled from the link we emailed. Ask your administrator to unlock it.';
+    case 'factor_change_pending':
+      return 'A change of this is already waiting (see “Pending changes”). It can be changed again once that one takes effect.';
+    case 'veto_token_invalid':
+      return 'That link is invalid, expired or already used. Nothing was cancelled.';
     case 'rate_limited':
       return `Too many requests. Try again in ${typeof details.retryAfterSeconds === 'number' ? plural(details.retryAfterSeconds, 'second') : 'a moment'}.`;
     case 'network_error':
@@ -89,6 +95,17 @@ export function explain(error: unknown): string {
 export const ENDS_OTHER_SESSIONS = 'Your other sessions will be signed out, and trusted devices forgotten (they ask for the second step again).';
 
 export const isCode = (error: unknown, ...codes: string[]) => error instanceof TwofoldClientError && codes.includes(error.code);
+
+/** A change the veto window holds (`/v1/me` `pendingFactorChanges`), in the words of the cards. */
+const pendingWords: Record<PendingFactorChange['kind'], string> = {
+  'totp-enable': 'Turn on the authenticator app',
+  'totp-replace': 'Replace the authenticator app with a new one',
+  'totp-disable': 'Turn off the authenticator app',
+  'email-enable': 'Turn on email codes',
+  'email-disable': 'Turn off email codes',
+  'passkey-add': 'Add a passkey or security key',
+  'passkey-remove': 'Remove a passkey or security key',
+};
 
 const factorNames: Record<string, string> = { totp: 'Authenticator app', email: 'Email codes', webauthn: 'Passkey or security key' };
 const eventNames: Record<string, string> = {
@@ -105,6 +122,8 @@ const eventNames: Record<string, string> = {
   key_rotated: 'Encryption key rotated',
   device_trusted: 'Browser remembered: it skips the second step',
   devices_revoked: 'Trusted devices forgotten',
+  factor_change_vetoed: 'Pending changes cancelled from the emailed link',
+  account_locked_by_owner: 'Account locked from the emailed link',
 };
 
 const passkeyEvents: Record<string, string> = {
@@ -121,6 +140,11 @@ export function eventName(kind: string, details: Record<string, unknown>): strin
   const code = codeNames[String(details.method)];
   if (code && (kind === 'challenge_passed' || kind === 'challenge_failed')) return `${code} ${kind === 'challenge_passed' ? 'accepted' : 'not accepted'}`;
   if (kind === 'devices_revoked' && typeof details.count === 'number') return `${plural(details.count, 'trusted device')} forgotten`;
+  if ((kind === 'factor_change_requested' || kind === 'factor_change_applied') && typeof details.kind === 'string' && details.kind in pendingWords) {
+    const what = pendingWords[details.kind as PendingFactorChange['kind']].toLowerCase();
+    if (kind === 'factor_change_requested') return `Change asked for, waiting: ${what}`;
+    return details.outcome === 'failed' ? `Change could not be made: ${what}` : `Change took effect: ${what}`;
+  }
   if (kind === 'factor_enabled' || kind === 'factor_disabled') {
     const factor = factorNames[String(details.factor)] ?? 'A second factor';
     return `${factor} turned ${kind === 'factor_enabled' ? 'on' : 'off'}`;
@@ -160,3 +184,9 @@ export function device(userAgent: string | null): string {
 
 /** A TOTP secret as people type it: groups of four. */
 export const groupsOfFour = (secret: string) => secret.replace(/(.{4})(?=.)/g, '$1 ');
+
+export const pendingChangeText = (change: PendingFactorChange) => pendingWords[change.kind];
+
+/** What a card says when the server held its change (`pendingUntil`) instead of making it. */
+export const heldText = (what: string, pendingUntil: string) =>
+  `${what} takes effect on ${formatTime(pendingUntil)}. Until then nothing changes; we emailed you about it (see “Pending changes”).`;

@@ -24,6 +24,10 @@ const BACKENDLESS_CODES = {
   user_not_found: 3020,
   invalid_credentials: 3003,
   user_disabled: 3090,
+  // twofold's own (Backendless has no veto window): the owner cancelled a factor change and locked the account.
+  account_locked_by_owner: 8842,
+  factor_change_pending: 8843,
+  veto_token_invalid: 8844,
   // "Unable to login: email confirmation is pending" (the app requires confirmed addresses).
   email_not_confirmed: 3087,
   // "Multiple login limit for the same user account is reached."

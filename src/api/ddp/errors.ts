@@ -25,6 +25,9 @@ const METEOR_ERRORS = {
   // One ambiguous answer for unknown users and wrong passwords (no enumeration).
   invalid_credentials: [403, 'Something went wrong. Please check your credentials.'],
   user_disabled: [403, 'User is deactivated'],
+  account_locked_by_owner: ['error-account-locked-by-owner', 'The owner locked this account: an administrator must unlock it'],
+  factor_change_pending: ['error-factor-change-pending', 'A change of this factor is already waiting'],
+  veto_token_invalid: ['error-invalid-token', 'The link is invalid, expired or already used'],
   // Rocket.Chat's answer (validateLoginAttempt) when Accounts_EmailVerification is on and no address is verified.
   email_not_confirmed: ['error-invalid-email', 'Invalid email __email__'],
   too_many_sessions: [403, 'Too many sessions'],

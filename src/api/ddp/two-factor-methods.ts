@@ -110,8 +110,9 @@ export function twoFactorMethods(core: Core, protectedMethods: ReadonlyMap<strin
       access: 'setup',
       async handler(invocation, pass, code) {
         const { user, asker: who } = await asker(invocation, pass, 'setup');
-        const { backupCodes } = await core.factors.totp.confirm(user.id, ddpCode(code), who);
-        return { codes: backupCodes.map(stripHyphen) };
+        const { backupCodes, pendingUntil } = await core.factors.totp.confirm(user.id, ddpCode(code), who);
+        // pendingUntil: twofold's veto window holds the new authenticator until then (absent: it is active now).
+        return { codes: backupCodes.map(stripHyphen), ...(pendingUntil ? { pendingUntil } : {}) };
       },
     },
     '2fa:enable-email': {

@@ -12,6 +12,7 @@ import { deviceRoutes } from './routes/devices.ts';
 import { adminRoutes } from './routes/admin.ts';
 import { passwordResetLinkSeconds, policyRoutes, type PublicPolicy } from './routes/policy.ts';
 import { passwordResetRoutes } from './routes/password-resets.ts';
+import { factorChangeRoutes } from './routes/factor-changes.ts';
 import type { Links } from '../http/links.ts';
 
 export interface NativeApiOptions {
@@ -34,9 +35,11 @@ export const nativeApi: FastifyPluginAsync<NativeApiOptions> = async (app, { cor
   await app.register(deviceRoutes, { core });
   await app.register(adminRoutes, { core });
   await app.register(policyRoutes, { policy });
+  await app.register(factorChangeRoutes, { core });
   await app.register(passwordResetRoutes, { core, linkValidSeconds: passwordResetLinkSeconds(policy) });
 };
 
 export type { PublicPolicy } from './routes/policy.ts';
 export { VERIFY_LINK_PATH } from './routes/email-verification.ts';
 export { passwordResetLink } from './routes/password-resets.ts';
+export { factorChangeVetoLink } from './routes/factor-changes.ts';

@@ -82,6 +82,41 @@ const SessionComponent = component(
   }),
 );
 
+/** A passkey or security key of the user, as the API shows it (never its public key). */
+const WebAuthnCredentialComponent = component(
+  'WebAuthnCredential',
+  Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    name: Type.String(),
+    createdAt: Type.String({ format: 'date-time' }),
+    lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
+    deviceType: Type.Union([Type.Literal('singleDevice'), Type.Literal('multiDevice')]),
+    backedUp: Type.Boolean(),
+    transports: Type.Array(Type.String()),
+  }),
+);
+
+/** A factor change the veto window holds (FACTOR_CHANGE_VETO_SECONDS), as `/v1/me` lists it. */
+const PendingFactorChangeComponent = component(
+  'PendingFactorChange',
+  Type.Object({
+    id: Type.String({ format: 'uuid' }),
+    kind: Type.Union([
+      Type.Literal('totp-enable'),
+      Type.Literal('totp-replace'),
+      Type.Literal('totp-disable'),
+      Type.Literal('email-enable'),
+      Type.Literal('email-disable'),
+      Type.Literal('passkey-add'),
+      Type.Literal('passkey-remove'),
+    ]),
+    factor: Type.Union([Type.Literal('totp'), Type.Literal('email'), Type.Literal('webauthn')]),
+    change: Type.Union([Type.Literal('enabled'), Type.Literal('replaced'), Type.Literal('disabled')]),
+    requestedAt: Type.String({ format: 'date-time' }),
+    applyAt: Type.String({ format: 'date-time', description: 'When it takes effect unless the owner stops it from the mailed link.' }),
+  }),
+);
+
 /**
  * A component: its schema with the `$id` (for `addSchema`) and the reference routes use, typed as the
  * schema (Fastify resolves it among the instance's shared schemas).
@@ -92,13 +127,15 @@ function component<T extends TSchema>(id: string, schema: T) {
 
 /** Adds the components to the root instance, before any route refers to them. */
 export function addSharedSchemas(app: FastifyInstance): void {
-  for (const { schema } of [ErrorCodeComponent, ErrorBodyComponent, UserComponent, ProfileComponent, SessionComponent]) app.addSchema(schema);
+  for (const { schema } of [ErrorCodeComponent, ErrorBodyComponent, UserComponent, ProfileComponent, SessionComponent, WebAuthnCredentialComponent, PendingFactorChangeComponent]) app.addSchema(schema);
 }
 
 export const ErrorBodySchema = ErrorBodyComponent.ref;
 export const UserSchema = UserComponent.ref;
 export const SessionSchema = SessionComponent.ref;
 export const ProfileSchema = ProfileComponent.ref;
+export const PendingFactorChangeSchema = PendingFactorChangeComponent.ref;
+export const WebAuthnCredentialSchema = WebAuthnCredentialComponent.ref;
 
 export const Email = Type.String({ minLength: 1, maxLength: 254 });
 

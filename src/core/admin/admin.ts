@@ -23,6 +23,7 @@ import { resetFactors } from './factor-reset.ts';
 import type { TransferFormat } from './totp-formats.ts';
 import { exportTotp, importTotp, type TotpTransferStore } from './totp-transfer.ts';
 import { claimSignedDeliveries, createWebhook, recordDeliveryAttempt, removeWebhook, type WebhookDelivery, type WebhookStore } from './webhooks.ts';
+import type { FactorChangeStore } from '../factor-changes/store.ts';
 import { authorizeAdminToken, createAdminToken, type AdminScope, type AdminToken, type AdminTokenStore } from './tokens.ts';
 
 export interface AdminDeps {
@@ -46,6 +47,7 @@ export interface AdminDeps {
   sessionDeps: SessionDeps;
   totpTransfer: TotpTransferStore;
   webhooks: WebhookStore;
+  factorChanges: FactorChangeStore;
   /** The issuer written into exported otpauth URIs. */
   issuer: string;
 }
@@ -140,10 +142,13 @@ export function createAdmin(deps: AdminDeps) {
         record: (delivery: WebhookDelivery, result: { status: number | null; error: string | null }) => recordDeliveryAttempt(webhookDeps, delivery, result),
       },
     },
-    /** Lifts a second-factor lockout (also the permanent one after 100 failures). */
+    /** Lifts a second-factor lockout (also the permanent one after 100 failures) and the owner's lock after a veto. */
     async unlock(userId: string): Promise<void> {
-      await requireUser(userId);
+      const user = await requireUser(userId);
       await deps.throttle.reset(userId);
+      if (user.lockedByOwnerAt && (await deps.factorChanges.unlock(userId, clock.now()))) {
+        await deps.events.audit.record('account_unlocked', userId, null, { lockedByOwnerAt: user.lockedByOwnerAt.toISOString() });
+      }
     },
     async setDisabled(userId: string, disabled: boolean): Promise<UserRecord> {
       const now = clock.now();

@@ -22,7 +22,8 @@ export interface AccountEvents {
     change: FactorChange,
     context?: RequestContext | null,
     keepSessionId?: string | null,
-    options?: { audited?: boolean },
+    /** `applied`: a change the veto window held, now made (its mail already carried the veto link). */
+    options?: { audited?: boolean; applied?: boolean },
   ): Promise<void>;
   replayRejected(user: UserRecord): Promise<void>;
   /** A new password, by the user (`changed`) or through a mailed link (`reset`): audited, mailed, other sessions ended. */
@@ -41,6 +42,8 @@ export function createAccountEvents(deps: {
   sessions: SessionStore;
   devices: TrustedDeviceStore;
   clock: Clock;
+  /** With the veto window on, a factor turned on at once (a first one) is recorded so its mail carries a veto link. */
+  firstFactorVeto?(user: UserRecord, factor: FactorName): Promise<{ link: string; until: Date } | null>;
 }): AccountEvents {
   // Mail is best effort here: the change is made and recorded; an outage must not undo it.
   const tell = (notice: Parameters<Notifier['send']>[0]) => deps.notifier.send(notice).catch(() => undefined);
@@ -67,7 +70,9 @@ export function createAccountEvents(deps: {
       const enabled = change !== 'disabled';
       if (!options.audited) await deps.audit.record(enabled ? 'factor_enabled' : 'factor_disabled', user.id, context, { factor, ...(change === 'replaced' ? { replaced: true } : {}) });
       if (change !== 'enabled') await endOtherSessions(user, context, keepSessionId, `${factor} ${change}`);
-      await tell({ kind: enabled ? 'factor-enabled' : 'factor-disabled', to: user.email, factor, at });
+      if (!enabled) return tell({ kind: 'factor-disabled', to: user.email, factor, at });
+      const veto = change === 'enabled' && !options.applied ? await deps.firstFactorVeto?.(user, factor) : null;
+      await tell({ kind: 'factor-enabled', to: user.email, factor, at, ...(veto ? { veto } : {}) });
     },
     async replayRejected(user) {
       // One mail per burst, decided atomically across instances: a replay storm must not become a mail storm.

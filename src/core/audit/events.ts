@@ -30,7 +30,13 @@ export type SecurityEventKind =
   | 'totp_imported'
   | 'totp_exported'
   | 'webhook_created'
-  | 'webhook_removed';
+  | 'webhook_removed'
+  /** The veto window (FACTOR_CHANGE_VETO_SECONDS): a change held, made when due, or cancelled by the owner's link. */
+  | 'factor_change_requested'
+  | 'factor_change_applied'
+  | 'factor_change_vetoed'
+  | 'account_locked_by_owner'
+  | 'account_unlocked';
 
 export interface SecurityEvent {
   id: string;

@@ -37,6 +37,7 @@ export async function checkPasswordLogin(deps: { users: UserStore; requireEmailC
   if (!(await verifyPasswordDigest(user.passwordHash, digest))) throw new TwofoldError('invalid_credentials');
   // Told only to someone who knows the password: it reveals nothing to a guesser.
   if (user.disabledAt) throw new TwofoldError('user_disabled');
+  if (user.lockedByOwnerAt) throw new TwofoldError('account_locked_by_owner');
   if (deps.requireEmailConfirmation && !user.emailVerifiedAt) throw new TwofoldError('email_not_confirmed');
   return user;
 }

@@ -14,6 +14,7 @@ import { openTransaction, type TransactionDeps } from '../transactions/login-tra
 import type { UserStore } from '../users/store.ts';
 import type { UserRecord } from '../users/user.ts';
 import { issueBackupCodes } from './backup-codes.ts';
+import { appliedNow, deferral, requestChange, type ChangeOutcome, type VetoWindowDeps } from '../factor-changes/request.ts';
 import { keyUri, newAuthenticator, openSecret } from './totp.ts';
 import type { BackupCodeStore, QrLinkStore, TotpStore } from './totp-store.ts';
 
@@ -33,6 +34,8 @@ export interface AuthenticatorDeps {
   qrLinkTtlSeconds: number;
   /** Whether this server offers authenticator apps at all. */
   factors: Pick<FactorSettings, 'totp'>;
+  /** The veto window: a change for a user who already has a factor waits (`factor-changes/request.ts`). */
+  changes: VetoWindowDeps;
 }
 
 /** A new authenticator as shown to the user who enrols it. */
@@ -63,13 +66,24 @@ export function assertAuthenticatorsOffered(deps: Pick<AuthenticatorDeps, 'facto
 export async function enrolAuthenticator(deps: AuthenticatorDeps, user: UserRecord, kind: EnrolmentKind, asker: Asker | null): Promise<TotpEnrollment> {
   assertAuthenticatorsOffered(deps);
   if (kind.mode !== 'register') await authorise(deps.challenge, user, kind.operation, asker!);
-  const { credential, secret, uri } = newAuthenticator(deps, user, kind.mode === 'register' ? kind.state : kind.mode);
+  const { credential, secret, uri } = newAuthenticator(deps, user, await enrolmentState(deps, user, kind));
   await deps.totp.insertUnconfirmed(credential);
   const qrId = generateToken();
   await deps.qrLinks.insert({ idHash: hashToken(qrId), credentialId: credential.id, expiresAt: new Date(deps.clock.now().getTime() + deps.qrLinkTtlSeconds * 1000) });
   const purpose = kind.mode === 'register' ? 'register' : 'enroll';
   const { transactionId, expiresAt } = await openTransaction(deps.transactions, user.id, purpose, credential.id);
   return { secret, uri, qrId, transactionId, expiresAt };
+}
+
+/**
+ * An armed authenticator counts at sign-in at once, and its first code there activates it: a change no window could
+ * hold. Under the veto window, a user who already has a factor gets a pending one instead, which does nothing until
+ * its first code is confirmed (and then waits for the window).
+ */
+async function enrolmentState(deps: AuthenticatorDeps, user: UserRecord, kind: EnrolmentKind): Promise<'pending' | 'armed'> {
+  if (kind.mode === 'register') return kind.state;
+  if (kind.mode === 'pending' || deps.changes.windowSeconds <= 0) return kind.mode;
+  return deferral(deps.changes, await factorState(deps, user)) ? 'pending' : 'armed';
 }
 
 /**
@@ -92,13 +106,15 @@ export async function confirmAuthenticator(
   code: Proof | null,
   asker: Asker,
   operation: OperationName = 'enrol-authenticator',
-): Promise<{ backupCodes: string[] }> {
+): Promise<{ backupCodes: string[]; pendingUntil?: Date }> {
   const state = await factorState(deps, user);
   const waiting = state.unconfirmed;
   if (!waiting) throw new TwofoldError('totp_not_pending');
   await authorise(deps.challenge, user, operation, asker);
   if (!code || code.kind === 'recent') throw new TwofoldError('code_required');
   const backup = issueBackupCodes(deps.keyRing, user.id);
+  // Under the veto window the code is still checked (and its step spent) now; the new authenticator waits.
+  const applyAt = deferral(deps.changes, state);
   const result = await checkAnswer(deps.challenge, {
     state,
     answer: code,
@@ -108,22 +124,31 @@ export async function confirmAuthenticator(
     authenticators: [waiting],
     passwordAllowed: false,
     webauthnBinding: { purpose: 'step-up', boundTo: null },
-    onAccept: () => ({ activate: { credentialId: waiting.id, backupCodeHashes: backup.hashes } }),
+    onAccept: () => (applyAt ? {} : { activate: { credentialId: waiting.id, backupCodeHashes: backup.hashes } }),
   });
   if (result.kind === 'locked') throw accountLocked(result.until, deps.clock.now());
   if (result.kind === 'activation-gone') throw new TwofoldError('totp_not_pending');
   if (result.kind !== 'accepted') throw new TwofoldError('code_invalid');
+  if (applyAt) {
+    const payload = { kind: state.authenticator ? 'totp-replace' : 'totp-enable', credentialId: waiting.id, backupCodeHashes: backup.hashes } as const;
+    const { pendingUntil } = await requestChange(deps.changes, user, payload, applyAt, asker.context, asker.session?.id ?? null);
+    return { backupCodes: backup.shown, pendingUntil: pendingUntil! };
+  }
   await deps.events.factorChanged(user, 'totp', result.replacedAuthenticator ? 'replaced' : 'enabled', asker.context, asker.session?.id ?? null);
   return { backupCodes: backup.shown };
 }
 
 /** Turns the authenticator off (and any waiting one): the user's other sessions end (ASVS 2.8.6). */
-export async function disableAuthenticator(deps: AuthenticatorDeps, user: UserRecord, asker: Asker, operation: OperationName = 'disable-authenticator'): Promise<void> {
+export async function disableAuthenticator(deps: AuthenticatorDeps, user: UserRecord, asker: Asker, operation: OperationName = 'disable-authenticator'): Promise<ChangeOutcome> {
   const state = await factorState(deps, user);
   if (!state.authenticator && !state.unconfirmed) throw new TwofoldError('totp_not_enabled');
   await authorise(deps.challenge, user, operation, asker);
+  // Only a working authenticator waits for the window; a new one never confirmed protects nothing yet.
+  const applyAt = state.authenticator ? deferral(deps.changes, state) : null;
+  if (applyAt) return requestChange(deps.changes, user, { kind: 'totp-disable' }, applyAt, asker.context, asker.session?.id ?? null);
   await deps.totp.removeAll(user.id);
   await deps.events.factorChanged(user, 'totp', 'disabled', asker.context, asker.session?.id ?? null);
+  return appliedNow;
 }
 
 /** Replaces every backup code; the new ones are shown this once. */

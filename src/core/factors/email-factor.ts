@@ -9,6 +9,7 @@ import { normalizeEmail, parseLoginIdentity } from '../users/identity.ts';
 import type { UserStore } from '../users/store.ts';
 import type { UserRecord } from '../users/user.ts';
 import { codeRecipients, mailNewEmailCode, type EmailCodeDeps } from './email-codes.ts';
+import { appliedNow, heldUntil, requestChange, type ChangeOutcome, type VetoWindowDeps } from '../factor-changes/request.ts';
 
 export interface EmailFactorDeps {
   challenge: ChallengeDeps;
@@ -21,26 +22,34 @@ export interface EmailFactorDeps {
   factors: Pick<FactorSettings, 'email' | 'emailAutoOptIn'>;
   /** Email bombing: counts a request for `emailOrUsername` against its per-target limit. */
   limitTarget(target: string): Promise<void>;
+  /** The veto window: a change for a user who already has a factor waits (`factor-changes/request.ts`). */
+  changes: VetoWindowDeps;
 }
 
 /** Turns email codes on; they go to verified addresses only, so an unverified one cannot carry them. */
-export async function enableEmailFactor(deps: EmailFactorDeps, user: UserRecord, asker: Asker): Promise<void> {
+export async function enableEmailFactor(deps: EmailFactorDeps, user: UserRecord, asker: Asker): Promise<ChangeOutcome> {
   if (!deps.factors.email) throw new TwofoldError('factor_unavailable', { method: 'email' });
   if (!user.emailVerifiedAt) throw new TwofoldError('email_not_verified');
-  if (user.emailTwoFactorEnabledAt) return;
+  if (user.emailTwoFactorEnabledAt) return appliedNow;
   await authorise(deps.challenge, user, 'enable-email-codes', asker);
+  const applyAt = await heldUntil(deps.changes, deps.challenge.store, user.id);
+  if (applyAt) return requestChange(deps.changes, user, { kind: 'email-enable' }, applyAt, asker.context, asker.session?.id ?? null);
   const now = deps.clock.now();
   await deps.users.setEmailTwoFactor(user.id, now, now);
   await deps.events.factorChanged(user, 'email', 'enabled', asker.context);
+  return appliedNow;
 }
 
 /** Turns email codes off: a factor goes, so the user's other sessions end. */
-export async function disableEmailFactor(deps: EmailFactorDeps, user: UserRecord, asker: Asker): Promise<void> {
-  if (!user.emailTwoFactorEnabledAt) return;
+export async function disableEmailFactor(deps: EmailFactorDeps, user: UserRecord, asker: Asker): Promise<ChangeOutcome> {
+  if (!user.emailTwoFactorEnabledAt) return appliedNow;
   await authorise(deps.challenge, user, 'disable-email-codes', asker);
+  const applyAt = await heldUntil(deps.changes, deps.challenge.store, user.id);
+  if (applyAt) return requestChange(deps.changes, user, { kind: 'email-disable' }, applyAt, asker.context, asker.session?.id ?? null);
   const now = deps.clock.now();
   await deps.users.setEmailTwoFactor(user.id, null, now);
   await deps.events.factorChanged(user, 'email', 'disabled', asker.context, asker.session?.id ?? null);
+  return appliedNow;
 }
 
 /**

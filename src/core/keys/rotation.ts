@@ -1,9 +1,13 @@
 import { webhookSecretContext } from '../admin/webhooks.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 
-/** A secret sealed with the key ring: an authenticator's TOTP key, or a webhook endpoint's signing secret. */
+/**
+ * A secret sealed with the key ring: an authenticator's TOTP key, a new authenticator's key waiting in a factor
+ * change (the veto window; `id` is its credential id, which the ciphertext is bound to), or a webhook endpoint's
+ * signing secret.
+ */
 export interface SealedSecret {
-  kind: 'totp' | 'webhook';
+  kind: 'totp' | 'pending-totp' | 'webhook';
   id: string;
   sealed: string;
 }
@@ -14,17 +18,17 @@ export interface KeyRotationStore {
   listNotUnder(activeKeyId: string, limit: number): Promise<SealedSecret[]>;
   /** Replaces a ciphertext only if it is still the one read (a concurrent change wins; rerun picks it up). */
   replaceSealed(secret: Omit<SealedSecret, 'sealed'>, expected: string, replacement: string): Promise<boolean>;
-  /** Per key id: sealed secrets, unused backup codes and live email codes that name it. */
+  /** Per key id: sealed secrets, unused backup codes and live email codes that name it (those waiting in a factor change too). */
   usage(now: Date): Promise<Array<{ keyId: string; secrets: number; backupCodes: number; emailCodes: number }>>;
 }
 
 const BATCH = 200;
 
 /** The AAD each secret is bound to its row with: rotation keeps it. */
-const contextOf = ({ kind, id }: Omit<SealedSecret, 'sealed'>) => (kind === 'totp' ? `totp:${id}` : webhookSecretContext(id));
+const contextOf = ({ kind, id }: Omit<SealedSecret, 'sealed'>) => (kind === 'webhook' ? webhookSecretContext(id) : `totp:${id}`);
 
 /**
- * Re-encrypts every sealed secret (TOTP keys, webhook signing secrets) under the ring's active key, in small batches of compare-and-set
+ * Re-encrypts every sealed secret (TOTP keys, those waiting in factor changes, webhook signing secrets) under the ring's active key, in small batches of compare-and-set
  * updates: the servers keep running, and an interrupted run is simply run again.
  */
 export async function reencryptSecrets(store: KeyRotationStore, keyRing: KeyRing): Promise<{ reencrypted: number }> {

@@ -19,6 +19,8 @@ export interface UserRecord extends User {
   roles: string[];
   /** While the enforcement policy covers the user: until when they may be without a second factor. */
   setupDueAt: Date | null;
+  /** When the owner vetoed a factor change from its mailed link: sign-in is refused until an operator unlocks it. */
+  lockedByOwnerAt: Date | null;
 }
 
 export function publicUser(record: UserRecord): User {

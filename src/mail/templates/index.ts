@@ -11,6 +11,7 @@ import { totpReplayRejected } from './totp-replay-rejected.ts';
 import { verifyEmail } from './verify-email.ts';
 import { registrationAttempt } from './registration-attempt.ts';
 import { factorsReset } from './factors-reset.ts';
+import { factorChangeRequested } from './factor-change-requested.ts';
 
 /** One template per notice kind; a new kind in `Notice` fails to compile until it has one here. */
 export const templates: { readonly [K in NoticeKind]: Template<K> } = {
@@ -25,6 +26,7 @@ export const templates: { readonly [K in NoticeKind]: Template<K> } = {
   'totp-replay-rejected': totpReplayRejected,
   'registration-attempt': registrationAttempt,
   'factors-reset': factorsReset,
+  'factor-change-requested': factorChangeRequested,
 };
 
 export function renderNotice(notice: Notice, ctx: TemplateContext): RenderedMail {

@@ -21,6 +21,7 @@ import { createMemoryTransactionStore } from './transaction-store.ts';
 import { createMemoryTrustedDeviceStore } from './trusted-device-store.ts';
 import { createMemoryUserStore } from './user-store.ts';
 import { createMemoryWebAuthnStore } from './webauthn-store.ts';
+import { createMemoryFactorChangeStore } from './factor-change-store.ts';
 
 export { MemoryTables } from './tables.ts';
 
@@ -53,6 +54,7 @@ export function memoryStores(tables: MemoryTables = new MemoryTables()): Stores 
     profiles: createMemoryProfileStore(tables),
     passwordResets: createMemoryPasswordResetStore(tables),
     enforcement: createMemoryEnforcementStore(tables),
+    factorChanges: createMemoryFactorChangeStore(tables),
     ...operatorStoresUnavailable(),
   };
 }

@@ -7,6 +7,7 @@ import type { Session } from '../../core/sessions/session.ts';
 import type { LoginTransaction } from '../../core/transactions/store.ts';
 import type { Profile, ProfileColumn } from '../../core/users/profile.ts';
 import type { UserRecord } from '../../core/users/user.ts';
+import type { FactorChangePayload, FactorChangeRecord } from '../../core/factor-changes/store.ts';
 
 /**
  * The rows of the SQL schema (migrations 0001–0011) as plain objects, shared by every memory store: what one
@@ -60,6 +61,16 @@ export interface LinkRow {
   usedAt: Date | null;
 }
 
+/** A change held by the veto window (migration 0016); a new authenticator's credential is moved into it. */
+export interface FactorChangeRow extends FactorChangeRecord {
+  target: string;
+  payload: FactorChangePayload;
+  moved: TotpCredential | null;
+  vetoTokenHash: string;
+  vetoUntil: Date;
+  vetoUsedAt: Date | null;
+}
+
 export class MemoryTables {
   readonly users = new Map<string, UserRow>();
   /** By session id. */
@@ -84,6 +95,7 @@ export class MemoryTables {
   readonly settings = new Map<string, string>();
   readonly profiles = new Map<string, { properties: Profile; updatedAt: Date }>();
   readonly profileColumns: Array<ProfileColumn & { firstSeenAt: Date }> = [];
+  readonly factorChanges = new Map<string, FactorChangeRow>();
 
   /** A foreign key to `users`: writing a row for a user that is not there fails, as the SQL does. */
   requireUser(userId: string): UserRow {
@@ -104,7 +116,7 @@ export class MemoryTables {
     if (!this.users.delete(id)) return false;
     for (const credential of [...this.totp.values()]) if (credential.userId === id) this.deleteCredential(credential.id);
     const mine = (row: { userId: string }) => row.userId === id;
-    for (const table of [this.sessions, this.transactions, this.backupCodes, this.emailCodes, this.devices, this.webauthn, this.challenges, this.verifications, this.resets]) {
+    for (const table of [this.sessions, this.transactions, this.backupCodes, this.emailCodes, this.devices, this.webauthn, this.challenges, this.verifications, this.resets, this.factorChanges]) {
       deleteWhere(table as Map<string, { userId: string }>, mine);
     }
     this.profiles.delete(id);

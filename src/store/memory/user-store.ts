@@ -30,6 +30,7 @@ export function createMemoryUserStore(tables: MemoryTables): UserStore {
         roles: [],
         enforcementStartedAt: null,
         setupDueAt: null,
+        lockedByOwnerAt: null,
         factorFailures: 0,
         factorLockedUntil: null,
         factorLockouts: 0,

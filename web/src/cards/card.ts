@@ -1,5 +1,5 @@
 /** The contract between the account view and its cards. */
-import type { Session, Success, TwofoldClient, User } from '../../../src/client/index.ts';
+import type { PendingFactorChange, Session, Success, TwofoldClient, User } from '../../../src/client/index.ts';
 import type { Page } from '../page.ts';
 import type { Confirm } from '../confirm.ts';
 import type { StepUp } from '../step-up.ts';
@@ -9,6 +9,8 @@ export interface AccountData {
   user: User;
   /** The enforcement policy wants a second factor of this account (cards/setup-banner.ts). */
   setupRequired: Success<'/v1/me', 'get'>['setupRequired'];
+  /** Factor changes the veto window holds, soonest first (cards/pending-changes.ts). */
+  pendingFactorChanges: PendingFactorChange[];
   totp: Success<'/v1/me/totp', 'get'>;
   sessions: Session[];
   events: Success<'/v1/me/events', 'get'>['events'];

@@ -2,7 +2,7 @@
 import type { TwofoldClient } from '../../../src/client/index.ts';
 import { onClick } from '../action.ts';
 import { say, show, within } from '../dom.ts';
-import { ENDS_OTHER_SESSIONS } from '../text.ts';
+import { ENDS_OTHER_SESSIONS, heldText } from '../text.ts';
 import type { Card, CardContext } from './card.ts';
 
 export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, confirm, refresh }: CardContext): Card {
@@ -12,9 +12,9 @@ export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, 
     stepUp.guard(root, {
       hint: 'To turn on email codes, first confirm it is you.',
       run: (proof) => client.email2fa.enable(proof),
-      done: async () => {
+      done: async ({ pendingUntil }) => {
         await refresh();
-        say(root, 'Email codes are on.');
+        say(root, pendingUntil ? heldText('Turning on email codes', pendingUntil) : 'Email codes are on.');
       },
     }),
   );
@@ -29,9 +29,9 @@ export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, 
       submit: 'Turn off email codes',
       danger: true,
       run: (proof) => client.email2fa.disable(proof),
-      done: async () => {
+      done: async (held) => {
         await refresh();
-        say(root, 'Email codes are off.');
+        say(root, held ? heldText('Turning off email codes', held.pendingUntil) : 'Email codes are off.');
         $('h-email2fa').focus();
       },
     });

@@ -3,7 +3,7 @@ import type { TwofoldClient } from '../../../src/client/index.ts';
 import { onSubmit, run } from '../action.ts';
 import { el, FieldError, filled, say, show, within } from '../dom.ts';
 import { passkey } from '../passkey.ts';
-import { ENDS_OTHER_SESSIONS, formatTime } from '../text.ts';
+import { ENDS_OTHER_SESSIONS, formatTime, heldText } from '../text.ts';
 import type { AccountData, Card, CardContext } from './card.ts';
 
 export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, confirm, refresh }: CardContext): Card {
@@ -19,10 +19,12 @@ export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, 
         const optionsJSON = await client.webauthn.registrationOptions(proof);
         return client.webauthn.register(keyName, await passkey((webauthn) => webauthn.register(optionsJSON)));
       },
-      done: async (key) => {
+      done: async (added) => {
         name.value = '';
         await refresh();
-        say(root, `“${key.name}” is added. You can use it the next time you sign in.`);
+        // 202 under the veto window: the key is stored when the window is over.
+        if ('pendingUntil' in added) say(root, heldText(`Adding “${added.credential.name}”`, added.pendingUntil));
+        else say(root, `“${added.name}” is added. You can use it the next time you sign in.`);
       },
     });
   });
@@ -98,9 +100,9 @@ export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, 
             hint: `To remove “${key.name}” (added ${formatTime(key.createdAt)}), confirm it is you.`,
             danger: true,
             run: (proof) => client.webauthn.remove(key.id, proof),
-            done: async () => {
+            done: async (held) => {
               await refresh();
-              say(root, `“${key.name}” is removed. Your other sessions were signed out and trusted devices forgotten.`);
+              say(root, held ? heldText(`Removing “${key.name}”`, held.pendingUntil) : `“${key.name}” is removed. Your other sessions were signed out and trusted devices forgotten.`);
               $<HTMLElement>('h-webauthn').focus();
             },
           }),

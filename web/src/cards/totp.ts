@@ -6,7 +6,7 @@ import type { TwofoldClient } from '../../../src/client/index.ts';
 import { onClick, onSubmit } from '../action.ts';
 import { copyText, download, el, filled, say, show, within } from '../dom.ts';
 import type { StepUpRequest } from '../step-up.ts';
-import { ENDS_OTHER_SESSIONS, groupsOfFour } from '../text.ts';
+import { ENDS_OTHER_SESSIONS, groupsOfFour, heldText } from '../text.ts';
 import type { Card, CardContext } from './card.ts';
 
 /** The QR image is ours: load it from this origin, whatever host PUBLIC_URL names. */
@@ -87,9 +87,11 @@ export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, 
 
   onSubmit(page, $<HTMLFormElement>('totp-confirm-form'), async () => {
     const code = filled($<HTMLInputElement>('totp-confirm-code'), 'Enter the code from the app.');
-    showBackupCodes((await client.totp.confirm(code)).backupCodes);
+    const { backupCodes: codes, pendingUntil } = await client.totp.confirm(code);
+    showBackupCodes(codes);
     await refresh();
-    say(root, 'Your authenticator app is on.');
+    // Under the veto window a new app (or a replacement) waits; its backup codes come with it.
+    say(root, pendingUntil ? heldText('The new authenticator app and these backup codes', pendingUntil) : 'Your authenticator app is on.');
   });
 
   onClick(page, $<HTMLButtonElement>('backup-copy'), async () => {
@@ -120,16 +122,16 @@ export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, 
     }),
   );
 
-  const turnOff: StepUpRequest<unknown> = {
+  const turnOff: StepUpRequest<{ pendingUntil: string } | null> = {
     hint: 'The 6 digits from the app, or one of your backup codes.',
     labels: { totp: 'To turn the app off, enter a code from it' },
     submit: 'Turn off',
     danger: true,
     run: (proof) => client.totp.disable(proof),
-    done: async () => {
+    done: async (held) => {
       reset();
       await refresh();
-      say(root, 'Your authenticator app is off. Your other sessions were signed out and trusted devices forgotten.');
+      say(root, held ? heldText('Turning off the authenticator app', held.pendingUntil) : 'Your authenticator app is off. Your other sessions were signed out and trusted devices forgotten.');
       $('h-totp').focus();
     },
   };

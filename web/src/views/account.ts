@@ -6,6 +6,7 @@ import * as emailAddress from '../cards/email-address.ts';
 import * as emailCodes from '../cards/email-codes.ts';
 import * as events from '../cards/events.ts';
 import * as passkeys from '../cards/passkeys.ts';
+import * as pendingChanges from '../cards/pending-changes.ts';
 import * as password from '../cards/password.ts';
 import * as sessions from '../cards/sessions.ts';
 import * as setupBanner from '../cards/setup-banner.ts';
@@ -17,6 +18,7 @@ import * as stepUp from '../step-up.ts';
 
 /** Each card and the element it lives in, in page order. */
 const CARDS: Array<[string, MountCard]> = [
+  ['card-pending', pendingChanges.mount],
   ['card-email', emailAddress.mount],
   ['card-password', password.mount],
   ['card-totp', totp.mount],
@@ -40,7 +42,7 @@ function summary(data: AccountData): string {
 
 async function load(client: TwofoldClient): Promise<AccountData> {
   // Past the enforcement deadline the session may only set up a factor: what it may not read is shown empty.
-  const { user, setupRequired } = await client.me();
+  const { user, setupRequired, pendingFactorChanges = [] } = await client.me();
   const open = !setupRequired?.restricted;
   const [totpStatus, { sessions: live }, { events: recent }, { credentials }, { devices: trusted }] = await Promise.all([
     client.totp.status(),
@@ -49,7 +51,7 @@ async function load(client: TwofoldClient): Promise<AccountData> {
     client.webauthn.list(),
     open ? client.devices.list() : { devices: [] },
   ]);
-  return { user, setupRequired, totp: totpStatus, sessions: live, events: recent, credentials, devices: trusted };
+  return { user, setupRequired, pendingFactorChanges, totp: totpStatus, sessions: live, events: recent, credentials, devices: trusted };
 }
 
 /** `who` is the header's "signed in as". */

@@ -5,12 +5,18 @@ import { errorResponseSchema } from '../errors.ts';
 import { bearerToken } from '../request-context.ts';
 import { ProofBody, ProofFields, emptyBodyAsObject, restAsker } from '../proof.ts';
 import { SetupRequiredSchema, setupRequiredJson } from '../setup-required.ts';
-import { Password, ProfileSchema, SecurityEventSchema, SessionSchema, UserSchema, sessionJson, userJson } from '../schemas.ts';
+import { pendingFactorChangeJson } from './factor-changes.ts';
+import { Password, PendingFactorChangeSchema, ProfileSchema, SecurityEventSchema, SessionSchema, UserSchema, sessionJson, userJson } from '../schemas.ts';
 
 export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, { core }) => {
   const secured = { tags: ['me'], security: [{ bearer: [] }] };
 
-  const MeSchema = Type.Object({ user: UserSchema, profile: ProfileSchema, setupRequired: Type.Optional(SetupRequiredSchema) });
+  const MeSchema = Type.Object({
+    user: UserSchema,
+    profile: ProfileSchema,
+    setupRequired: Type.Optional(SetupRequiredSchema),
+    pendingFactorChanges: Type.Optional(Type.Array(PendingFactorChangeSchema, { description: 'Factor changes the veto window holds, soonest first (absent: none).' })),
+  });
 
   app.get(
     '/me',
@@ -18,7 +24,13 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
     async (request) => {
       // Readable by a session past its setup deadline: it is where the page learns what is required.
       const { user } = await core.auth.authenticate(bearerToken(request), 'setup');
-      return { user: userJson(user), profile: await core.users.profile(user.id), ...setupRequiredJson(await core.auth.setupRequirement(user)) };
+      const pending = await core.factorChanges.pending(user.id);
+      return {
+        user: userJson(user),
+        profile: await core.users.profile(user.id),
+        ...setupRequiredJson(await core.auth.setupRequirement(user)),
+        ...(pending.length > 0 ? { pendingFactorChanges: pending.map(pendingFactorChangeJson) } : {}),
+      };
     },
   );
 

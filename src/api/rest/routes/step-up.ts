@@ -1,4 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { HeldChangeSchema, PendingUntil, pendingUntilJson, replyChange } from './factor-changes.ts';
 import Type from 'typebox';
 import type { Core } from '../../../core/index.ts';
 import { isTwofoldError } from '../../../core/errors.ts';
@@ -58,14 +59,14 @@ export const stepUpRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
         tags: ['second factor'],
         summary: 'Turn on email codes (needs a verified email address, and a proof of an existing factor or the password)',
         body: ProofBody,
-        response: { 200: Type.Object({ enabled: Type.Literal(true) }), ...challengeErrors },
+        response: { 200: Type.Object({ enabled: Type.Literal(true), pendingUntil: PendingUntil }), ...challengeErrors },
       },
       preValidation: emptyBodyAsObject,
     },
     async (request) => {
       const { user, session } = await core.auth.authenticate(bearerToken(request), 'setup');
-      await core.factors.email.enable(user.id, restAsker(request, session, request.body));
-      return { enabled: true as const };
+      const outcome = await core.factors.email.enable(user.id, restAsker(request, session, request.body));
+      return { enabled: true as const, ...pendingUntilJson(outcome) };
     },
   );
 
@@ -76,15 +77,15 @@ export const stepUpRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (ap
         ...secured,
         tags: ['second factor'],
         summary: 'Turn off email codes (needs a fresh second factor, never the remember-for grace)',
+        description: '204 when done; 202 `{pendingUntil}` when the veto window holds the change.',
         body: ProofBody,
-        response: { 204: Type.Null(), ...challengeErrors },
+        response: { 204: Type.Null(), 202: HeldChangeSchema, ...challengeErrors },
       },
       preValidation: emptyBodyAsObject,
     },
     async (request, reply) => {
       const { user, session } = await core.auth.authenticate(bearerToken(request));
-      await core.factors.email.disable(user.id, restAsker(request, session, request.body));
-      return reply.status(204).send(null);
+      replyChange(reply, await core.factors.email.disable(user.id, restAsker(request, session, request.body)));
     },
   );
 

@@ -7,10 +7,12 @@ import { errorResponseSchema } from '../errors.ts';
 import { bearerToken } from '../request-context.ts';
 import { CodeInput, TotpEnrollmentSchema, totpEnrollmentJson } from '../schemas.ts';
 import type { Links } from '../../http/links.ts';
+import { HeldChangeSchema, PendingUntil, pendingUntilJson, replyChange } from './factor-changes.ts';
 
 const errors = { 400: errorResponseSchema, 401: errorResponseSchema, 409: errorResponseSchema };
 const CodeBody = Type.Object({ code: CodeInput }, { additionalProperties: false });
 const BackupCodes = Type.Object({ backupCodes: Type.Array(Type.String()) });
+const ConfirmedCodes = Type.Object({ backupCodes: Type.Array(Type.String()), pendingUntil: PendingUntil });
 
 /**
  * Authenticator-app (TOTP) factor of the signed-in user: enrol, confirm, disable, backup codes. Changing a factor
@@ -64,14 +66,17 @@ export const totpRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
       schema: {
         ...secured,
         summary: 'Confirm the new authenticator with a code from it',
-        description: 'The code proves the new authenticator only; the proof that enrolling needed must still be recent.',
+        description:
+          'The code proves the new authenticator only; the proof that enrolling needed must still be recent. Under the veto ' +
+          'window (a user who already has a factor) the new authenticator and its backup codes take effect at `pendingUntil`.',
         body: CodeBody,
-        response: { 200: BackupCodes, ...errors },
+        response: { 200: ConfirmedCodes, ...errors },
       },
     },
     async (request) => {
       const { userId, asker } = await caller(request, undefined, 'setup');
-      return core.factors.totp.confirm(userId, parseProof({ code: request.body.code, method: 'totp' }, { passwordCode: 'plain' }), asker);
+      const { backupCodes, ...outcome } = await core.factors.totp.confirm(userId, parseProof({ code: request.body.code, method: 'totp' }, { passwordCode: 'plain' }), asker);
+      return { backupCodes, ...pendingUntilJson(outcome) };
     },
   );
 
@@ -81,15 +86,15 @@ export const totpRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
       schema: {
         ...secured,
         summary: 'Turn the authenticator off (needs a fresh proof: a current code, a backup code, or one within the step-up window)',
+        description: '204 when done; 202 `{pendingUntil}` when the veto window holds the change.',
         body: ProofBody,
-        response: { 204: Type.Null(), ...errors },
+        response: { 204: Type.Null(), 202: HeldChangeSchema, ...errors },
       },
       preValidation: emptyBodyAsObject,
     },
     async (request, reply) => {
       const { userId, asker } = await caller(request, request.body);
-      await core.factors.totp.disable(userId, asker);
-      return reply.status(204).send(null);
+      replyChange(reply, await core.factors.totp.disable(userId, asker));
     },
   );
 

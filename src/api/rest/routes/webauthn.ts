@@ -1,23 +1,13 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { HeldChangeSchema, replyChange } from './factor-changes.ts';
 import type { FastifyRequest } from 'fastify';
 import Type from 'typebox';
 import type { Core, SessionAccess } from '../../../core/index.ts';
 import type { WebAuthnCredential } from '../../../core/factors/webauthn/store.ts';
 import { errorResponseSchema } from '../errors.ts';
 import { bearerToken } from '../request-context.ts';
-import { WebAuthnCreationOptions, WebAuthnResponse } from '../schemas.ts';
+import { WebAuthnCreationOptions, WebAuthnCredentialSchema as CredentialSchema, WebAuthnResponse } from '../schemas.ts';
 import { ProofBody, emptyBodyAsObject, restAsker } from '../proof.ts';
-
-const CredentialSchema = Type.Object({
-  id: Type.String({ format: 'uuid' }),
-  name: Type.String(),
-  createdAt: Type.String({ format: 'date-time' }),
-  lastUsedAt: Type.Union([Type.String({ format: 'date-time' }), Type.Null()]),
-  deviceType: Type.Union([Type.Literal('singleDevice'), Type.Literal('multiDevice')]),
-  backedUp: Type.Boolean(),
-  transports: Type.Array(Type.String()),
-});
-
 
 function credentialJson(key: WebAuthnCredential) {
   return {
@@ -73,12 +63,14 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (
         ...secured,
         summary: 'Register the new key with the answer to the registration options',
         body: Type.Object({ name: Type.String({ minLength: 1, maxLength: 64 }), response: WebAuthnResponse }, { additionalProperties: false }),
-        response: { 201: CredentialSchema, ...errors },
+        description: '201 with the key when it is stored now; 202 `{credential, pendingUntil}` when the veto window holds it.',
+        response: { 201: CredentialSchema, 202: Type.Object({ credential: CredentialSchema, pendingUntil: HeldChangeSchema.properties.pendingUntil }), ...errors },
       },
     },
     async (request, reply) => {
       const { user, proof } = await caller(request, undefined, 'setup');
-      const key = await core.factors.webauthn.register(user.id, request.body.name, request.body.response, proof.context);
+      const key = await core.factors.webauthn.register(user.id, request.body.name, request.body.response, proof.context, proof.session?.id ?? null);
+      if (key.pendingUntil) return reply.status(202).send({ credential: credentialJson(key), pendingUntil: key.pendingUntil.toISOString() });
       return reply.status(201).send(credentialJson(key));
     },
   );
@@ -122,17 +114,16 @@ export const webauthnRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (
         description:
           'Without a proof the answer is 401 `second_factor_required`; ask with `{method: "webauthn"}` to get the options ' +
           'to answer in `details.webauthn`, then send `{method: "webauthn", webauthn: <answer>}` (or a code). Other sessions ' +
-          'end and remembered devices are forgotten.',
+          'end and remembered devices are forgotten. 202 `{pendingUntil}` when the veto window holds the change.',
         params: Type.Object({ id: Type.String({ format: 'uuid' }) }),
         body: ProofBody,
-        response: { 204: Type.Null(), ...errors },
+        response: { 204: Type.Null(), 202: HeldChangeSchema, ...errors },
       },
       preValidation: emptyBodyAsObject,
     },
     async (request, reply) => {
       const { user, proof } = await caller(request, request.body);
-      await core.factors.webauthn.remove(user.id, request.params.id, proof);
-      return reply.status(204).send(null);
+      replyChange(reply, await core.factors.webauthn.remove(user.id, request.params.id, proof));
     },
   );
 };

@@ -6,13 +6,16 @@ import { TwofoldError } from '../../errors.ts';
 import type { RequestContext } from '../../sessions/session.ts';
 import type { UserRecord } from '../../users/user.ts';
 import type { WebAuthnDeps } from './challenges.ts';
-import { finishRegistration, freeKeyName, registrationOptions } from './registration.ts';
+import { freeKeyName, registrationOptions, storeKey, verifyRegistration } from './registration.ts';
+import { appliedNow, heldUntil, requestChange, type ChangeOutcome, type VetoWindowDeps } from '../../factor-changes/request.ts';
 import type { WebAuthnCredential } from './store.ts';
 
 export interface WebAuthnManagementDeps {
   challenge: ChallengeDeps;
   webauthn: WebAuthnDeps;
   events: AccountEvents;
+  /** The veto window: a change for a user who already has a factor waits (`factor-changes/request.ts`). */
+  changes: VetoWindowDeps;
 }
 
 /** Options to register a new key: adding a factor needs a proof of an existing one (or the password) first. */
@@ -25,10 +28,20 @@ export async function keyRegistrationOptions(deps: WebAuthnManagementDeps, user:
  * Stores a verified new key; the user is told by mail, like for any new factor. The proof was asked for when
  * the options were issued: the browser's answer is bound to that registration challenge.
  */
-export async function addKey(deps: WebAuthnManagementDeps, user: UserRecord, name: unknown, response: unknown, context: RequestContext | null): Promise<WebAuthnCredential> {
-  const key = await finishRegistration(deps.webauthn, user, name, response);
+export async function addKey(
+  deps: WebAuthnManagementDeps,
+  user: UserRecord,
+  name: unknown,
+  response: unknown,
+  context: RequestContext | null,
+  sessionId: string | null = null,
+): Promise<WebAuthnCredential & ChangeOutcome> {
+  const key = await verifyRegistration(deps.webauthn, user, name, response);
+  const applyAt = await heldUntil(deps.changes, deps.challenge.store, user.id);
+  if (applyAt) return { ...key, ...(await requestChange(deps.changes, user, { kind: 'passkey-add', key }, applyAt, context, sessionId)) };
+  await storeKey(deps.webauthn, key);
   await deps.events.factorChanged(user, 'webauthn', 'enabled', context);
-  return key;
+  return { ...key, ...appliedNow };
 }
 
 /** The user's key by id, or `webauthn_credential_not_found` (also for another user's key). */
@@ -52,9 +65,12 @@ export async function renameKey(deps: WebAuthnManagementDeps, user: UserRecord, 
  * Removes a key. A key may have been lost or stolen, so this counts as turning a factor off: a proof first,
  * then other sessions end and remembered devices are forgotten.
  */
-export async function removeKey(deps: WebAuthnManagementDeps, user: UserRecord, id: string, asker: Asker): Promise<void> {
+export async function removeKey(deps: WebAuthnManagementDeps, user: UserRecord, id: string, asker: Asker): Promise<ChangeOutcome> {
   await findKey(deps, user, id);
   await authorise(deps.challenge, user, 'remove-passkey', asker);
+  const applyAt = await heldUntil(deps.changes, deps.challenge.store, user.id);
+  if (applyAt) return requestChange(deps.changes, user, { kind: 'passkey-remove', keyId: id }, applyAt, asker.context, asker.session?.id ?? null);
   if (!(await deps.webauthn.webauthn.remove(id, user.id))) throw new TwofoldError('webauthn_credential_not_found');
   await deps.events.factorChanged(user, 'webauthn', 'disabled', asker.context, asker.session?.id ?? null);
+  return appliedNow;
 }

@@ -46,6 +46,17 @@ export async function freeKeyName(deps: WebAuthnDeps, userId: string, name: unkn
 
 /** Verifies the browser's answer to `registrationOptions` and stores the new key under `name`. */
 export async function finishRegistration(deps: WebAuthnDeps, user: UserRecord, name: unknown, response: unknown): Promise<WebAuthnCredential> {
+  return storeKey(deps, await verifyRegistration(deps, user, name, response));
+}
+
+/** Stores a verified key; a key registered already (by anyone) is `webauthn_credential_exists`. */
+export async function storeKey(deps: WebAuthnDeps, credential: WebAuthnCredential): Promise<WebAuthnCredential> {
+  if ((await deps.webauthn.insert(credential)) === 'duplicate') throw new TwofoldError('webauthn_credential_exists');
+  return credential;
+}
+
+/** Verifies the browser's answer to `registrationOptions` (its challenge is spent): the key to store, not stored yet. */
+export async function verifyRegistration(deps: WebAuthnDeps, user: UserRecord, name: unknown, response: unknown): Promise<WebAuthnCredential> {
   const label = await freeKeyName(deps, user.id, name);
   let verified;
   try {
@@ -75,7 +86,6 @@ export async function finishRegistration(deps: WebAuthnDeps, user: UserRecord, n
     createdAt: deps.clock.now(),
     lastUsedAt: null,
   };
-  if ((await deps.webauthn.insert(credential)) === 'duplicate') throw new TwofoldError('webauthn_credential_exists');
   return credential;
 }
 
