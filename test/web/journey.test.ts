@@ -399,8 +399,9 @@ describe('account page (browser)', () => {
     // Passkeys and trusted devices brought the page from about 17 KB to about 28 KB; the WebAuthn ceremonies
     // (@simplewebauthn/browser, about 10 KB) are a chunk of their own, loaded on first use, not counted here. The
     // password card, the reset views, field errors, confirmations, passkey names and "sign out all other sessions"
-    // (issue 20) brought it to about 38 KB (minified, before compression; about 11 KB with brotli).
-    expect(scriptBytes, 'the page script stays small').toBeLessThan(42_000);
+    // (issue 20) brought it to about 38 KB (minified, before compression; about 11 KB with brotli); the veto window's
+    // pending-changes card and "this wasn't me" view (issue 19) to about 42 KB.
+    expect(scriptBytes, 'the page script stays small').toBeLessThan(45_000);
 
     // Only the built files are routes: other URLs keep their own answers (two segments are Backendless').
     const missing = await t.request('GET', '/assets/nothing.js');
