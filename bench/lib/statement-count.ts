@@ -27,6 +27,9 @@ export interface QueryCounts {
   rollbacks: number;
 }
 
+/** What the server sent inside requests, and apart from them what its own timers sent (outside any request). */
+type CountFile = QueryCounts & { background?: QueryCounts };
+
 export interface PerRequest extends QueryCounts {
   /** `pg_stat_database.xact_commit` delta of the database, per request. */
   xactCommit: number;
@@ -37,13 +40,17 @@ export const PRELOAD = join(ROOT, 'bench/lib/count-queries.mjs');
 
 const ZERO: QueryCounts = { roundTrips: 0, statements: 0, reads: 0, writes: 0, commits: 0, writeCommits: 0, rollbacks: 0 };
 
-function readCounts(dir: string): QueryCounts {
-  const total = { ...ZERO };
+function readCounts(dir: string): { requests: QueryCounts; background: QueryCounts } {
+  const requests = { ...ZERO };
+  const background = { ...ZERO };
   for (const file of readdirSync(dir)) {
-    const counts = JSON.parse(readFileSync(join(dir, file), 'utf8')) as QueryCounts;
-    for (const key of Object.keys(total) as Array<keyof QueryCounts>) total[key] += counts[key];
+    const counts = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CountFile;
+    for (const key of Object.keys(ZERO) as Array<keyof QueryCounts>) {
+      requests[key] += counts[key];
+      background[key] += counts.background?.[key] ?? 0;
+    }
   }
-  return total;
+  return { requests, background };
 }
 
 async function xactCommit(databaseName: string): Promise<number> {
@@ -99,7 +106,9 @@ export async function countPerRequest(plan: CountPlan, log: (message: string) =>
       await sleep(STATS_QUIET_MS);
       const after = readCounts(dir);
       const commitsAfter = await xactCommit(plan.databaseName);
-      const per = (key: keyof QueryCounts) => (after[key] - before[key]) / Math.max(1, done);
+      const per = (key: keyof QueryCounts) => (after.requests[key] - before.requests[key]) / Math.max(1, done);
+      // PostgreSQL counts the server's own timers' transactions too: theirs are taken off its figure.
+      const backgroundCommits = after.background.commits - before.background.commits;
       out[phase.name] = {
         roundTrips: per('roundTrips'),
         statements: per('statements'),
@@ -108,11 +117,11 @@ export async function countPerRequest(plan: CountPlan, log: (message: string) =>
         commits: per('commits'),
         writeCommits: per('writeCommits'),
         rollbacks: per('rollbacks'),
-        xactCommit: (commitsAfter - commitsBefore) / Math.max(1, done),
+        xactCommit: (commitsAfter - commitsBefore - backgroundCommits) / Math.max(1, done),
         requests: done,
       };
       const o = out[phase.name]!;
-      log(`    ${phase.name}: ${o.roundTrips.toFixed(2)} round trips, ${o.commits.toFixed(2)} commits (${o.writeCommits.toFixed(2)} writing), xact_commit ${o.xactCommit.toFixed(2)} per request (${done})`);
+      log(`    ${phase.name}: ${o.roundTrips.toFixed(2)} round trips, ${o.commits.toFixed(2)} commits (${o.writeCommits.toFixed(2)} writing), xact_commit ${o.xactCommit.toFixed(2)} per request (${done}); the server's own timers meanwhile (not counted): ${after.background.roundTrips - before.background.roundTrips} round trips`);
     }
     return out;
   } finally {
