@@ -3,6 +3,7 @@ import type { AcceptOutcome, AcceptWrite, ChallengeStore, Claim, RateWindow, Rej
 import type { RateSeen } from '../core/limits/rate-limit.ts';
 import type { TotpCredential } from '../core/factors/totp-store.ts';
 import type { LoginTransaction } from '../core/transactions/store.ts';
+import { eventsJson } from './audit-store.ts';
 import type { Queryable } from './db.ts';
 import { toUserRecord, type UserRow } from './user-store.ts';
 
@@ -97,9 +98,6 @@ function claimJson(claim: Claim) {
       return { kind: claim.kind };
   }
 }
-
-const eventsJson = (events: AcceptWrite['events']) =>
-  events.map((e) => ({ id: e.id, user_id: e.userId, kind: e.kind, client: e.client, ip: e.ip, user_agent: e.userAgent, details: e.details, created_at: e.createdAt }));
 
 /** The write as the SQL function `twofold_accept_proof` reads it (migration 0008): one statement, one round trip. */
 export function acceptJson(w: AcceptWrite) {
