@@ -27,6 +27,9 @@ export interface QueryCounts {
   rollbacks: number;
 }
 
+/** What the server sent inside requests, and apart from them what its own timers sent (outside any request). */
+type CountFile = QueryCounts & { background?: QueryCounts };
+
 export interface PerRequest extends QueryCounts {
   /** `pg_stat_database.xact_commit` delta of the database, per request. */
   xactCommit: number;
@@ -37,13 +40,17 @@ export const PRELOAD = join(ROOT, 'bench/lib/count-queries.mjs');
 
 const ZERO: QueryCounts = { roundTrips: 0, statements: 0, reads: 0, writes: 0, commits: 0, writeCommits: 0, rollbacks: 0 };
 
-function readCounts(dir: string): QueryCounts {
-  const total = { ...ZERO };
+function readCounts(dir: string): { requests: QueryCounts; background: QueryCounts } {
+  const requests = { ...ZERO };
+  const background = { ...ZERO };
   for (const file of readdirSync(dir)) {
-    const counts = JSON.parse(readFileSync(join(dir, file), 'utf8')) as QueryCounts;
-    for (const key of Object.keys(total) as Array<keyof QueryCounts>) total[key] += counts[key];
+    const counts = JSON.parse(readFileSync(join(dir, file), 'utf8')) as CountFile;
+    for (const key of Object.keys(ZERO) as Array<keyof QueryCounts>) {
+      requests[key] += counts[key];
+      background[key] += counts.background?.[key] ?? 0;
+    }
   }
-  return total;
+  return { requests, background };
 }
 
 async function xactCommit(databaseName: string): Promise<number> {
@@ -86,9 +93,15 @@ export async function countPerRequest(plan: CountPlan, log: (message: string) =>
     // Warm: pools open, first-use statements done.
     for (let i = 0; i < 5; i++) await plan.phases[0]!.iteration(connection);
     await sleep(STATS_QUIET_MS);
+    // What the database commits with no request at all (the servers' own timers: the webhook outbox is polled
+    // once a second by every instance on it, the counted one and the benchmark's other), per millisecond.
+    const quietFrom = { commits: await xactCommit(plan.databaseName), at: Date.now() };
+    await sleep(STATS_QUIET_MS);
+    const idlePerMs = ((await xactCommit(plan.databaseName)) - quietFrom.commits) / (Date.now() - quietFrom.at);
     for (const phase of plan.phases) {
       const before = readCounts(dir);
       const commitsBefore = await xactCommit(plan.databaseName);
+      const startedAt = Date.now();
       let done = 0;
       for (let i = 0; i < (phase.requests ?? plan.requests); i++) {
         const ok = await phase.iteration(connection);
@@ -99,7 +112,9 @@ export async function countPerRequest(plan: CountPlan, log: (message: string) =>
       await sleep(STATS_QUIET_MS);
       const after = readCounts(dir);
       const commitsAfter = await xactCommit(plan.databaseName);
-      const per = (key: keyof QueryCounts) => (after[key] - before[key]) / Math.max(1, done);
+      const idleCommits = idlePerMs * (Date.now() - startedAt);
+      const per = (key: keyof QueryCounts) => (after.requests[key] - before.requests[key]) / Math.max(1, done);
+      // PostgreSQL counts the servers' own timers' transactions too: as many as a quiet window had are taken off.
       out[phase.name] = {
         roundTrips: per('roundTrips'),
         statements: per('statements'),
@@ -108,11 +123,11 @@ export async function countPerRequest(plan: CountPlan, log: (message: string) =>
         commits: per('commits'),
         writeCommits: per('writeCommits'),
         rollbacks: per('rollbacks'),
-        xactCommit: (commitsAfter - commitsBefore) / Math.max(1, done),
+        xactCommit: Math.max(0, commitsAfter - commitsBefore - idleCommits) / Math.max(1, done),
         requests: done,
       };
       const o = out[phase.name]!;
-      log(`    ${phase.name}: ${o.roundTrips.toFixed(2)} round trips, ${o.commits.toFixed(2)} commits (${o.writeCommits.toFixed(2)} writing), xact_commit ${o.xactCommit.toFixed(2)} per request (${done})`);
+      log(`    ${phase.name}: ${o.roundTrips.toFixed(2)} round trips, ${o.commits.toFixed(2)} commits (${o.writeCommits.toFixed(2)} writing), xact_commit ${o.xactCommit.toFixed(2)} per request (${done}); the counted server's own timers meanwhile (not counted): ${after.background.roundTrips - before.background.roundTrips} round trips; idle commits taken off PostgreSQL's count: ${idleCommits.toFixed(1)}`);
     }
     return out;
   } finally {

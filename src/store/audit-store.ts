@@ -1,6 +1,16 @@
 import type { AuditStore, SecurityEvent } from '../core/audit/events.ts';
 import type { Queryable } from './db.ts';
 
+/** Events as rows of JSON, the shape `eventsInsert` (and the answer writes of migration 0008) read. */
+export const eventsJson = (events: readonly SecurityEvent[]) =>
+  events.map((e) => ({ id: e.id, user_id: e.userId, kind: e.kind, client: e.client, ip: e.ip, user_agent: e.userAgent, details: e.details, created_at: e.createdAt }));
+
+/** Inserts the events of a JSON array parameter (`eventsJson`), inside a larger statement. */
+export const eventsInsert = (param: string) =>
+  `INSERT INTO security_events (id, user_id, kind, client, ip, user_agent, details, created_at)
+   SELECT e.id, e.user_id, e.kind, e.client, e.ip, e.user_agent, coalesce(e.details, '{}'::jsonb), e.created_at
+     FROM jsonb_to_recordset(${param}::jsonb) AS e(id uuid, user_id uuid, kind text, client text, ip text, user_agent text, details jsonb, created_at timestamptz)`;
+
 interface Row {
   id: string;
   user_id: string | null;

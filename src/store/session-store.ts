@@ -1,6 +1,7 @@
 import { combineAmr, type AmrValue } from '../core/sessions/amr.ts';
 import type { Session } from '../core/sessions/session.ts';
 import type { SessionStore } from '../core/sessions/store.ts';
+import { eventsInsert, eventsJson } from './audit-store.ts';
 import type { Queryable } from './db.ts';
 import { toUserRecord, type UserRow } from './user-store.ts';
 
@@ -45,14 +46,18 @@ function toSession(row: SessionRow): Session {
 
 export function createSessionStore(db: Queryable): SessionStore {
   return {
-    async insert(s) {
-      const rows = await db.query<SessionRow>(
-        `INSERT INTO sessions (id, user_id, token_hash, client, ip, user_agent, created_at, last_seen_at, expires_at,
+    async insert(s, events = []) {
+      const insert = `INSERT INTO sessions (id, user_id, token_hash, client, ip, user_agent, created_at, last_seen_at, expires_at,
                                second_factor_at, second_factor_ip, second_factor_user_agent, password_at, amr)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $7, $8, $9, CASE WHEN $9::timestamptz IS NOT NULL THEN $5 END,
-                 CASE WHEN $9::timestamptz IS NOT NULL THEN $6 END, $7, $10::text[]) RETURNING ${SESSION_COLUMNS}`,
-        [s.id, s.userId, s.tokenHash, s.client, s.ip, s.userAgent, s.createdAt, s.expiresAt, s.secondFactorAt, s.amr],
-      );
+                 CASE WHEN $9::timestamptz IS NOT NULL THEN $6 END, $7, $10::text[]) RETURNING ${SESSION_COLUMNS}`;
+      const params = [s.id, s.userId, s.tokenHash, s.client, s.ip, s.userAgent, s.createdAt, s.expiresAt, s.secondFactorAt, s.amr];
+      // With its events: one statement (a data-modifying CTE), so one round trip and one commit; the events
+      // become links of their chains by the table's trigger, as any insert does.
+      const rows =
+        events.length === 0
+          ? await db.query<SessionRow>(insert, params)
+          : await db.query<SessionRow>(`WITH s AS (${insert}), e AS (${eventsInsert('$11')}) SELECT * FROM s`, [...params, JSON.stringify(eventsJson(events))]);
       return toSession(rows[0]!);
     },
     async findByTokenHash(tokenHash) {

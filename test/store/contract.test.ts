@@ -313,6 +313,23 @@ describe.each(implementations)('%s stores', (_name, open) => {
       expect(await stores.sessions.findByTokenHash(tokenHash)).toBeNull();
     });
 
+    it('are written with the events that record them, as links of the user\'s chain, or not at all', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date();
+      const session = { id: randomUUID(), userId: user.id, tokenHash: randomBytes(32), client: 'rest' as const, ip: '10.0.0.9', userAgent: 'ua', createdAt: now, expiresAt: at(now, 3600), secondFactorAt: null, amr: ['pwd'] as AmrValue[] };
+      const event = { id: randomUUID(), userId: user.id, kind: 'login_succeeded' as const, client: 'rest' as const, ip: '10.0.0.9', userAgent: 'ua', details: { secondFactor: false }, createdAt: now };
+      await stores.sessions.insert(session, [event]);
+      expect((await stores.sessions.findByTokenHash(session.tokenHash))?.session.id).toBe(session.id);
+      expect(await stores.audit.listForUser(user.id, { limit: 10 })).toEqual([expect.objectContaining({ id: event.id, kind: 'login_succeeded', ip: '10.0.0.9', details: { secondFactor: false } })]);
+      expect(await stores.auditChain.verify(user.id)).toMatchObject({ events: 1, breaks: [] });
+      // The same event again (its id taken): the second session is not written either.
+      const second = { ...session, id: randomUUID(), tokenHash: randomBytes(32) };
+      await expect(stores.sessions.insert(second, [event])).rejects.toThrow();
+      expect(await stores.sessions.findByTokenHash(second.tokenHash)).toBeNull();
+      expect((await stores.audit.listForUser(user.id, { limit: 10 })).length).toBe(1);
+    });
+
     it('list the live ones and end all but one', async () => {
       const stores = await open();
       const user = await newUser(stores);

@@ -3,6 +3,7 @@ import { challengeDetails, preferredMethod, type DetailsDeps } from '../challeng
 import { availableMethods, type FactorMethod, type FactorState } from '../challenge/factors.ts';
 import { accountLocked } from '../challenge/require.ts';
 import type { ChallengeStore } from '../challenge/store.ts';
+import { securityEvent } from '../audit/audit-log.ts';
 import type { AuditLog } from '../audit/events.ts';
 import { trustedDevice, type TrustedDeviceDeps } from '../devices/trusted-devices.ts';
 import type { IssuedSession, RequestContext } from '../sessions/session.ts';
@@ -81,8 +82,10 @@ export async function startSignIn(
 }
 
 async function withoutSecondFactor(deps: SignInStartDeps, user: UserRecord, context: RequestContext, details: Record<string, unknown>): Promise<SignInResult> {
-  const issuedSession = await createSession(deps.sessions, user, context);
-  await deps.audit.record('login_succeeded', user.id, context, details);
+  // The session and its `login_succeeded` in one write: one round trip and one commit per sign-in.
+  const events = [securityEvent('login_succeeded', user.id, context, details, deps.clock.now())];
+  const issuedSession = await createSession(deps.sessions, user, context, events);
+  deps.audit.observed(events);
   return { kind: 'session', user, issued: issuedSession };
 }
 

@@ -2,6 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Clock } from '../clock.ts';
 import { hashToken } from '../crypto/hash.ts';
 import { generateToken } from '../crypto/random.ts';
+import type { SecurityEvent } from '../audit/events.ts';
 import { TwofoldError } from '../errors.ts';
 import type { UserRecord } from '../users/user.ts';
 import { combineAmr, type AmrValue } from './amr.ts';
@@ -65,10 +66,13 @@ export function sessionOf(row: NewSession): Session {
   };
 }
 
-/** A session for a sign-in that needs no second factor now (none set up, or a remembered device). */
-export async function createSession(deps: SessionDeps, user: UserRecord, context: RequestContext): Promise<IssuedSession> {
+/**
+ * A session for a sign-in that needs no second factor now (none set up, or a remembered device), written together
+ * with the events that record it.
+ */
+export async function createSession(deps: SessionDeps, user: UserRecord, context: RequestContext, events: readonly SecurityEvent[] = []): Promise<IssuedSession> {
   const token = generateToken();
-  return { session: await deps.sessions.insert(newSession(deps, user, context, token, null)), token };
+  return { session: await deps.sessions.insert(newSession(deps, user, context, token, null), events), token };
 }
 
 /** Resolves a bearer token to its live session and user, or throws `not_authenticated` / `session_expired`. */

@@ -1,3 +1,4 @@
+import type { SecurityEvent } from '../audit/events.ts';
 import type { AmrValue } from './amr.ts';
 import type { UserRecord } from '../users/user.ts';
 import type { ClientKind, Session } from './session.ts';
@@ -19,7 +20,11 @@ export interface NewSession {
 
 /** Storage port for sessions; tokens are known only by their hash. */
 export interface SessionStore {
-  insert(session: NewSession): Promise<Session>;
+  /**
+   * A new session, and the security events that record it written with it: both or neither, in one statement (a
+   * password sign-in's session and its `login_succeeded` cost one round trip and one commit, not two).
+   */
+  insert(session: NewSession, events?: readonly SecurityEvent[]): Promise<Session>;
   /** The live (not revoked) session for a token hash, with its user. Expiry is judged by the caller. */
   findByTokenHash(tokenHash: Buffer): Promise<{ session: Session; user: UserRecord } | null>;
   /** Records activity at most once per `minIntervalMs`, to keep reads from turning into writes. */

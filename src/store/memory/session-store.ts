@@ -1,5 +1,6 @@
 import { sessionOf } from '../../core/sessions/sessions.ts';
 import type { NewSession, SessionStore } from '../../core/sessions/store.ts';
+import { appendChained } from './audit-chain-store.ts';
 import { hex, later, type MemoryTables, type SessionRow, sessionOfRow, uniqueViolation, userRecord } from './tables.ts';
 
 /** A new session's row, as the SQL insert fills its columns (also what an accepted sign-in answer writes). */
@@ -9,10 +10,11 @@ export function createMemorySessionStore(tables: MemoryTables): SessionStore {
   const { sessions } = tables;
   const live = (userId: string) => [...sessions.values()].filter((s) => s.userId === userId && s.revokedAt === null);
   return {
-    async insert(s) {
+    async insert(s, events = []) {
       tables.requireUser(s.userId);
       assertNewSession(tables, s);
       const row = sessionRow(s);
+      appendChained(tables, events);
       sessions.set(row.id, row);
       return sessionOfRow(row);
     },
