@@ -16,17 +16,10 @@ const USAGE = `usage: twofold user <command>
   enable <id|email>                 enable a disabled account
   delete <id|email>                 delete the account and everything it owns`;
 
+/** The operator's summary (as the admin API shows it) with roles and the setup deadline, fields in the printed order. */
 function describe(user: UserRecord) {
-  return {
-    id: user.id,
-    email: user.email,
-    username: user.username,
-    emailVerified: user.emailVerifiedAt !== null,
-    disabled: user.disabledAt !== null,
-    roles: user.roles,
-    setupDueAt: user.setupDueAt?.toISOString() ?? null,
-    createdAt: user.createdAt.toISOString(),
-  };
+  const { createdAt, ...summary } = accountSummary(user);
+  return { ...summary, roles: user.roles, setupDueAt: user.setupDueAt?.toISOString() ?? null, createdAt };
 }
 
 function line(user: UserRecord): string {

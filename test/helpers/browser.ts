@@ -3,13 +3,14 @@
  * account page built on demand, and the accessibility probe every view must pass.
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readdirSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { expect } from 'vitest';
+import { afterAll, beforeAll, expect } from 'vitest';
 import { WEB_DIST } from '../../src/api/http/web-page.ts';
+import { startTestServer, type TestServer } from './server.ts';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const CHROMIUM = '/usr/bin/chromium';
@@ -110,4 +111,23 @@ export async function signedInPage(browser: Browser, serverUrl: string, token: s
 /** Both probes at once: the page's own (labels, names, alt, lang) and axe-core's violations. */
 export async function accessibilityProblems(page: Page): Promise<string[]> {
   return [...((await page.evaluate(A11Y_PROBLEMS)) as string[]), ...(await axeViolations(page))];
+}
+
+/**
+ * One server and one Chromium for a describe block's browser tests: the page built, started before the block's
+ * tests (handed to `started`), closed after them.
+ */
+export function browserSuite(started: (suite: { t: TestServer; browser: Browser }) => void, ...server: Parameters<typeof startTestServer>): void {
+  let suite: { t: TestServer; browser: Browser } | undefined;
+  beforeAll(async () => {
+    ensurePageBuilt();
+    mkdirSync(SHOTS, { recursive: true });
+    const t = await startTestServer(...server);
+    suite = { t, browser: await launchChromium() };
+    started(suite);
+  }, 120_000);
+  afterAll(async () => {
+    await suite?.browser.close();
+    await suite?.t.close();
+  });
 }

@@ -4,14 +4,13 @@
  * password step. axe-core checks every view and panel reached; screenshots of the new screens go to
  * .tmp/screenshots/ (with UPDATE_SCREENSHOTS=1, to docs/screenshots/).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enrolledUser, startLogin, verify } from '../helpers/accounts.ts';
-import { PHONE, SHOTS, axeViolations, ensurePageBuilt, launchChromium, openPage, signedInPage as openSignedIn } from '../helpers/browser.ts';
+import { PHONE, SHOTS, axeViolations, openPage, signedInPage as openSignedIn, browserSuite } from '../helpers/browser.ts';
 import { uniqueEmail } from '../helpers/db.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -28,17 +27,7 @@ describe('account page as people use it (browser)', () => {
   let t: TestServer;
   let browser: Browser;
 
-  beforeAll(async () => {
-    ensurePageBuilt();
-    mkdirSync(SHOTS, { recursive: true });
-    t = await startTestServer();
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  browserSuite((started) => ({ t, browser } = started));
 
   /** Both sizes of a screen: the page as it is at 1280×800, then at 390×844. */
   async function shots(page: Page, name: string): Promise<void> {

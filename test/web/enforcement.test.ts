@@ -4,14 +4,13 @@
  * do nothing else, and the page still loads (the calls it may not make are not made). Screenshots at 1280×800 and
  * 390×844 go to .tmp/screenshots/ (with UPDATE_SCREENSHOTS=1, docs/screenshots/).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { uniqueEmail } from '../helpers/db.ts';
-import { A11Y_PROBLEMS, ROOT, ensurePageBuilt, launchChromium } from '../helpers/browser.ts';
+import { A11Y_PROBLEMS, ROOT, browserSuite } from '../helpers/browser.ts';
 import { cover, graceStartedDaysAgo } from '../helpers/enforcement.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import type { TestServer } from '../helpers/server.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
 
 const SHOTS = join(ROOT, process.env.UPDATE_SCREENSHOTS ? 'docs/screenshots' : '.tmp/screenshots');
@@ -22,16 +21,7 @@ describe('account page under enforcement (browser)', () => {
   let t: TestServer;
   let browser: Browser;
 
-  beforeAll(async () => {
-    ensurePageBuilt();
-    mkdirSync(SHOTS, { recursive: true });
-    t = await startTestServer();
-    browser = await launchChromium();
-  });
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  browserSuite((started) => ({ t, browser } = started));
 
   async function coveredUser() {
     const email = uniqueEmail('page');

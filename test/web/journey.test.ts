@@ -4,16 +4,16 @@
  * Each step leaves a screenshot in .tmp/screenshots/ (with UPDATE_SCREENSHOTS=1, in docs/screenshots/, which the
  * README shows).
  */
-import { mkdirSync, readFileSync, statSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import Fastify from 'fastify';
 import { type Browser, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { PAGE_SECURITY_HEADERS, WEB_DIST, webPage } from '../../src/api/http/web-page.ts';
 import { enrolledUser, startLogin, verify } from '../helpers/accounts.ts';
 import { uniqueEmail } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { PHONE, ROOT, SHOTS, accessibilityProblems, axeViolations, ensurePageBuilt, launchChromium, openPage, signedInPage as openSignedIn } from '../helpers/browser.ts';
+import { PHONE, ROOT, SHOTS, accessibilityProblems, axeViolations, openPage, signedInPage as openSignedIn, browserSuite } from '../helpers/browser.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
 
 const DESKTOP = { width: 1280, height: 860 };
@@ -26,17 +26,7 @@ describe('account page (browser)', () => {
   let t: TestServer;
   let browser: Browser;
 
-  beforeAll(async () => {
-    ensurePageBuilt();
-    mkdirSync(SHOTS, { recursive: true });
-    t = await startTestServer();
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  browserSuite((started) => ({ t, browser } = started));
 
   const freshPage = (viewport = DESKTOP, extra: Parameters<Browser['newContext']>[0] = {}) => openPage(browser, viewport, extra);
 

@@ -5,13 +5,12 @@
  * says the account is locked, and sign-in says so too. axe-core checks each state; screenshots 18-pending-change-*
  * go to .tmp/screenshots/ (with UPDATE_SCREENSHOTS=1, docs/screenshots/).
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enrolledUser } from '../helpers/accounts.ts';
-import { PHONE, SHOTS, accessibilityProblems, ensurePageBuilt, launchChromium, openPage, signedInPage } from '../helpers/browser.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { PHONE, SHOTS, accessibilityProblems, openPage, signedInPage, browserSuite } from '../helpers/browser.ts';
+import type { TestServer } from '../helpers/server.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
 
 const DESKTOP = { width: 1280, height: 800 };
@@ -23,16 +22,7 @@ describe('pending factor changes and the veto link (browser)', () => {
   let t: TestServer;
   let browser: Browser;
 
-  beforeAll(async () => {
-    ensurePageBuilt();
-    mkdirSync(SHOTS, { recursive: true });
-    t = await startTestServer({ FACTOR_CHANGE_VETO_SECONDS: '86400' });
-    browser = await launchChromium();
-  }, 120_000);
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  browserSuite((started) => ({ t, browser } = started), { FACTOR_CHANGE_VETO_SECONDS: '86400' });
 
   const noProblems = async (page: Page, state: string) => expect(await accessibilityProblems(page), `accessibility, ${state}`).toEqual([]);
 

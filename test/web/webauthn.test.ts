@@ -9,14 +9,13 @@
  * Browsers refuse WebAuthn on an IP address, so the server is named `localhost` (PUBLIC_URL, hence the
  * relying party id and origin) while it listens on 127.0.0.1.
  */
-import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { type Browser, type BrowserContext, type CDPSession, type Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { enrolledUser } from '../helpers/accounts.ts';
 import { uniqueEmail } from '../helpers/db.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
-import { ROOT, accessibilityProblems, axeViolations, ensurePageBuilt, launchChromium } from '../helpers/browser.ts';
+import type { TestServer } from '../helpers/server.ts';
+import { ROOT, accessibilityProblems, axeViolations, browserSuite } from '../helpers/browser.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
 
 const SHOTS = join(ROOT, '.tmp/screenshots');
@@ -28,17 +27,7 @@ describe('passkeys and trusted devices on the account page (browser)', () => {
   let t: TestServer;
   let browser: Browser;
 
-  beforeAll(async () => {
-    ensurePageBuilt();
-    mkdirSync(SHOTS, { recursive: true });
-    t = await startTestServer({}, { publicHost: 'localhost' });
-    browser = await launchChromium();
-  }, 120_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await t?.close();
-  });
+  browserSuite((started) => ({ t, browser } = started), {}, { publicHost: 'localhost' });
 
   /**
    * A browser context with the DevTools virtual authenticator (a platform passkey that answers at once, user
