@@ -199,7 +199,7 @@ export async function ddp(mode: Mode): Promise<Omit<Section, 'seconds'>> {
         `${connections.toLocaleString('en-US')} raw WebSocket connections to \`/websocket\` (the Meteor/Rocket.Chat endpoint), each ` +
         'sending DDP `connect` and then `login` with a resume token (sessions seeded in bulk), opened 100 at a time, then left ' +
         `idle (answering the server's pings). Server RSS (one process, \`serve --workers 1\`) is read from /proc after 3 s. Then ` +
-        `\`${METHOD}\` (a logged-in method: session check + three reads) is called ${CALLS_PER_SECOND.toLocaleString('en-US')} times ` +
+        `\`${METHOD}\` (a logged-in method: the session read, then the factor state and the backup-code count at once) is called ${CALLS_PER_SECOND.toLocaleString('en-US')} times ` +
         `a second for ${callSeconds} s, open loop, round-robin over the connections; each round trip is timed from its scheduled ` +
         'send time to its `result`. The same again with a method name that does not exist (the DDP path alone: parse, queue, ' +
         'dispatch, a 404 result). One sample each: this benchmark is too heavy to repeat.',
@@ -218,7 +218,7 @@ export async function ddp(mode: Mode): Promise<Omit<Section, 'seconds'>> {
         {
           title: `Method round trips, offered at ${CALLS_PER_SECOND.toLocaleString('en-US')}/s for ${callSeconds} s over all connections`,
           columns: ['method', 'answered/s', 'shed (503)', 'p50 ms', 'p90 ms', 'p99 ms', 'max ms', 'CPU cores: server / PostgreSQL / generator'],
-          rows: [phaseRow(`\`${METHOD}\` (logged in: session check + 3 reads)`, withDb), phaseRow(`\`${BARE_METHOD}\` (no such method: DDP path only, 404 result)`, bare)],
+          rows: [phaseRow(`\`${METHOD}\` (logged in: session read, then 2 reads at once)`, withDb), phaseRow(`\`${BARE_METHOD}\` (no such method: DDP path only, 404 result)`, bare)],
         },
         {
           title: 'Where the idle baseline comes from: RSS of a fresh `node` right after importing (no server started)',
@@ -230,9 +230,15 @@ export async function ddp(mode: Mode): Promise<Omit<Section, 'seconds'>> {
         { label: 'server RSS with the connections', goal: '≤ 250 MB', actual: mb(connectedRss), met: judged ? connectedRss <= 250e6 : null },
         {
           label: `round trips at ${CALLS_PER_SECOND.toLocaleString('en-US')} calls/s (\`${METHOD}\`)`,
-          goal: 'report p50/p99; keeps up with the offered rate',
-          actual: `p50 ${ms(withDb.latency.p50)} ms, p99 ${ms(withDb.latency.p99)} ms, ${rate(withDb.answeredPerSecond)}/s answered, ${withDb.shed.toLocaleString('en-US')} shed`,
+          goal: 'keeps up with the offered rate (≥ 95 % answered)',
+          actual: `${rate(withDb.answeredPerSecond)}/s answered, ${withDb.shed.toLocaleString('en-US')} shed; p50 ${ms(withDb.latency.p50)} ms`,
           met: judged ? withDb.answeredPerSecond >= CALLS_PER_SECOND * 0.95 : null,
+        },
+        {
+          label: `p99 of a method call at ${CALLS_PER_SECOND.toLocaleString('en-US')} calls/s (\`${METHOD}\`)`,
+          goal: '≤ 10 ms',
+          actual: `${ms(withDb.latency.p99)} ms (the DDP path alone, no such method: ${ms(bare.latency.p99)} ms)`,
+          met: judged ? withDb.latency.p99 <= 10 && withDb.shed === 0 : null,
         },
       ],
       notes: [

@@ -8,12 +8,13 @@ import { ADMIN_URL, throughBouncer } from '../lib/pg.ts';
 import { sampleWaits, summariseProfile, type ProfileSummary, type WaitSummary } from '../lib/profile.ts';
 
 import type { ServerProcess } from '../lib/process.ts';
-import { ms, percent, rate, ratio, type Mode, type Section, type Table } from '../lib/report.ts';
+import { mb, ms, percent, rate, ratio, type Mode, type Section, type Table } from '../lib/report.ts';
 import { interleave } from '../lib/sampler.ts';
 import { bothSetups, type betterAuthSetup, type Setup, type twofoldSetup } from '../lib/setups.ts';
 import { countPerRequest, type PerRequest } from '../lib/statement-count.ts';
 import { pairedRatio } from '../lib/stats.ts';
 import { startTwofold } from '../lib/twofold.ts';
+import { watchRss } from '../lib/rss-watch.ts';
 
 /** 3. The 2FA step over HTTP against PostgreSQL, twofold vs Better Auth, at 10 and 50 connections. */
 
@@ -63,6 +64,8 @@ export async function secondFactor(mode: Mode): Promise<Omit<Section, 'seconds'>
     for (const s of sides) await sampleSide(s, 10, { warmupMs: 0, durationMs: mode.quick ? 1_000 : 2_000 }, mode.log, true);
 
     const results: Record<number, Record<string, Sample[]>> = {};
+    // The direct server's memory over every sample, and once the load has stopped (issue 17: ≤ 250 MB / ≤ 150 MB).
+    const rssWatch = watchRss(twofold.server);
     for (const connections of connectionCounts) {
       mode.log(`  ${connections} connections`);
       results[connections] = await interleave({
@@ -71,13 +74,16 @@ export async function secondFactor(mode: Mode): Promise<Omit<Section, 'seconds'>
       });
     }
 
+    const { peak: rssPeak } = rssWatch.stop();
+    await new Promise((resolve) => setTimeout(resolve, RSS_SETTLE_MS));
+    const memory = { peak: rssPeak, after: twofold.server.rss() };
     let profile: Profile | undefined;
     if (!mode.quick) {
       await bounced?.stop();
       await twofold.server.stop();
       profile = await profileTwofold(twofold, timing, mode, sides[0]!.expectedRate);
     }
-    return report(mode, { results, connectionCounts, rounds, timing, users, profile, counts, bounced: bouncerUrl !== null });
+    return report(mode, { results, connectionCounts, rounds, timing, users, profile, counts, memory, bounced: bouncerUrl !== null });
   } finally {
     await bounced?.stop();
     await betterAuth.close();
@@ -152,6 +158,8 @@ interface Measured {
   users: number;
   profile: Profile | undefined;
   counts: Counts;
+  /** RSS of the direct twofold server: the highest during the samples, and RSS_SETTLE_MS after them. */
+  memory: { peak: number; after: number };
   bounced: boolean;
 }
 
@@ -200,6 +208,9 @@ function report(mode: Mode, m: Measured): Omit<Section, 'seconds'> {
   const wrong = m.counts.twofold?.['wrong code'];
   if (wrong) targets.push({ label: 'a wrong code: round trips per step', goal: '≤ 2', actual: fixed(wrong.roundTrips), met: wrong.roundTrips <= 2.001 });
 
+  targets.push({ label: 'server RSS during the samples (highest)', goal: '≤ 250 MB', actual: mb(m.memory.peak), met: judged ? m.memory.peak <= 250 * MB : null });
+  targets.push({ label: `server RSS ${RSS_SETTLE_MS / 1000} s after the samples`, goal: '≤ 150 MB', actual: mb(m.memory.after), met: judged ? m.memory.after <= 150 * MB : null });
+
   const tables: Table[] = [
     { columns: ['connections', 'server', 'verifications/s', 'p50 ms', 'p99 ms', 'CPU cores: server / PostgreSQL / generator', 'errors'], rows },
     countTable(m.counts),
@@ -241,6 +252,8 @@ function profileTables(profile: Profile): Table[] {
   ];
 }
 
+const MB = 1e6;
+const RSS_SETTLE_MS = 3_000;
 const fixed = (n: number) => (Number.isInteger(n) ? String(n) : n.toFixed(2));
 
 /** Statements and commits per request, both products, as counted in the server and by PostgreSQL. */

@@ -118,6 +118,8 @@ export interface Core {
     revoke(userId: string, sessionId: string): Promise<void>;
     /** Ends every other session of the asker and forgets remembered devices, after a proof (`revoke-other-sessions`). */
     revokeOthers(userId: string, asker: Asker): Promise<void>;
+    /** Writes the last uses of sessions noted since the previous call (the server's interval worker); how many. */
+    flushLastSeen(): Promise<number>;
   };
   devices: {
     list(userId: string): Promise<TrustedDevice[]>;

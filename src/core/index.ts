@@ -88,7 +88,11 @@ export function createCore(deps: CoreDeps): Core {
     },
     factors: {
       totp: {
-        status: async (userId) => totp.authenticatorStatus(w.authenticator, await settledUser(userId)),
+        async status(userId) {
+          await settleDueChanges(w.applier, userId);
+          // The factor read finds the user itself (`user_not_found` when gone): no separate read of the user.
+          return totp.authenticatorStatus(w.authenticator, userId);
+        },
         enrol: async (userId, asker, kind = { mode: 'pending', operation: 'enrol-authenticator' }) => totp.enrolAuthenticator(w.authenticator, await requireUser(userId), kind, asker),
         confirm: async (userId, code, asker, operation) => totp.confirmAuthenticator(w.authenticator, await settledUser(userId), code, asker, operation),
         disable: async (userId, asker, operation) => totp.disableAuthenticator(w.authenticator, await settledUser(userId), asker, operation),
@@ -117,6 +121,7 @@ export function createCore(deps: CoreDeps): Core {
       list: (userId) => listSessions(w.sessions, userId),
       revoke: (userId, sessionId) => revokeSession(w.sessions, userId, sessionId),
       revokeOthers: async (userId, asker) => revokeOtherSessions(w.passwordChange, await requireUser(userId), asker),
+      flushLastSeen: () => w.sessions.lastSeen.flush(),
     },
     devices: {
       list: (userId) => stores.devices.listForUser(userId, clock.now()),

@@ -25,6 +25,7 @@ import type { Notifier } from './notices.ts';
 import type { CorePolicy } from './policy.ts';
 import type { SessionDeps } from './sessions/sessions.ts';
 import type { SessionStore } from './sessions/store.ts';
+import { LastSeen } from './sessions/last-seen.ts';
 import type { LoginTransactionStore } from './transactions/store.ts';
 import type { EmailVerificationDeps } from './users/email-verification.ts';
 import type { EmailVerificationStore, UserStore } from './users/store.ts';
@@ -165,7 +166,13 @@ export function wire(deps: CoreDeps): Wiring {
     stepUpWindowSeconds: policy.stepUpWindowSeconds,
     rememberForSeconds: policy.rememberForSeconds,
   };
-  const sessions = { sessions: stores.sessions, clock, ttlSeconds: policy.sessionTtlSeconds, idleSeconds: policy.sessionIdleSeconds };
+  const sessions: SessionDeps = {
+    sessions: stores.sessions,
+    clock,
+    ttlSeconds: policy.sessionTtlSeconds,
+    idleSeconds: policy.sessionIdleSeconds,
+    lastSeen: new LastSeen(stores.sessions),
+  };
   const transactions = { transactions: stores.transactions, clock, ttlSeconds: policy.transactionTtlSeconds, maxAttempts: policy.transactionMaxAttempts };
   const devices = { devices: stores.devices, clock, ttlSeconds: policy.trustedDeviceTtlSeconds };
   const authenticator: AuthenticatorDeps = {

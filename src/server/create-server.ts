@@ -1,5 +1,6 @@
 import { startWebhookDispatcher, type WebhookDispatcher } from './webhook-dispatcher.ts';
 import { startFactorChangeApplier, type FactorChangeApplier } from './factor-change-applier.ts';
+import { startPeriodicPass } from './periodic-pass.ts';
 import type { FastifyInstance } from 'fastify';
 import { attachDdpServer, type DdpServer } from '../api/ddp/server/index.ts';
 import { toMeteorError } from '../api/ddp/errors.ts';
@@ -75,6 +76,8 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
   const webhooks = startWebhookDispatcher({ core, logger, intervalMs: WEBHOOK_POLL_MS });
   // Every instance applies due factor changes; the database gives each change to one of them.
   const factorChanges = startFactorChangeApplier({ core, logger, intervalMs: FACTOR_CHANGE_POLL_MS });
+  // Sessions' last uses, written in one statement every few seconds instead of a write per request.
+  const lastSeen = startPeriodicPass(core.sessions.flushLastSeen, { intervalMs: LAST_SEEN_FLUSH_MS, logger, failure: 'writing sessions\' last use failed' });
   return {
     ...runtime,
     app,
@@ -98,6 +101,9 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
       // A request may take up to its deadline, and its answer a moment to leave.
       await drain.finish(app.server, config.requestTimeoutMs + 1000);
       await app.close();
+      // After the last request: what they noted is written before the database closes.
+      await lastSeen.stop();
+      await lastSeen.runNow().catch((error: unknown) => logger.warn({ err: error }, 'writing sessions\' last use failed'));
       await runtime.close();
     },
   };
@@ -108,6 +114,8 @@ const READY_TIMEOUT_MS = 1000;
 const WEBHOOK_POLL_MS = 1000;
 /** How often each instance applies factor changes whose veto window is over. */
 const FACTOR_CHANGE_POLL_MS = 15_000;
+/** How often each instance writes the last uses of sessions it saw (a use moves `last_seen_at` at most once a minute). */
+const LAST_SEEN_FLUSH_MS = 5_000;
 
 function withinRequestTimeout(handler: MethodHandler | undefined, requestTimeoutMs: number): MethodHandler | undefined {
   return handler && ((invocation, ...params) => withDeadline(requestTimeoutMs, () => handler(invocation, ...params)));

@@ -62,19 +62,23 @@ export function createSessionStore(db: Queryable): SessionStore {
     },
     async findByTokenHash(tokenHash) {
       const rows = await db.query<{ s: SessionRow; u: UserRow }>(
-        `SELECT row_to_json(s.*) AS s, row_to_json(u.*) AS u FROM sessions s JOIN users u ON u.id = s.user_id
-         WHERE s.token_hash = $1 AND s.revoked_at IS NULL`,
+        // Migration 0018: the join planned once per connection, not per request.
+        'SELECT row_to_json(f.s) AS s, row_to_json(f.u) AS u FROM twofold_session_by_token($1) f',
         [tokenHash],
       );
       const row = rows[0];
       return row ? { session: toSession(reviveDates(row.s)), user: toUserRecord(reviveDates(row.u)) } : null;
     },
-    async touch(id, now, minIntervalMs) {
-      await db.query('UPDATE sessions SET last_seen_at = $2 WHERE id = $1 AND last_seen_at < $3', [
-        id,
-        now,
-        new Date(now.getTime() - minIntervalMs),
-      ]);
+    async touchMany(seen) {
+      if (seen.length === 0) return;
+      // SKIP LOCKED: two instances writing overlapping batches never wait on (or deadlock with) each other.
+      await db.query(
+        `WITH seen AS (SELECT * FROM unnest($1::uuid[], $2::timestamptz[]) AS v (id, at)),
+              held AS (SELECT s.id, seen.at FROM sessions s JOIN seen ON s.id = seen.id
+                       WHERE s.last_seen_at < seen.at FOR UPDATE OF s SKIP LOCKED)
+         UPDATE sessions s SET last_seen_at = held.at FROM held WHERE s.id = held.id`,
+        [seen.map((s) => s.id), seen.map((s) => s.at)],
+      );
     },
     async listForUser(userId, now) {
       const rows = await db.query<SessionRow>(

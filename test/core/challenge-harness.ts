@@ -229,7 +229,7 @@ export function challengeHarness() {
         };
         return { session, user: state.user };
       },
-      touch: async () => undefined,
+      touchMany: async () => undefined,
       listForUser: async () => [],
       revoke: async () => false,
       revokeAllForUser: async () => 0,

@@ -4,6 +4,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { uniqueEmail } from '../helpers/db.ts';
 import { connectSimpleDdp, ddpError } from '../helpers/ddp-clients.ts';
+import { testDb } from '../helpers/db.ts';
+import { hashToken } from '../../src/core/crypto/hash.ts';
 
 let t: TestServer;
 beforeAll(async () => {
@@ -39,6 +41,48 @@ describe('an idle session (ASVS 3.3.2)', () => {
       }
     } finally {
       t.clock.reset();
+    }
+  });
+});
+
+describe("a session's last use", () => {
+  const lastSeen = async (token: string) =>
+    ((await (await testDb()).query<{ last_seen_at: Date }>('SELECT last_seen_at FROM sessions WHERE token_hash = $1', [hashToken(token)]))[0]!).last_seen_at;
+  // This instance's own address: behind PgBouncer the helper alternates between two instances.
+  const me = (server: TestServer, token: string) => fetch(`${server.url}/v1/me`, { headers: { authorization: `Bearer ${token}` } });
+
+  it('is not written by the request that used the session but by the next batch, for every instance to see', async () => {
+    const token = await signedIn();
+    const before = await lastSeen(token);
+    try {
+      t.clock.advance(2 * 24 * 3600_000);
+      const used = t.clock.now().getTime();
+      expect((await me(t, token)).status).toBe(200);
+      expect(await lastSeen(token)).toEqual(before);
+      expect(await t.server.core.sessions.flushLastSeen()).toBeGreaterThanOrEqual(1);
+      // The test clock runs on from where it was moved: the use is written at its own moment.
+      expect((await lastSeen(token)).getTime()).toBeGreaterThanOrEqual(used);
+      expect((await lastSeen(token)).getTime()).toBeLessThanOrEqual(t.clock.now().getTime());
+    } finally {
+      t.clock.reset();
+    }
+  });
+
+  it('is written when the server stops, so no use is lost with a restart', async () => {
+    const other = await startTestServer();
+    const token = await signedIn();
+    let closed = false;
+    try {
+      other.clock.advance(3 * 24 * 3600_000);
+      const used = other.clock.now().getTime();
+      expect((await me(other, token)).status).toBe(200);
+      const answered = other.clock.now().getTime();
+      await other.close();
+      closed = true;
+      expect((await lastSeen(token)).getTime()).toBeGreaterThanOrEqual(used);
+      expect((await lastSeen(token)).getTime()).toBeLessThanOrEqual(answered);
+    } finally {
+      if (!closed) await other.close();
     }
   });
 });

@@ -342,6 +342,23 @@ describe.each(implementations)('%s stores', (_name, open) => {
       expect(await stores.sessions.revokeAllForUser(user.id, at(now, 20), keep.id)).toBe(2);
       expect((await stores.sessions.listForUser(user.id, at(now, 20))).map((s) => s.id)).toEqual([keep.id]);
     });
+
+    it('take their last uses many at a time, never moving one back, and ignore ids that are gone', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const now = new Date(Math.floor(Date.now() / 1000) * 1000);
+      const make = () => stores.sessions.insert({ id: randomUUID(), userId: user.id, tokenHash: randomBytes(32), client: 'ddp', ip: null, userAgent: null, createdAt: now, expiresAt: at(now, 3600), secondFactorAt: null, amr: ['pwd'] });
+      const [a, b] = [await make(), await make()];
+      await stores.sessions.touchMany([
+        { id: a.id, at: at(now, 120) },
+        { id: b.id, at: at(now, 60) },
+        { id: randomUUID(), at: at(now, 60) },
+      ]);
+      await stores.sessions.touchMany([{ id: a.id, at: at(now, 90) }]);
+      const seen = new Map((await stores.sessions.listForUser(user.id, now)).map((s) => [s.id, s.lastSeenAt.getTime()]));
+      expect(seen).toEqual(new Map([[a.id, at(now, 120).getTime()], [b.id, at(now, 60).getTime()]]));
+      await stores.sessions.touchMany([]);
+    });
   });
 
   describe('remembered devices', () => {

@@ -170,13 +170,14 @@ export interface AuthenticatorStatus {
   backupCodesRemaining: number;
 }
 
-export async function authenticatorStatus(deps: AuthenticatorDeps, user: UserRecord): Promise<AuthenticatorStatus> {
-  const state = await factorState(deps, user);
+export async function authenticatorStatus(deps: AuthenticatorDeps, userId: string): Promise<AuthenticatorStatus> {
+  // Both reads at once (DDP clients ask this often: benchmark 6); the count is dropped when there is no authenticator.
+  const [state, unused] = await Promise.all([factorState(deps, { id: userId }), deps.backupCodes.countUnused(userId)]);
   const armed = state.unconfirmed?.state === 'armed';
   return {
     enabled: state.authenticator !== null || armed,
     pending: state.unconfirmed !== null,
-    backupCodesRemaining: state.authenticator ? await deps.backupCodes.countUnused(user.id) : 0,
+    backupCodesRemaining: state.authenticator ? unused : 0,
   };
 }
 
@@ -189,7 +190,7 @@ export async function qrLinkUri(deps: AuthenticatorDeps, id: string): Promise<st
   return keyUri(deps, user, openSecret(deps, credential), credential.params);
 }
 
-async function factorState(deps: AuthenticatorDeps, user: UserRecord): Promise<FactorState> {
+async function factorState(deps: AuthenticatorDeps, user: Pick<UserRecord, 'id'>): Promise<FactorState> {
   const state = await deps.challenge.store.factors(user.id, deps.clock.now());
   if (!state) throw new TwofoldError('user_not_found');
   return state;

@@ -8,6 +8,7 @@ import type { UserRecord } from '../users/user.ts';
 import { combineAmr, type AmrValue } from './amr.ts';
 import type { IssuedSession, RequestContext, Session } from './session.ts';
 import type { NewSession, SessionStore } from './store.ts';
+import type { LastSeen } from './last-seen.ts';
 
 export interface SessionDeps {
   sessions: SessionStore;
@@ -15,9 +16,10 @@ export interface SessionDeps {
   ttlSeconds: number;
   /** A session unused this long ends (SESSION_IDLE_SECONDS), whatever its lifetime says. */
   idleSeconds: number;
+  /** Sessions' last uses, written in batches (`last-seen.ts`): using a session costs no write of its own. */
+  lastSeen: LastSeen;
 }
 
-const TOUCH_INTERVAL_MS = 60_000;
 const MAX_TOKEN_LENGTH = 256;
 
 /**
@@ -83,11 +85,9 @@ export async function authenticateToken(deps: SessionDeps, token: string | undef
   const now = deps.clock.now();
   if (found.session.expiresAt <= now) throw new TwofoldError('session_expired');
   // An idle timeout (OWASP ASVS 3.3.2): a token left behind somewhere stops working on its own.
-  if (deps.idleSeconds > 0 && now.getTime() - found.session.lastSeenAt.getTime() > deps.idleSeconds * 1000) {
-    throw new TwofoldError('session_expired', { reason: 'idle' });
-  }
+  if (idle(deps, found.session, now)) throw new TwofoldError('session_expired', { reason: 'idle' });
   if (found.user.disabledAt) throw new TwofoldError('user_disabled');
-  await deps.sessions.touch(found.session.id, now, TOUCH_INTERVAL_MS);
+  await deps.lastSeen.note(found.session, now);
   return found;
 }
 
@@ -96,8 +96,14 @@ export async function revokeSession(deps: SessionDeps, userId: string, sessionId
   if (!revoked) throw new TwofoldError('not_found');
 }
 
-export function listSessions(deps: SessionDeps, userId: string): Promise<Session[]> {
-  return deps.sessions.listForUser(userId, deps.clock.now());
+/** The user's live sessions, most recently used first (a use not yet written counts). */
+export async function listSessions(deps: SessionDeps, userId: string): Promise<Session[]> {
+  const sessions = (await deps.sessions.listForUser(userId, deps.clock.now())).map((s) => deps.lastSeen.current(s));
+  return sessions.sort((a, b) => b.lastSeenAt.getTime() - a.lastSeenAt.getTime());
+}
+
+function idle(deps: SessionDeps, session: Session, now: Date): boolean {
+  return deps.idleSeconds > 0 && now.getTime() - deps.lastSeen.of(session).getTime() > deps.idleSeconds * 1000;
 }
 
 /**
@@ -111,6 +117,6 @@ export async function introspectToken(deps: SessionDeps, token: unknown): Promis
   if (!found) return null;
   const now = deps.clock.now();
   if (found.session.expiresAt <= now || found.user.disabledAt) return null;
-  if (deps.idleSeconds > 0 && now.getTime() - found.session.lastSeenAt.getTime() > deps.idleSeconds * 1000) return null;
+  if (idle(deps, found.session, now)) return null;
   return found;
 }

@@ -27,8 +27,11 @@ export interface SessionStore {
   insert(session: NewSession, events?: readonly SecurityEvent[]): Promise<Session>;
   /** The live (not revoked) session for a token hash, with its user. Expiry is judged by the caller. */
   findByTokenHash(tokenHash: Buffer): Promise<{ session: Session; user: UserRecord } | null>;
-  /** Records activity at most once per `minIntervalMs`, to keep reads from turning into writes. */
-  touch(id: string, now: Date, minIntervalMs: number): Promise<void>;
+  /**
+   * Records when sessions were last used, many in one statement; a time never moves a session's back, and a row
+   * another writer holds right now is skipped (its next use is written by the next batch) rather than waited for.
+   */
+  touchMany(seen: ReadonlyArray<{ id: string; at: Date }>): Promise<void>;
   listForUser(userId: string, now: Date): Promise<Session[]>;
   revoke(id: string, userId: string, now: Date): Promise<boolean>;
   revokeAllForUser(userId: string, now: Date, exceptSessionId?: string): Promise<number>;

@@ -24,9 +24,11 @@ export function createMemorySessionStore(tables: MemoryTables): SessionStore {
       const user = row && tables.users.get(row.userId);
       return row && user ? { session: sessionOfRow(row), user: userRecord(user) } : null;
     },
-    async touch(id, now, minIntervalMs) {
-      const row = sessions.get(id);
-      if (row && row.lastSeenAt.getTime() < now.getTime() - minIntervalMs) row.lastSeenAt = now;
+    async touchMany(seen) {
+      for (const { id, at } of seen) {
+        const row = sessions.get(id);
+        if (row && row.lastSeenAt < at) row.lastSeenAt = at;
+      }
     },
     async listForUser(userId, now) {
       return live(userId)
