@@ -1,5 +1,6 @@
 import { PGlite } from '@electric-sql/pglite';
 import type { Db, Queryable } from './db.ts';
+import { DEFAULT_PGLITE_TEMPLATE, seedFromTemplate } from './pglite-template.ts';
 
 /**
  * PGlite's own start parameters, with a small buffer cache: the embedded default serves one process (the quick
@@ -8,11 +9,21 @@ import type { Db, Queryable } from './db.ts';
  */
 const EMBEDDED_START_PARAMS = [...PGlite.defaultStartParams, '-c', 'shared_buffers=16MB'];
 
+export interface PgliteOptions {
+  /**
+   * The data-directory template an empty `dataDir` starts from instead of initdb (pglite-template.ts); null for
+   * none. Defaults to the one `npm run build` leaves in dist/; the sources have none, so they run initdb.
+   */
+  template?: string | null;
+}
+
 /**
  * Embedded PostgreSQL (PGlite, in-process WASM). `dataDir` undefined means in memory.
  * PGlite has one connection and serialises queries itself; `transaction` holds it exclusively.
  */
-export async function createPgliteDb(dataDir: string | undefined): Promise<Db> {
+export async function createPgliteDb(dataDir: string | undefined, options: PgliteOptions = {}): Promise<Db> {
+  const template = options.template === undefined ? DEFAULT_PGLITE_TEMPLATE : options.template;
+  if (dataDir && template) seedFromTemplate(dataDir, template);
   const lite = new PGlite({ ...(dataDir ? { dataDir } : {}), startParams: EMBEDDED_START_PARAMS });
   await lite.waitReady;
   return pgliteDb(lite, true);
