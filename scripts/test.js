@@ -32,11 +32,12 @@ const PGBOUNCER_FILES = [
 ];
 /**
  * Files the PostgreSQL pass leaves out: they never reach the database the pass is about (the core's own tests run on
- * in-memory stores, the build, configuration and data-directory tests start on `memory://` whatever the pass, and the
- * account page's browser tests drive the page, whose API the other files prove on PostgreSQL). The suite runs one
- * file at a time, so running them twice cost CI minutes and proved nothing more.
+ * in-memory stores, the build, configuration and data-directory tests start on `memory://` whatever the pass, the
+ * data-directory template is PGlite's own, and the account page's browser tests drive the page, whose API the other
+ * files prove on PostgreSQL). The suite runs one file at a time, so running them twice cost CI minutes and proved
+ * nothing more.
  */
-const DATABASE_AGNOSTIC = ['src/**', 'test/core/**', 'test/web/**', 'test/build.test.ts', 'test/config.test.ts', 'test/data-dir.test.ts'];
+const DATABASE_AGNOSTIC = ['src/**', 'test/core/**', 'test/web/**', 'test/build.test.ts', 'test/config.test.ts', 'test/data-dir.test.ts', 'test/pglite-template.test.ts'];
 mkdirSync('.tmp', { recursive: true });
 
 function run(command, args, env = {}) {

@@ -1,4 +1,4 @@
-import { verifyAuthenticationResponse, type AuthenticationResponseJSON } from '@simplewebauthn/server';
+import type { AuthenticationResponseJSON } from '@simplewebauthn/server';
 import type { Clock } from '../clock.ts';
 import type { KeyRing } from '../crypto/keyring.ts';
 import { hashToken } from '../crypto/hash.ts';
@@ -7,6 +7,7 @@ import { backupCodeLookup } from '../factors/backup-codes.ts';
 import { verifyEmailCodeHash } from '../factors/email-codes.ts';
 import { totpStepOf } from '../factors/totp.ts';
 import type { TotpCredential } from '../factors/totp-store.ts';
+import { simpleWebAuthn } from '../factors/webauthn/library.ts';
 import type { RelyingParty } from '../factors/webauthn/relying-party.ts';
 import type { ChallengePurpose, WebAuthnStore } from '../factors/webauthn/store.ts';
 import { verifyPasswordDigest } from '../password.ts';
@@ -101,6 +102,7 @@ export async function verifyWebAuthn(
   if (!response) return invalid;
   const key = await deps.webauthn.findByCredentialId(response.id);
   if (!key || key.userId !== user.id) return invalid;
+  const { verifyAuthenticationResponse } = await simpleWebAuthn();
   let challengeHash: Buffer | null = null;
   let result;
   try {

@@ -1,7 +1,8 @@
-import { generateAuthenticationOptions, type PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
+import type { PublicKeyCredentialRequestOptionsJSON } from '@simplewebauthn/server';
 import { TwofoldError } from '../../errors.ts';
 import type { UserRecord } from '../../users/user.ts';
 import { rememberChallenge, type WebAuthnDeps } from './challenges.ts';
+import { simpleWebAuthn } from './library.ts';
 import type { ChallengeBinding } from './store.ts';
 
 /**
@@ -11,6 +12,7 @@ import type { ChallengeBinding } from './store.ts';
 export async function assertionOptions(deps: WebAuthnDeps, user: UserRecord, binding: Omit<ChallengeBinding, 'userId'>): Promise<PublicKeyCredentialRequestOptionsJSON> {
   const keys = await deps.webauthn.listForUser(user.id);
   if (keys.length === 0) throw new TwofoldError('webauthn_not_enabled');
+  const { generateAuthenticationOptions } = await simpleWebAuthn();
   const options = await generateAuthenticationOptions({
     rpID: deps.rp.id,
     allowCredentials: keys.map((k) => ({ id: k.credentialId, transports: k.transports })),

@@ -1,13 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import {
-  generateRegistrationOptions,
-  verifyRegistrationResponse,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type RegistrationResponseJSON,
-} from '@simplewebauthn/server';
+import type { PublicKeyCredentialCreationOptionsJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { TwofoldError, isTwofoldError } from '../../errors.ts';
 import type { UserRecord } from '../../users/user.ts';
 import { rememberChallenge, spendChallenge, type WebAuthnDeps } from './challenges.ts';
+import { simpleWebAuthn } from './library.ts';
 import type { WebAuthnCredential } from './store.ts';
 
 const MAX_KEYS_PER_USER = 20;
@@ -16,6 +12,7 @@ const MAX_KEYS_PER_USER = 20;
 export async function registrationOptions(deps: WebAuthnDeps, user: UserRecord): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const existing = await deps.webauthn.listForUser(user.id);
   if (existing.length >= MAX_KEYS_PER_USER) throw new TwofoldError('webauthn_limit_reached', { max: MAX_KEYS_PER_USER });
+  const { generateRegistrationOptions } = await simpleWebAuthn();
   const options = await generateRegistrationOptions({
     rpName: deps.rp.name,
     rpID: deps.rp.id,
@@ -58,6 +55,7 @@ export async function storeKey(deps: WebAuthnDeps, credential: WebAuthnCredentia
 /** Verifies the browser's answer to `registrationOptions` (its challenge is spent): the key to store, not stored yet. */
 export async function verifyRegistration(deps: WebAuthnDeps, user: UserRecord, name: unknown, response: unknown): Promise<WebAuthnCredential> {
   const label = await freeKeyName(deps, user.id, name);
+  const { verifyRegistrationResponse } = await simpleWebAuthn();
   let verified;
   try {
     verified = await verifyRegistrationResponse({
