@@ -36,7 +36,9 @@ describe('the data-directory template', () => {
     } finally {
       await db.close();
     }
-    // Private like a data directory PGlite makes itself.
+    // Private like a data directory PGlite makes itself; the copy was made beside it and renamed, nothing left over.
+    expect((await stat(dataDir)).mode & 0o777).toBe(0o700);
+    expect((await readdir(base)).filter((name) => name.includes('.partial-'))).toEqual([]);
     expect((await stat(join(dataDir, 'base'))).mode & 0o777).toBe(0o700);
     expect((await stat(join(dataDir, 'PG_VERSION'))).mode & 0o777).toBe(0o600);
 

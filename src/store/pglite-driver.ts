@@ -23,7 +23,7 @@ export interface PgliteOptions {
  * PGlite has one connection and serialises queries itself; `transaction` holds it exclusively.
  */
 export async function createPgliteDb(dataDir: string | undefined, options: PgliteOptions = {}): Promise<Db> {
-  compileWasmOnce();
+  baselineWasmOnly();
   const template = options.template === undefined ? DEFAULT_PGLITE_TEMPLATE : options.template;
   if (dataDir && template) seedFromTemplate(dataDir, template);
   const lite = new PGlite({ ...(dataDir ? { dataDir } : {}), startParams: EMBEDDED_START_PARAMS });
@@ -38,7 +38,7 @@ export async function createPgliteDb(dataDir: string | undefined, options: Pglit
  * optimised code did not make them faster (measured: 6,000 small queries 1.1–1.2 s with Liftoff only, 1.4–1.5 s
  * with tier-up). Set before the first PGlite compiles its module; it concerns WebAssembly only.
  */
-function compileWasmOnce(): void {
+function baselineWasmOnly(): void {
   setFlagsFromString('--liftoff-only');
 }
 

@@ -1,4 +1,4 @@
-import { chmodSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
+import { chmodSync, constants, copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, renameSync, rmdirSync, rmSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -43,28 +43,35 @@ export function usableTemplate(template: string): boolean {
 /**
  * Fills an empty (or missing) data directory from the template; false, touching nothing, when the directory
  * holds anything or the template is missing or from another PGlite (the caller then lets PGlite run initdb).
- * PG_VERSION is what PGlite looks for to tell a database from an empty directory, so it is copied last: a copy
- * cut short leaves no PG_VERSION, and the next start does not mistake the partial copy for a database.
+ * The copy is made beside it and renamed into place: a copy cut short (a crash, a full disk) never becomes a half
+ * database that the next start would take for a data directory, nor a non-empty directory that initdb refuses.
  */
 export function seedFromTemplate(dataDir: string, template: string): boolean {
   if (existsSync(dataDir) && readdirSync(dataDir).length > 0) return false;
   if (!usableTemplate(template)) return false;
-  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
-  copyTree(template, dataDir, (name) => name !== 'PG_VERSION');
-  copyFile(join(template, 'PG_VERSION'), join(dataDir, 'PG_VERSION'));
+  const partial = `${dataDir}.partial-${process.pid}`;
+  rmSync(partial, { recursive: true, force: true });
+  mkdirSync(partial, { recursive: true, mode: 0o700 });
+  try {
+    copyTree(template, partial);
+    if (existsSync(dataDir)) rmdirSync(dataDir); // empty: checked above; rmdir refuses anything else
+    renameSync(partial, dataDir);
+  } catch (error) {
+    rmSync(partial, { recursive: true, force: true });
+    throw error;
+  }
   return true;
 }
 
 /** Synchronous on purpose: nothing else runs during start-up, and a thousand small async copies cost more. */
-function copyTree(from: string, to: string, include: (name: string) => boolean): void {
+function copyTree(from: string, to: string): void {
   for (const entry of readdirSync(from, { withFileTypes: true })) {
-    if (!include(entry.name)) continue;
     const source = join(from, entry.name);
     const target = join(to, entry.name);
     if (entry.isDirectory()) {
       // Private like the data directory itself (prepareDataDirs): the database lives here.
       mkdirSync(target, { mode: 0o700 });
-      copyTree(source, target, () => true);
+      copyTree(source, target);
     } else if (entry.isFile()) copyFile(source, target);
   }
 }
