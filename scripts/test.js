@@ -37,7 +37,7 @@ const PGBOUNCER_FILES = [
  * files prove on PostgreSQL). The suite runs one file at a time, so running them twice cost CI minutes and proved
  * nothing more.
  */
-const DATABASE_AGNOSTIC = ['src/**', 'test/core/**', 'test/web/**', 'test/build.test.ts', 'test/config.test.ts', 'test/data-dir.test.ts', 'test/pglite-template.test.ts'];
+const DATABASE_AGNOSTIC = ['src/**', 'test/core/**', 'test/web/**', 'test/build.test.ts', 'test/config.test.ts', 'test/data-dir.test.ts', 'test/pglite-template.test.ts', 'test/server/**'];
 mkdirSync('.tmp', { recursive: true });
 
 function run(command, args, env = {}) {

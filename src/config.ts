@@ -2,7 +2,7 @@ import { isAbsolute, join, resolve } from 'node:path';
 import proxyAddr from '@fastify/proxy-addr';
 import type { DatabaseTarget } from './store/index.ts';
 import { defaultRateLimitPolicy, type RateLimitPolicy, type RateRuleName } from './core/limits/rate-limit.ts';
-import { DEFAULT_POOL_WAIT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './store/pg-driver.ts';
+import { DEFAULT_POOL_WAIT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './store/pool-defaults.ts';
 
 /** Everything the server reads from its environment, validated once at start-up. */
 export interface Config {

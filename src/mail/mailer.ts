@@ -2,7 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { constants } from 'node:fs';
 import { access, mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import nodemailer from 'nodemailer';
+import type { Transporter } from 'nodemailer';
 import type { Logger } from 'pino';
 import { TwofoldError } from '../core/errors.ts';
 
@@ -45,14 +45,28 @@ export function createMailer(options: MailerOptions): Mailer {
   return options.smtpUrl ? createSmtpMailer(options, options.smtpUrl) : createOutboxMailer(options);
 }
 
+/**
+ * A nodemailer transport made with the first mail, not at start: loading nodemailer costs a start about 0.1 s
+ * (docs/benchmarks.md, benchmark 7), and many processes (a restart, the CLI) never send one.
+ */
+function lazyTransport(options: Record<string, unknown>) {
+  let made: Promise<Transporter> | undefined;
+  return {
+    get: () => (made ??= import('nodemailer').then(({ default: nodemailer }) => nodemailer.createTransport(options) as Transporter)),
+    async close() {
+      if (made) (await made).close();
+    },
+  };
+}
+
 function createSmtpMailer(options: MailerOptions, smtpUrl: string): Mailer {
   const { logger, from } = options;
-  const transport = nodemailer.createTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
+  const transport = lazyTransport({ url: smtpUrl, ...SMTP_TIMEOUTS });
   return {
     async send(message) {
       checkRecipients(message, logger);
       try {
-        const info = await transport.sendMail({ from, to: message.to, subject: message.subject, text: message.text, html: message.html });
+        const info = await (await transport.get()).sendMail({ from, to: message.to, subject: message.subject, text: message.text, html: message.html });
         const rejected = (info.rejected ?? []).map(String);
         if (rejected.length > 0) logger.warn({ to: message.to, subject: message.subject, rejected }, 'mail server refused some recipients');
         return { messageId: info.messageId };
@@ -62,14 +76,12 @@ function createSmtpMailer(options: MailerOptions, smtpUrl: string): Mailer {
     },
     async verify() {
       try {
-        await transport.verify();
+        await (await transport.get()).verify();
       } catch (error) {
         throw deliveryFailed(logger, error);
       }
     },
-    async close() {
-      transport.close();
-    },
+    close: () => transport.close(),
   };
 }
 
@@ -80,7 +92,7 @@ function createSmtpMailer(options: MailerOptions, smtpUrl: string): Mailer {
 function createOutboxMailer(options: MailerOptions): Mailer {
   const { logger, from, outboxDir } = options;
   // nodemailer still builds the message, so the file is exactly what SMTP would have carried.
-  const composer = nodemailer.createTransport({ streamTransport: true, buffer: true });
+  const composer = lazyTransport({ streamTransport: true, buffer: true });
   const ensureDir = async () => {
     await mkdir(outboxDir, { recursive: true, mode: 0o700 });
     await access(outboxDir, constants.W_OK);
@@ -89,7 +101,7 @@ function createOutboxMailer(options: MailerOptions): Mailer {
     async send(message) {
       checkRecipients(message, logger);
       try {
-        const info = await composer.sendMail({ from, to: message.to, subject: message.subject, text: message.text, html: message.html });
+        const info = await (await composer.get()).sendMail({ from, to: message.to, subject: message.subject, text: message.text, html: message.html });
         await ensureDir();
         const name = `${new Date().toISOString().replace(/[:.]/g, '-')}-${randomBytes(4).toString('hex')}.eml`;
         const file = join(outboxDir, name);
@@ -110,9 +122,7 @@ function createOutboxMailer(options: MailerOptions): Mailer {
         throw deliveryFailed(logger, error);
       }
     },
-    async close() {
-      composer.close();
-    },
+    close: () => composer.close(),
   };
 }
 

@@ -3,6 +3,7 @@ import { finished } from 'node:stream';
 import cors from '@fastify/cors';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { lazySchemaCompilers } from './lazy-schemas.ts';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type { Logger } from 'pino';
 import type { Config } from '../config.ts';
@@ -47,8 +48,10 @@ export interface HttpAppOptions {
 
 /** Fastify with the OpenAPI document, the health probes and every HTTP façade. */
 export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInstance> {
+  const schemas = lazySchemaCompilers();
   const app = Fastify({
     loggerInstance: options.logger as FastifyBaseLogger,
+    schemaController: { compilersFactory: schemas.compilersFactory },
     bodyLimit: options.config.bodyLimitBytes,
     trustProxy: options.trust,
     // Fastify's own 503 while closing has neither our error shape nor Retry-After: `drain` answers instead.
@@ -57,6 +60,11 @@ export async function buildHttpApp(options: HttpAppOptions): Promise<FastifyInst
       // Strict bodies: unknown fields and wrong types are errors, never silently dropped or coerced.
       customOptions: { removeAdditional: false, coerceTypes: false, useDefaults: true, allErrors: false },
     },
+  });
+  // Once listening, the schemas no request has needed yet are compiled in the background (lazy-schemas.ts).
+  app.addHook('onListen', (done) => {
+    schemas.warm().catch((error: unknown) => options.logger.error({ err: error }, 'a route schema does not compile'));
+    done();
   });
   installNativeErrors(app);
   installStopAndDeadline(app, options.drain, options.config.requestTimeoutMs);

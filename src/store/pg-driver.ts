@@ -1,4 +1,5 @@
 import pg from 'pg';
+import { DEFAULT_POOL_WAIT_MS, DEFAULT_STATEMENT_TIMEOUT_MS } from './pool-defaults.ts';
 import { TwofoldError } from '../core/errors.ts';
 import type { Db, Queryable } from './db.ts';
 import { translateDbError } from './db-errors.ts';
@@ -14,8 +15,6 @@ export interface PgOptions {
   onError?: (error: Error) => void;
 }
 
-export const DEFAULT_STATEMENT_TIMEOUT_MS = 3_000;
-export const DEFAULT_POOL_WAIT_MS = 2_000;
 
 /**
  * node-postgres pool, bounded in time everywhere so a missing, slow or locked database costs a request

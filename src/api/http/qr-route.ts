@@ -1,5 +1,4 @@
 import type { FastifyPluginAsync } from 'fastify';
-import QRCode from 'qrcode';
 import type { Core } from '../../core/index.ts';
 
 /**
@@ -12,6 +11,8 @@ export const qrRoute: FastifyPluginAsync<{ core: Core }> = async (app, { core })
     { schema: { hide: true, params: { type: 'object', properties: { id: { type: 'string', maxLength: 128 } }, required: ['id'] } } },
     async (request, reply) => {
       const uri = await core.factors.totp.qrUri(request.params.id);
+      // Loaded on first use: start-up need not pay for it (most servers draw a QR code now and then).
+      const { default: QRCode } = await import('qrcode');
       const png = await QRCode.toBuffer(uri, { type: 'png', errorCorrectionLevel: 'M', margin: 2, width: 256 });
       return reply
         .header('cache-control', 'no-store')
