@@ -1,11 +1,17 @@
-import ajvCompiler from '@fastify/ajv-compiler';
-import serializerCompiler from '@fastify/fast-json-stringify-compiler';
+import { createRequire } from 'node:module';
 import type { FastifyServerOptions } from 'fastify';
 
 type Compiled = ((...args: unknown[]) => unknown) & { errors?: unknown };
 type Compile = (route: unknown) => Compiled;
 type Builder = (...args: unknown[]) => Compile;
 type CompilersFactory = NonNullable<NonNullable<FastifyServerOptions['schemaController']>['compilersFactory']>;
+
+/**
+ * The compilers' packages (Ajv with its formats, fast-json-stringify: about a hundred modules) are loaded with
+ * the first schema compiled, synchronously as a compile must be, not with the server's code.
+ */
+const require = createRequire(import.meta.url);
+const selector = (name: string) => (): Builder => (require(name) as () => Builder)();
 
 /**
  * Fastify's own schema compilers (Ajv for requests, fast-json-stringify for responses), each route's schema
@@ -33,18 +39,20 @@ export function lazySchemaCompilers() {
     return run;
   }
 
-  const lazily =
-    (builder: Builder): Builder =>
-    (...args) => {
+  // One selector per compiler for the whole server, as Fastify makes it (it pools compilers by their options).
+  const lazily = (makeBuilder: () => Builder): Builder => {
+    let builder: Builder | undefined;
+    return (...args) => {
       let compile: Compile | undefined;
-      return (route) => deferred(() => (compile ??= builder(...args))(route));
+      return (route) => deferred(() => (compile ??= (builder ??= makeBuilder())(...args))(route));
     };
+  };
 
   return {
     // Fastify's types describe Ajv's functions; the stand-ins behave as them (called, and `errors` read after).
     compilersFactory: {
-      buildValidator: lazily((ajvCompiler as unknown as () => Builder)()),
-      buildSerializer: lazily((serializerCompiler as unknown as () => Builder)()),
+      buildValidator: lazily(selector('@fastify/ajv-compiler')),
+      buildSerializer: lazily(selector('@fastify/fast-json-stringify-compiler')),
     } as unknown as CompilersFactory,
     /** How many compiled functions are still waiting for their first use or the warm-up. */
     get waiting(): number {
