@@ -120,6 +120,12 @@ async function callPhase(server: ServerProcess, clients: DdpClient[], method: st
   return { sent, shed, seconds: elapsed, answeredPerSecond: (sent - shed) / elapsed, latency: latencies.summary(), cpu };
 }
 
+/** The sample whose p99 is the median of the samples' (shed calls count against a sample: they are the worst). */
+function medianByP99(phases: Phase[]): Phase {
+  const worst = (p: Phase) => (p.shed > 0 ? Number.POSITIVE_INFINITY : p.latency.p99);
+  return [...phases].sort((a, b) => worst(a) - worst(b))[Math.floor(phases.length / 2)]!;
+}
+
 function describe(phase: Phase): string {
   return `${phase.sent} calls, ${phase.shed} shed (503), ${phase.answeredPerSecond.toFixed(0)}/s answered, p50 ${phase.latency.p50.toFixed(2)} ms, p99 ${phase.latency.p99.toFixed(2)} ms`;
 }
@@ -184,10 +190,19 @@ export async function ddp(mode: Mode): Promise<Omit<Section, 'seconds'>> {
 
     // A short pass at the same rate first (not kept): JIT and pools warm, as in every other benchmark.
     await callPhase(server, clients, METHOD, false, mode.quick ? 1 : 3);
-    const withDb = await callPhase(server, clients, METHOD, false, callSeconds);
-    mode.log(`  ${METHOD}: ${describe(withDb)}`);
-    const bare = await callPhase(server, clients, BARE_METHOD, true, callSeconds);
-    mode.log(`  ${BARE_METHOD} (not found): ${describe(bare)}`);
+    // Three samples of each, taking turns: one 10-second p99 moved between 19 and 56 ms from run to run on this
+    // shared machine; the sample with the median p99 is the one reported.
+    const samples: { withDb: Phase[]; bare: Phase[] } = { withDb: [], bare: [] };
+    for (let round = 0; round < (mode.quick ? 1 : 3); round++) {
+      const withDb = await callPhase(server, clients, METHOD, false, callSeconds);
+      mode.log(`  ${METHOD}: ${describe(withDb)}`);
+      const bare = await callPhase(server, clients, BARE_METHOD, true, callSeconds);
+      mode.log(`  ${BARE_METHOD} (not found): ${describe(bare)}`);
+      samples.withDb.push(withDb);
+      samples.bare.push(bare);
+    }
+    const withDb = medianByP99(samples.withDb);
+    const bare = medianByP99(samples.bare);
     const afterRss = server.rss();
     const breakdown = await baselineBreakdown();
 
@@ -202,7 +217,8 @@ export async function ddp(mode: Mode): Promise<Omit<Section, 'seconds'>> {
         `\`${METHOD}\` (a logged-in method: the session read, then the factor state and the backup-code count at once) is called ${CALLS_PER_SECOND.toLocaleString('en-US')} times ` +
         `a second for ${callSeconds} s, open loop, round-robin over the connections; each round trip is timed from its scheduled ` +
         'send time to its `result`. The same again with a method name that does not exist (the DDP path alone: parse, queue, ' +
-        'dispatch, a 404 result). One sample each: this benchmark is too heavy to repeat.',
+        'dispatch, a 404 result). The connections are opened once; the two kinds of call then take turns, three samples each, ' +
+        'and the sample with the median p99 of each is reported (the table), all samples in the data.',
       tables: [
         {
           columns: ['what', 'value'],
@@ -249,7 +265,7 @@ export async function ddp(mode: Mode): Promise<Omit<Section, 'seconds'>> {
           'shows in the latency instead of slowing the generator down; calls that waited past the server\'s request deadline are ' +
           'answered 503 (load shedding, as designed) and counted as shed, not answered, and their latency is not in the percentiles.',
       ],
-      data: { connections: clients.length, connectSeconds, idleRss, connectedRss, afterRss, callsPerSecond: CALLS_PER_SECOND, withDb, bare, breakdown },
+      data: { connections: clients.length, connectSeconds, idleRss, connectedRss, afterRss, callsPerSecond: CALLS_PER_SECOND, withDb, bare, samples, breakdown },
     };
   } finally {
     for (const client of clients) client.socket.terminate();

@@ -117,7 +117,26 @@ describe('LastSeen', () => {
     for (let i = 0; i < 19_999; i++) await lastSeen.note(session(`s${i}`), later(TOUCH_INTERVAL_MS + 1));
     expect(store.batches).toEqual([]);
     await lastSeen.note(session('last'), later(TOUCH_INTERVAL_MS + 1));
-    expect(store.batches.map((batch) => batch.length)).toEqual([20_000]);
+    // Written in slices of 500 rows, one statement each, so no single UPDATE holds a core for long.
+    expect(store.batches.map((batch) => batch.length)).toEqual(Array(40).fill(500));
     expect(lastSeen.waiting).toBe(0);
+  });
+
+  it('keeps only what a flush failing half-way had not written yet', async () => {
+    const store = recordingStore();
+    let calls = 0;
+    const failing = {
+      async touchMany(seen: ReadonlyArray<{ id: string; at: Date }>) {
+        if (++calls === 2) throw new Error('database gone');
+        await store.touchMany(seen);
+      },
+    };
+    const lastSeen = new LastSeen(failing);
+    for (let i = 0; i < 1_200; i++) await lastSeen.note(session(`s${i}`), later(TOUCH_INTERVAL_MS + 1));
+    await expect(lastSeen.flush()).rejects.toThrow('database gone');
+    expect(store.batches.map((batch) => batch.length)).toEqual([500]);
+    expect(lastSeen.waiting).toBe(700);
+    expect(await lastSeen.flush()).toBe(700);
+    expect(store.batches.flat().map((s) => s.id)).toEqual(Array.from({ length: 1_200 }, (_, i) => `s${i}`));
   });
 });
