@@ -4,10 +4,11 @@ import { join } from 'node:path';
 import { mb, ms, type Mode, type Section } from '../lib/report.ts';
 import { median, sleep } from '../lib/stats.ts';
 import { BENCH_PASSWORD, startTwofold } from '../lib/twofold.ts';
+import { watchRss } from '../lib/rss-watch.ts';
 
 /**
  * 7. The embedded default (PGlite in DATA_DIR, no DATABASE_URL): time from `node bin/twofold.js serve` to
- * the first 200 from /readyz, and RSS, on a fresh data directory (initdb, migrations, key ring) and on
+ * the first 200 from /readyz, and RSS, on a fresh data directory (the build's template copied in, or initdb and migrations without one; the key ring) and on
  * a restart of the same directory.
  */
 
@@ -46,12 +47,12 @@ async function start(dataDir: string, settleMs: number, signInCount = 0): Promis
     await sleep(settleMs);
     const rssSettled = server.rss();
     if (signInCount === 0) return { readyMs: server.readyMs, rssReady, rssSettled };
-    let peak = rssSettled;
-    const watch = setInterval(() => (peak = Math.max(peak, server.rss())), 100);
+    const watch = watchRss(server, 100);
+    let peak: number;
     try {
       await signIns(server.origin, signInCount);
     } finally {
-      clearInterval(watch);
+      peak = watch.stop().peak;
     }
     await sleep(settleMs);
     return { readyMs: server.readyMs, rssReady, rssSettled, rssAfterSignIns: server.rss(), rssPeak: Math.max(peak, server.rss()) };

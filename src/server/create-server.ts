@@ -76,8 +76,8 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
   const webhooks = startWebhookDispatcher({ core, logger, intervalMs: WEBHOOK_POLL_MS });
   // Every instance applies due factor changes; the database gives each change to one of them.
   const factorChanges = startFactorChangeApplier({ core, logger, intervalMs: FACTOR_CHANGE_POLL_MS });
-  // Sessions' last uses, written in one statement every few seconds instead of a write per request.
-  const lastSeen = startPeriodicPass(core.sessions.flushLastSeen, { intervalMs: LAST_SEEN_FLUSH_MS, logger, failure: 'writing sessions\' last use failed' });
+  // Sessions' last uses, written in batches every few seconds instead of a write per request.
+  const lastSeen = startPeriodicPass(core.sessions.flushLastSeen, { intervalMs: LAST_SEEN_FLUSH_MS, logger, failure: LAST_SEEN_FAILURE });
   return {
     ...runtime,
     app,
@@ -103,7 +103,7 @@ export async function createServer(options: ServerOptions): Promise<TwofoldServe
       await app.close();
       // After the last request: what they noted is written before the database closes.
       await lastSeen.stop();
-      await lastSeen.runNow().catch((error: unknown) => logger.warn({ err: error }, 'writing sessions\' last use failed'));
+      await lastSeen.runNow().catch((error: unknown) => logger.warn({ err: error }, LAST_SEEN_FAILURE));
       await runtime.close();
     },
   };
@@ -116,6 +116,7 @@ const WEBHOOK_POLL_MS = 1000;
 const FACTOR_CHANGE_POLL_MS = 15_000;
 /** How often each instance writes the last uses of sessions it saw (a use moves `last_seen_at` at most once a minute). */
 const LAST_SEEN_FLUSH_MS = 5_000;
+const LAST_SEEN_FAILURE = "writing sessions' last use failed";
 
 function withinRequestTimeout(handler: MethodHandler | undefined, requestTimeoutMs: number): MethodHandler | undefined {
   return handler && ((invocation, ...params) => withDeadline(requestTimeoutMs, () => handler(invocation, ...params)));
