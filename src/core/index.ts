@@ -49,12 +49,13 @@ export function createCore(deps: CoreDeps): Core {
     auth: {
       register: (input, options) => signUp(w.signUp, input, options),
       async signIn(input, context, options = {}) {
-        const user = await passwordStep(w.passwordStep, input, context);
-        await settleDueChanges(w.applier, user.id);
-        const result = await startSignIn(w.signInStart, user, context, { style: options.style ?? 'transaction', ...options });
+        const { user, state } = await passwordStep(w.passwordStep, input, context);
+        // A factor change that fell due just now is applied first, and the state read again.
+        const read = (await settleDueChanges(w.applier, user.id)) ? undefined : state;
+        const result = await startSignIn(w.signInStart, user, context, { style: options.style ?? 'transaction', ...options }, read);
         return result.kind === 'session' ? endEarlierLogins(w.logins, result, context) : result;
       },
-      signInWithAnswer: (input, proof, context) => passwordSignInWithAnswer(w, clock, input, proof, context),
+      signInWithAnswer: (input, proof, context) => passwordSignInWithAnswer(w, input, proof, context),
       completeSecondFactor: async (input, context) => endEarlierLogins(w.logins, await completeSignIn(w.signIn, input, context), context),
       async webauthnOptions(transactionId) {
         const idHash = transactionIdHash(transactionId);

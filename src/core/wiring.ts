@@ -264,6 +264,6 @@ export function wire(deps: CoreDeps): Wiring {
     changes,
     applier: { store: stores.factorChanges, clock, windowSeconds: policy.factorChangeVetoSeconds, users: stores.users, events },
     veto: { store: stores.factorChanges, clock, users: stores.users, transactions: stores.transactions, events },
-    passwordStep: { users: stores.users, requireEmailConfirmation: policy.requireEmailConfirmation, audit, logins },
+    passwordStep: { store: factorStore, clock, requireEmailConfirmation: policy.requireEmailConfirmation, audit, logins },
   };
 }

@@ -184,6 +184,16 @@ export function createChallengeStore(db: Queryable): ChallengeStore {
       const rows = await db.query<UserRow & FactorColumns>(`SELECT ${FACTOR_STATE} FROM twofold_factor_state($1, $2) s`, [userId, now]);
       return rows[0] ? toFactorState(rows[0]) : null;
     },
+    async factorsByLogin(identity, now) {
+      // Migration 0019: the user and their factor state in one round trip.
+      const rows = await db.query<UserRow & FactorColumns>(`SELECT ${FACTOR_STATE} FROM twofold_sign_in_state($1, $2, $3) s`, [
+        'email' in identity ? identity.email : null,
+        'username' in identity ? identity.username : null,
+        now,
+      ]);
+      const state = rows[0] && toFactorState(rows[0]);
+      return state ? { user: state.user, state } : null;
+    },
     async transaction(idHash, now) {
       const rows = await db.query<UserRow & FactorColumns & TransactionColumns>(
         `SELECT (s.t).user_id AS t_user_id, (s.t).purpose AS t_purpose, (s.t).credential_id AS t_credential_id,

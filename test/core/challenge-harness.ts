@@ -1,3 +1,4 @@
+import type { LoginIdentity } from '../../src/core/users/identity.ts';
 import type { SecurityEvent } from '../../src/core/audit/events.ts';
 import type { FactorState } from '../../src/core/challenge/factors.ts';
 import { policyTable } from '../../src/core/challenge/policy.ts';
@@ -39,6 +40,13 @@ export class ChallengeMemory implements ChallengeStore {
 
   async factors(userId: string): Promise<FactorState | null> {
     return this.states.get(userId) ?? null;
+  }
+
+  async factorsByLogin(identity: LoginIdentity): Promise<{ user: FactorState['user']; state: FactorState } | null> {
+    const named = (state: FactorState) =>
+      'email' in identity ? state.user.emailNormalized === identity.email : state.user.username?.toLowerCase() === identity.username.toLowerCase();
+    const state = [...this.states.values()].find(named);
+    return state ? { user: state.user, state } : null;
   }
 
   async transaction(idHash: Buffer): Promise<{ transaction: LoginTransaction; state: FactorState } | null> {

@@ -206,6 +206,18 @@ describe('veto window on factor changes (threat 22)', () => {
     expect(m.notices.last('factor-change-requested', m.email)).toMatchObject({ factor: 'email', change: 'disabled' });
   });
 
+  it('a sign-in applies a change that fell due before it decides what to ask (no worker ran, nothing was read)', async () => {
+    const m = await protectedUser('due-at-sign-in');
+    const now = m.clock.now();
+    await m.stores.users.setEmailVerified(m.user.id, now, now);
+    await m.core.factors.email.enable(m.user.id, m.asker);
+    m.clock.advance(DAY_MS);
+    // The sign-in read the user's factors along with the password check, before the change was applied.
+    const started = await m.core.auth.signIn({ identity: m.email, password: 'correct horse battery' }, context);
+    if (started.kind !== 'second_factor') throw new Error('asked for the factor');
+    expect(started.methods).toContain('email');
+  });
+
   it('with the window at 0 (the default) every change applies at once and nothing is recorded', async () => {
     const m = await protectedUser('off', {});
     const outcome = await m.core.factors.totp.disable(m.user.id, m.asker);

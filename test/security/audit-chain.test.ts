@@ -3,6 +3,7 @@
 // that nothing before it changed; parallel writers never fork a chain. (Tampering needs the append-only trigger
 // set aside, as an attacker with the database owner's rights would; each test tampers one user's chain and
 // removes it afterwards, so the shared database's other chains stay whole.)
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { enrolledUser } from '../helpers/accounts.ts';
@@ -117,5 +118,23 @@ describe('the audit chain', () => {
     expect(seqs).toEqual(seqs.map((_, i) => i + 1));
     expect(seqs.length).toBeGreaterThanOrEqual(before + 9);
     expect((await audit().verify(user.userId)).breaks).toEqual([]);
+  });
+
+  it('a new chain started by parallel writers has one first link and no fork', async () => {
+    // No head row yet: every writer races to create it (the insert path of the head's one statement).
+    const chain = randomUUID();
+    try {
+      await Promise.all(
+        Array.from({ length: 8 }, (_, i) =>
+          sql(`INSERT INTO security_events (id, user_id, kind, details, created_at) VALUES ($1, $2, 'login_failed', $3, now())`, [randomUUID(), chain, { i }]),
+        ),
+      );
+      const links = await sql('SELECT seq, prev_hash IS NULL AS first FROM security_events WHERE chain = $1 ORDER BY seq', [chain]);
+      expect(links.map((l) => Number(l.seq))).toEqual([1, 2, 3, 4, 5, 6, 7, 8]);
+      expect(links.map((l) => l.first)).toEqual([true, false, false, false, false, false, false, false]);
+      expect(await audit().verify(chain)).toMatchObject({ breaks: [], events: 8 });
+    } finally {
+      await forget(chain);
+    }
   });
 });

@@ -84,6 +84,21 @@ describe.each(implementations)('%s stores', (_name, open) => {
       await expect(stores.users.insert({ id: randomUUID(), email, emailNormalized: email, username: name.toUpperCase(), passwordHash: 'x', createdAt: new Date() })).rejects.toMatchObject({ code: 'user_exists' });
       expect((await stores.users.findByUsername(name.toUpperCase()))?.id).toBe(first.id);
     });
+
+    it('are read for a password sign-in by e-mail or username (any case), with their factor state, in one call', async () => {
+      const stores = await open();
+      const name = `s${randomBytes(6).toString('hex')}`;
+      const user = await newUser(stores, { username: name });
+      const now = new Date();
+      const authenticator = await activeAuthenticator(stores, user.id, now);
+      const byEmail = await stores.challenge.factorsByLogin({ email: user.emailNormalized }, now);
+      expect(byEmail?.user.id).toBe(user.id);
+      expect(byEmail?.state.authenticator?.id).toBe(authenticator.id);
+      expect(byEmail?.state).toEqual(await stores.challenge.factors(user.id, now));
+      expect((await stores.challenge.factorsByLogin({ username: name.toUpperCase() }, now))?.user.id).toBe(user.id);
+      expect(await stores.challenge.factorsByLogin({ email: uniqueEmail('nobody') }, now)).toBeNull();
+      expect(await stores.challenge.factorsByLogin({ username: `n${randomBytes(6).toString('hex')}` }, now)).toBeNull();
+    });
   });
 
   describe('a transaction answered (threats 2, 3, 6)', () => {

@@ -1,7 +1,6 @@
 import type { Proof } from '../challenge/proof.ts';
 import { hasFactor } from '../challenge/factors.ts';
 import { signInWithAnswer } from '../challenge/sign-in.ts';
-import type { Clock } from '../clock.ts';
 import { TwofoldError } from '../errors.ts';
 import type { RequestContext } from '../sessions/session.ts';
 import { endEarlierLogins } from '../sessions/concurrent-logins.ts';
@@ -13,12 +12,10 @@ import { startSignIn } from './sign-in.ts';
  * A password sign-in that carries its second factor in the same call (DDP `{totp: {login, code}}`): with no answer
  * along, or no factor to answer, it is the sign-in's own challenge or a session; else the answer completes it.
  */
-export async function passwordSignInWithAnswer(w: Wiring, clock: Clock, input: PasswordLoginInput, proof: Proof | null, context: RequestContext) {
-  const user = await passwordStep(w.passwordStep, input, context);
-  const state = await w.signIn.store.factors(user.id, clock.now());
-  if (!state) throw new TwofoldError('invalid_credentials');
+export async function passwordSignInWithAnswer(w: Wiring, input: PasswordLoginInput, proof: Proof | null, context: RequestContext) {
+  const { user, state } = await passwordStep(w.passwordStep, input, context);
   if (!proof || proof.kind === 'recent' || !hasFactor(state)) {
-    const started = await startSignIn(w.signInStart, user, context, { style: 'challenge' });
+    const started = await startSignIn(w.signInStart, user, context, { style: 'challenge' }, state);
     if (started.kind !== 'session') throw new TwofoldError('second_factor_required');
     return endEarlierLogins(w.logins, started, context);
   }

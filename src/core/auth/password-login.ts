@@ -4,8 +4,8 @@ import { admitLogin, type ConcurrentLoginDeps } from '../sessions/concurrent-log
 import type { RequestContext } from '../sessions/session.ts';
 import { burnPasswordCheck, passwordDigest, verifyPasswordDigest } from '../password.ts';
 import { parseLoginIdentity } from '../users/identity.ts';
-import type { UserStore } from '../users/store.ts';
-import type { UserRecord } from '../users/user.ts';
+import type { ChallengeStore } from '../challenge/store.ts';
+import type { Clock } from '../clock.ts';
 
 export interface PasswordLoginInput {
   identity: unknown;
@@ -17,34 +17,39 @@ export interface PasswordLoginInput {
 
 const HEX_SHA256 = /^[0-9a-f]{64}$/;
 
+/** A password sign-in's one read: the user as stored, and their factor state as offered. */
+export type SignInRead = NonNullable<Awaited<ReturnType<ChallengeStore['factorsByLogin']>>>;
+
+export interface PasswordCheckDeps {
+  store: Pick<ChallengeStore, 'factorsByLogin'>;
+  clock: Clock;
+  requireEmailConfirmation: boolean;
+}
+
 /**
  * Checks a password login. Unknown identities and wrong passwords fail alike, in comparable time
  * (an argon2 check against a dummy hash), so the answer does not reveal who is registered.
+ * The user is read with their factor state, which the sign-in decides on next: one read per sign-in.
  */
-export async function checkPasswordLogin(deps: { users: UserStore; requireEmailConfirmation: boolean }, input: PasswordLoginInput): Promise<UserRecord> {
+export async function checkPasswordLogin(deps: PasswordCheckDeps, input: PasswordLoginInput): Promise<SignInRead> {
   if (typeof input.identity !== 'string' || input.identity.trim() === '') throw new TwofoldError('missing_identity');
   const digest = digestOf(input);
   const identity = parseLoginIdentity(input.identity);
-  const user = !identity
-    ? null
-    : 'email' in identity
-      ? await deps.users.findByEmail(identity.email)
-      : await deps.users.findByUsername(identity.username);
-  if (!user) {
+  const found = identity ? await deps.store.factorsByLogin(identity, deps.clock.now()) : null;
+  if (!found) {
     await burnPasswordCheck(digest);
     throw new TwofoldError('invalid_credentials');
   }
+  const { user } = found;
   if (!(await verifyPasswordDigest(user.passwordHash, digest))) throw new TwofoldError('invalid_credentials');
   // Told only to someone who knows the password: it reveals nothing to a guesser.
   if (user.disabledAt) throw new TwofoldError('user_disabled');
   if (user.lockedByOwnerAt) throw new TwofoldError('account_locked_by_owner');
   if (deps.requireEmailConfirmation && !user.emailVerifiedAt) throw new TwofoldError('email_not_confirmed');
-  return user;
+  return found;
 }
 
-export interface PasswordStepDeps {
-  users: UserStore;
-  requireEmailConfirmation: boolean;
+export interface PasswordStepDeps extends PasswordCheckDeps {
   audit: AuditLog;
   logins: ConcurrentLoginDeps;
 }
@@ -53,16 +58,16 @@ export interface PasswordStepDeps {
  * The password step of every sign-in: the check, a trace when it fails (no user id: it may not exist), and the
  * client's session limit once it passed.
  */
-export async function passwordStep(deps: PasswordStepDeps, input: PasswordLoginInput, context: RequestContext): Promise<UserRecord> {
-  let user: UserRecord;
+export async function passwordStep(deps: PasswordStepDeps, input: PasswordLoginInput, context: RequestContext): Promise<SignInRead> {
+  let found: SignInRead;
   try {
-    user = await checkPasswordLogin(deps, input);
+    found = await checkPasswordLogin(deps, input);
   } catch (error) {
     if (error instanceof TwofoldError && error.code === 'invalid_credentials') await deps.audit.record('login_failed', null, context);
     throw error;
   }
-  await admitLogin(deps.logins, user, context);
-  return user;
+  await admitLogin(deps.logins, found.user, context);
+  return found;
 }
 
 function digestOf(input: PasswordLoginInput): string {

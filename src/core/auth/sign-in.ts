@@ -53,8 +53,10 @@ export async function startSignIn(
   user: UserRecord,
   context: RequestContext,
   options: { style: PendingStyle; deviceToken?: unknown; preferredMethod?: unknown },
+  /** The user's factor state when the password step read it along with the user (else it is read here). */
+  read?: FactorState,
 ): Promise<SignInResult> {
-  const state = await deps.store.factors(user.id, deps.clock.now());
+  const state = read ?? (await deps.store.factors(user.id, deps.clock.now()));
   if (!state) throw new TwofoldError('invalid_credentials');
   const available = availableMethods(state);
   if (available.length === 0) return withoutSecondFactor(deps, user, context, { secondFactor: false });

@@ -95,6 +95,10 @@ export function offeredFactors(store: ChallengeStore, settings: FactorSettings):
       const state = await store.factors(userId, now);
       return state && offeredState(state, settings);
     },
+    factorsByLogin: async (identity, now) => {
+      const found = await store.factorsByLogin(identity, now);
+      return found && { user: found.user, state: offeredState(found.state, settings) };
+    },
     transaction: async (idHash, now) => {
       const found = await store.transaction(idHash, now);
       return found && { ...found, state: offeredState(found.state, settings) };

@@ -7,6 +7,8 @@ import type { ThrottlePolicy } from './throttle.ts';
 import type { NewSession } from '../sessions/store.ts';
 import type { LoginTransaction } from '../transactions/store.ts';
 import type { FactorState } from './factors.ts';
+import type { LoginIdentity } from '../users/identity.ts';
+import type { UserRecord } from '../users/user.ts';
 
 /** What an accepted answer spends, so it can never be accepted again. */
 export type Claim =
@@ -116,6 +118,11 @@ export type RejectOutcome =
 export interface ChallengeStore {
   /** The user's factor state; null for an unknown user. */
   factors(userId: string, now: Date): Promise<FactorState | null>;
+  /**
+   * The user a password sign-in names and their factor state, found and read in one go (null: nobody by that
+   * identity). The user as stored; the state as offered (where the two differ: challenge/factors.ts).
+   */
+  factorsByLogin(identity: LoginIdentity, now: Date): Promise<{ user: UserRecord; state: FactorState } | null>;
   /** A transaction and its user's factor state in one read (the sign-in hot path). */
   transaction(idHash: Buffer, now: Date): Promise<{ transaction: LoginTransaction; state: FactorState } | null>;
   /** The user's backup code among `hashes` (its hash under every key), used or not: a repeat is a replay. */

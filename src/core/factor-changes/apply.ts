@@ -29,8 +29,9 @@ export async function applyDueChanges(deps: ApplierDeps, userId?: string): Promi
 
 /**
  * Before a user's factors are shown or changed: their due changes, applied now rather than at the worker's next
- * tick. Nothing to do (and no query) with the window off.
+ * tick. Nothing to do (and no query) with the window off. Says whether anything changed (a factor state read
+ * before is then out of date).
  */
-export async function settleDueChanges(deps: ApplierDeps, userId: string): Promise<void> {
-  if (deps.windowSeconds > 0) await applyDueChanges(deps, userId);
+export async function settleDueChanges(deps: ApplierDeps, userId: string): Promise<boolean> {
+  return deps.windowSeconds > 0 && (await applyDueChanges(deps, userId)) > 0;
 }

@@ -24,8 +24,11 @@ export function normalizeUsername(input: string): string {
   return username;
 }
 
+/** Who a password sign-in names: an e-mail address (lower-cased) or a username (compared case-insensitively). */
+export type LoginIdentity = { email: string } | { username: string };
+
 /** A login identity is an email when it has an "@", else a username. */
-export function parseLoginIdentity(input: string): { email: string } | { username: string } | null {
+export function parseLoginIdentity(input: string): LoginIdentity | null {
   const trimmed = input.normalize('NFC').trim();
   if (trimmed.length === 0 || trimmed.length > EMAIL_MAX_LENGTH) return null;
   return trimmed.includes('@') ? { email: trimmed.toLowerCase() } : { username: trimmed };

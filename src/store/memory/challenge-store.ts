@@ -25,6 +25,13 @@ function factorState(tables: MemoryTables, userId: string, now: Date): FactorSta
 export function createMemoryChallengeStore(tables: MemoryTables): ChallengeStore {
   return {
     factors: async (userId, now) => factorState(tables, userId, now),
+    async factorsByLogin(identity, now) {
+      const named = (u: { emailNormalized: string; username: string | null }) =>
+        'email' in identity ? u.emailNormalized === identity.email : u.username !== null && u.username.toLowerCase() === identity.username.toLowerCase();
+      const row = [...tables.users.values()].find(named);
+      const state = row && factorState(tables, row.id, now);
+      return state ? { user: state.user, state } : null;
+    },
     async transaction(idHash, now) {
       const row = tables.transactions.get(hex(idHash));
       const state = row && factorState(tables, row.userId, now);
