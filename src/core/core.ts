@@ -90,6 +90,11 @@ export interface Core {
       disable(userId: string, asker: Asker): Promise<ChangeOutcome>;
       /** Mails a new code (Rocket.Chat's `sendEmailCode`); addresses come back masked unless `requesterId` is the user. */
       sendCode(emailOrUsername: string, requesterId?: string | null): Promise<string[]>;
+      /**
+       * Whether a sign-in offers this user a code by email: they turned email codes on, their address is verified,
+       * and this server offers email codes (EMAIL_CODES_ENABLED). What the user set is kept when the server does not.
+       */
+      signInOffers(user: UserRecord): boolean;
     };
     webauthn: {
       registrationOptions(userId: string, asker: Asker): Promise<PublicKeyCredentialCreationOptionsJSON>;

@@ -5,6 +5,7 @@ import { startSignIn } from './auth/sign-in.ts';
 import { authorise } from './challenge/asker.ts';
 import { issuePass } from './challenge/pass.ts';
 import { operationName } from './challenge/policy.ts';
+import { emailFactorOn } from './challenge/factors.ts';
 import { completeSignIn } from './challenge/sign-in.ts';
 import type { Core } from './core.ts';
 import { TwofoldError } from './errors.ts';
@@ -104,6 +105,7 @@ export function createCore(deps: CoreDeps): Core {
         enable: async (userId, asker) => enableEmailFactor(w.email, await settledUser(userId), asker),
         disable: async (userId, asker) => disableEmailFactor(w.email, await settledUser(userId), asker),
         sendCode: (emailOrUsername, requesterId = null) => sendEmailCodeTo(w.email, emailOrUsername, requesterId),
+        signInOffers: (user) => deps.policy.factors.email && emailFactorOn(user),
       },
       webauthn: {
         registrationOptions: async (userId, asker) => keyRegistrationOptions(w.webauthnManagement, await requireUser(userId), asker),

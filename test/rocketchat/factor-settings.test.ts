@@ -105,6 +105,17 @@ describe('EMAIL_CODES_ENABLED=false', () => {
     expect(signedIn.body.data.me.services.email2fa).toEqual({ enabled: true });
   });
 
+  it("the native API (and so the account page) calls email codes off while sign-in would not ask for one", async () => {
+    const only = await emailCodeUser(base, 'emailonlynative');
+    const signedIn = await noEmail.request('POST', '/v1/sessions', { body: { login: only.email, password: only.password } });
+    expect(signedIn.status).toBe(201);
+    expect(signedIn.body.user.emailCodesEnabled).toBe(false);
+    expect((await noEmail.request('GET', '/v1/me', { token: signedIn.body.token })).body.user.emailCodesEnabled).toBe(false);
+    // The user's own choice is kept: the server that offers email codes shows it, and asks for a code.
+    expect((await base.request('GET', '/v1/me', { token: signedIn.body.token })).body.user.emailCodesEnabled).toBe(true);
+    expect((await base.request('POST', '/v1/sessions', { body: { login: only.email, password: only.password } })).body.methods).toEqual(['email']);
+  });
+
   it('mails no code and turns none on', async () => {
     const only = await emailCodeUser(base, 'emailnone');
     const client = await ddp(noEmail);

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import Type, { type Static, type TSchema } from 'typebox';
 import { errorCatalogue, type ErrorCode } from '../../core/errors.ts';
-import type { Session, UserRecord } from '../../core/index.ts';
+import type { Core, Session, UserRecord } from '../../core/index.ts';
 import type { IssuedSession } from '../../core/sessions/session.ts';
 import type { TotpEnrollment } from '../../core/index.ts';
 import { SetupRequiredSchema } from './setup-required.ts';
@@ -40,7 +40,7 @@ const UserComponent = component(
     email: Type.String(),
     username: Type.Union([Type.String(), Type.Null()]),
     emailVerified: Type.Boolean(),
-    emailCodesEnabled: Type.Boolean({ description: 'Sign-in offers a code by email (turned on, and the address is verified).' }),
+    emailCodesEnabled: Type.Boolean({ description: 'Sign-in offers a code by email: turned on, the address verified, and email codes offered by this server.' }),
     createdAt: Type.String({ format: 'date-time' }),
     updatedAt: Type.String({ format: 'date-time' }),
   }),
@@ -142,14 +142,18 @@ export const Email = Type.String({ minLength: 1, maxLength: 254 });
 export const Password = Type.String({ maxLength: 4096 });
 export const OpaqueToken = Type.String({ minLength: 1, maxLength: 256 });
 
-/** The user as the API shows it; email codes count as on only with a verified address, as at sign-in. */
-export function userJson(user: UserRecord): Static<typeof UserSchema> {
+/**
+ * The user as the API shows it. `emailCodesEnabled` says what sign-in does: on only with a verified address and while
+ * the server offers email codes (`core.factors.email.signInOffers`), so the page never calls an account protected by
+ * a code that sign-in would not ask for.
+ */
+export function userJson(user: UserRecord, core: Pick<Core, 'factors'>): Static<typeof UserSchema> {
   return {
     id: user.id,
     email: user.email,
     username: user.username,
     emailVerified: user.emailVerifiedAt !== null,
-    emailCodesEnabled: user.emailTwoFactorEnabledAt !== null && user.emailVerifiedAt !== null,
+    emailCodesEnabled: core.factors.email.signInOffers(user),
     createdAt: user.createdAt.toISOString(),
     updatedAt: user.updatedAt.toISOString(),
   };
@@ -206,11 +210,11 @@ export const SecondFactorRequiredSchema = Type.Object({
   rememberDeviceDays: Type.Integer({ minimum: 0, description: 'How long `rememberDevice: true` would remember this device (0: not offered).' }),
 });
 
-export function issuedSessionJson(user: UserRecord, issued: IssuedSession) {
+export function issuedSessionJson(user: UserRecord, issued: IssuedSession, core: Pick<Core, 'factors'>) {
   return {
     token: issued.token,
     expiresAt: issued.session.expiresAt.toISOString(),
-    user: userJson(user),
+    user: userJson(user, core),
     session: sessionJson(issued.session, issued.session.id),
   };
 }

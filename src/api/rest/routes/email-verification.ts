@@ -19,7 +19,7 @@ export const emailVerificationRoutes: FastifyPluginAsyncTypebox<{ core: Core }> 
         response: { 200: Type.Object({ user: UserSchema }), 400: errorResponseSchema },
       },
     },
-    async (request) => ({ user: userJson(await core.auth.confirmEmail(request.body.token)) }),
+    async (request) => ({ user: userJson(await core.auth.confirmEmail(request.body.token), core) }),
   );
 
   app.post(

@@ -26,7 +26,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
       const { user } = await core.auth.authenticate(bearerToken(request), 'setup');
       const pending = await core.factorChanges.pending(user.id);
       return {
-        user: userJson(user),
+        user: userJson(user, core),
         profile: await core.users.profile(user.id),
         ...setupRequiredJson(await core.auth.setupRequirement(user)),
         ...(pending.length > 0 ? { pendingFactorChanges: pending.map(pendingFactorChangeJson) } : {}),
@@ -50,7 +50,7 @@ export const meRoutes: FastifyPluginAsyncTypebox<{ core: Core }> = async (app, {
     },
     async (request) => {
       const { user } = await core.auth.authenticate(bearerToken(request));
-      return { user: userJson(user), profile: await core.users.updateProfile(user.id, request.body.profile) };
+      return { user: userJson(user, core), profile: await core.users.updateProfile(user.id, request.body.profile) };
     },
   );
 

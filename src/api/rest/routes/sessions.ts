@@ -55,7 +55,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links
           rememberDeviceDays: result.rememberDeviceDays,
         });
       }
-      return reply.status(201).send({ ...issuedSessionJson(result.user, result.issued), ...setupRequiredJson(await core.auth.setupRequirement(result.user)) });
+      return reply.status(201).send({ ...issuedSessionJson(result.user, result.issued, core), ...setupRequiredJson(await core.auth.setupRequirement(result.user)) });
     },
   );
 
@@ -103,7 +103,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links
       if (device) reply.header('set-cookie', deviceCookie(request, device, result.issued.session.createdAt, links.publicHttps));
       // A repeat of the request that completed the transaction (its answer was lost) gets the same result, as 200.
       return reply.status(result.repeated ? 200 : 201).send({
-        ...issuedSessionJson(result.user, result.issued),
+        ...issuedSessionJson(result.user, result.issued, core),
         ...setupRequiredJson(await core.auth.setupRequirement(result.user)),
         ...(result.backupCodes ? { backupCodes: result.backupCodes } : {}),
         ...(device ? { device: { id: device.device.id, token: device.token, expiresAt: device.device.expiresAt.toISOString() } } : {}),

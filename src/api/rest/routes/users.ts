@@ -45,7 +45,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ core: Core; links: Links }>
         ...(totp ? { authenticator: 'pending' } : {}),
         ...(properties ? { profile: properties } : {}),
       });
-      return reply.status(201).send({ user: userJson(record), profile, verificationMailSent, ...(enrollment ? { totp: totpEnrollmentJson(enrollment, links) } : {}) });
+      return reply.status(201).send({ user: userJson(record, core), profile, verificationMailSent, ...(enrollment ? { totp: totpEnrollmentJson(enrollment, links) } : {}) });
     },
   );
 };
