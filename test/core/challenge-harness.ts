@@ -1,4 +1,4 @@
-import type { LoginIdentity } from '../../src/core/users/identity.ts';
+import { identifies, type LoginIdentity } from '../../src/core/users/identity.ts';
 import type { SecurityEvent } from '../../src/core/audit/events.ts';
 import type { FactorState } from '../../src/core/challenge/factors.ts';
 import { policyTable } from '../../src/core/challenge/policy.ts';
@@ -43,9 +43,7 @@ export class ChallengeMemory implements ChallengeStore {
   }
 
   async factorsByLogin(identity: LoginIdentity): Promise<{ user: FactorState['user']; state: FactorState } | null> {
-    const named = (state: FactorState) =>
-      'email' in identity ? state.user.emailNormalized === identity.email : state.user.username?.toLowerCase() === identity.username.toLowerCase();
-    const state = [...this.states.values()].find(named);
+    const state = [...this.states.values()].find((s) => identifies(identity, s.user));
     return state ? { user: state.user, state } : null;
   }
 

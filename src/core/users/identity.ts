@@ -27,6 +27,11 @@ export function normalizeUsername(input: string): string {
 /** Who a password sign-in names: an e-mail address (lower-cased) or a username (compared case-insensitively). */
 export type LoginIdentity = { email: string } | { username: string };
 
+/** Whether `user` is the one a login identity names, as the stores compare them (the SQL's unique indexes). */
+export function identifies(identity: LoginIdentity, user: { emailNormalized: string; username: string | null }): boolean {
+  return 'email' in identity ? user.emailNormalized === identity.email : user.username?.toLowerCase() === identity.username.toLowerCase();
+}
+
 /** A login identity is an email when it has an "@", else a username. */
 export function parseLoginIdentity(input: string): LoginIdentity | null {
   const trimmed = input.normalize('NFC').trim();

@@ -1,5 +1,6 @@
 import type { FactorState } from '../../core/challenge/factors.ts';
 import type { ChallengeStore } from '../../core/challenge/store.ts';
+import { identifies } from '../../core/users/identity.ts';
 import { liveEmailCode } from './email-code-store.ts';
 import { acceptAnswer, rejectAnswer } from './answer-rate.ts';
 import { hex, later, type MemoryTables, userRecord } from './tables.ts';
@@ -26,9 +27,7 @@ export function createMemoryChallengeStore(tables: MemoryTables): ChallengeStore
   return {
     factors: async (userId, now) => factorState(tables, userId, now),
     async factorsByLogin(identity, now) {
-      const named = (u: { emailNormalized: string; username: string | null }) =>
-        'email' in identity ? u.emailNormalized === identity.email : u.username !== null && u.username.toLowerCase() === identity.username.toLowerCase();
-      const row = [...tables.users.values()].find(named);
+      const row = [...tables.users.values()].find((u) => identifies(identity, u));
       const state = row && factorState(tables, row.id, now);
       return state ? { user: state.user, state } : null;
     },

@@ -1,4 +1,5 @@
 import { TwofoldError } from '../../core/errors.ts';
+import { identifies } from '../../core/users/identity.ts';
 import type { UserStore } from '../../core/users/store.ts';
 import type { UserRecord } from '../../core/users/user.ts';
 import { coverNewUser } from './enforcement-store.ts';
@@ -13,7 +14,7 @@ export function createMemoryUserStore(tables: MemoryTables): UserStore {
     Object.assign(row, change);
     return userRecord(row);
   }
-  const byUsername = (username: string) => [...users.values()].find((u) => u.username !== null && u.username.toLowerCase() === username.toLowerCase());
+  const byUsername = (username: string) => [...users.values()].find((u) => identifies({ username }, u));
   return {
     async insert(user) {
       const taken =
