@@ -16,6 +16,9 @@ interface CredentialRow {
   last_used_at: Date | null;
 }
 
+/** A user's keys have distinct names, letter case aside (migration 0021). */
+const NAME_KEY = 'webauthn_credentials_user_name_key';
+
 const COLUMNS = 'id, user_id, credential_id, public_key, counter, transports, device_type, backed_up, name, created_at, last_used_at';
 
 function toCredential(row: CredentialRow): WebAuthnCredential {
@@ -50,7 +53,7 @@ export function createWebAuthnStore(db: Queryable): WebAuthnStore {
         );
         return 'inserted';
       } catch (error) {
-        if (isUniqueViolation(error)) return 'duplicate';
+        if (isUniqueViolation(error)) return error.constraint === NAME_KEY ? 'name_taken' : 'duplicate';
         throw error;
       }
     },
@@ -67,12 +70,18 @@ export function createWebAuthnStore(db: Queryable): WebAuthnStore {
       return rows[0] ? toCredential(rows[0]) : null;
     },
     async rename(id, userId, name) {
-      const rows = await db.query<{ renamed: number; taken: number }>(
-        `WITH taken AS (SELECT 1 FROM webauthn_credentials WHERE user_id = $2 AND id <> $1 AND lower(name) = lower($3)),
-         renamed AS (UPDATE webauthn_credentials SET name = $3 WHERE id = $1 AND user_id = $2 AND NOT EXISTS (SELECT 1 FROM taken) RETURNING 1)
-         SELECT (SELECT count(*) FROM renamed)::int AS renamed, (SELECT count(*) FROM taken)::int AS taken`,
-        [id, userId, name],
-      );
+      // The look-up answers the common case; the unique index (migration 0021) a parallel write that took the name.
+      const rows = await db
+        .query<{ renamed: number; taken: number }>(
+          `WITH taken AS (SELECT 1 FROM webauthn_credentials WHERE user_id = $2 AND id <> $1 AND lower(name) = lower($3)),
+           renamed AS (UPDATE webauthn_credentials SET name = $3 WHERE id = $1 AND user_id = $2 AND NOT EXISTS (SELECT 1 FROM taken) RETURNING 1)
+           SELECT (SELECT count(*) FROM renamed)::int AS renamed, (SELECT count(*) FROM taken)::int AS taken`,
+          [id, userId, name],
+        )
+        .catch((error: unknown) => {
+          if (isUniqueViolation(error) && error.constraint === NAME_KEY) return [{ renamed: 0, taken: 1 }];
+          throw error;
+        });
       return rows[0]?.renamed ? 'renamed' : rows[0]?.taken ? 'name_taken' : 'not_found';
     },
     async remove(id, userId) {

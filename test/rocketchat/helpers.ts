@@ -1,6 +1,6 @@
 import { expect } from 'vitest';
 import type { TestServer } from '../helpers/server.ts';
-import { uniqueEmail } from '../helpers/db.ts';
+import { testDb, uniqueEmail } from '../helpers/db.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
 import { connectSimpleDdp, sha256, type SimpleDdpClient } from '../helpers/ddp-clients.ts';
 
@@ -72,6 +72,19 @@ export async function mailCount(t: TestServer, email: string, atLeast: number): 
   for (let i = 0; i < 200 && count() < atLeast; i++) await new Promise((resolve) => setImmediate(resolve));
   for (let i = 0; i < 100 && count() < atLeast; i++) await new Promise((resolve) => setTimeout(resolve, 10));
   expect(count()).toBeGreaterThanOrEqual(atLeast);
+}
+
+/**
+ * Waits until `count` email codes were stored for the user of `email`. A code is stored after its mail was handed
+ * over (`mailNewEmailCode`: a failed delivery leaves the previous code), so a test that types the newest mailed
+ * code right away waits for this, as a person reading the mail never has to.
+ */
+export async function codesStored(email: string, count: number): Promise<void> {
+  const db = await testDb();
+  const stored = async () =>
+    (await db.query<{ n: number }>('SELECT count(*)::int AS n FROM email_codes WHERE user_id = (SELECT id FROM users WHERE email = $1)', [email]))[0]!.n;
+  for (let i = 0; i < 200 && (await stored()) < count; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  expect(await stored()).toBeGreaterThanOrEqual(count);
 }
 
 /** A verified user signed in over DDP (simpleddp); the client joins `clients`, for the test file to disconnect. */

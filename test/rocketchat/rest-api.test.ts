@@ -9,7 +9,7 @@ import { connectSimpleDdp, ddpError, sha256, type SimpleDdpClient } from '../hel
 import { uniqueEmail } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 import { authenticatorCode } from '../helpers/totp.ts';
-import { credentials, emailCodeUser, mailCount, mailedCode, rocketRest, totpUser, verifiedUser } from './helpers.ts';
+import { codesStored, credentials, emailCodeUser, mailCount, mailedCode, rocketRest, totpUser, verifiedUser } from './helpers.ts';
 
 let t: TestServer;
 const ddpClients: SimpleDdpClient[] = [];
@@ -91,6 +91,7 @@ describe("the React Native app's sign-in", () => {
     const resend = await rocketRest(t, 'POST', 'users.2fa.sendEmailCode', { body: { emailOrUsername: username } });
     expect(resend).toEqual({ status: 200, body: { success: true } });
     await mailCount(t, email, 2);
+    await codesStored(email, 2);
     // The code typed as the mail shows it, with its hyphen.
     const code = mailedCode(t, email);
     expect(code).toMatch(/^\d{3}-\d{3}$/);

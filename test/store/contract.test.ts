@@ -71,6 +71,21 @@ function reject(userId: string, now: Date, extra: Partial<RejectWrite> = {}): Re
   return { userId, now, countTowardLockout: true, throttle, events: [], ...extra };
 }
 
+/** A registered key of `userId` named `name` (a fresh authenticator id each time). */
+const passkey = (userId: string, name: string) => ({
+  id: randomUUID(),
+  userId,
+  credentialId: randomBytes(16).toString('base64url'),
+  publicKey: new Uint8Array([1]),
+  counter: 0,
+  transports: [],
+  deviceType: 'multiDevice' as const,
+  backedUp: true,
+  name,
+  createdAt: new Date(),
+  lastUsedAt: null,
+});
+
 const tx = (idHash: Buffer) => ({ idHash, maxAttempts: MAX_ATTEMPTS, answerHash: 'answer' });
 
 describe.each(implementations)('%s stores', (_name, open) => {
@@ -463,8 +478,7 @@ describe.each(implementations)('%s stores', (_name, open) => {
       const stores = await open();
       const user = await newUser(stores);
       const other = await newUser(stores);
-      const now = new Date();
-      const key = (name: string, userId = user.id) => ({ id: randomUUID(), userId, credentialId: randomBytes(16).toString('base64url'), publicKey: new Uint8Array([1]), counter: 0, transports: [], deviceType: 'multiDevice' as const, backedUp: true, name, createdAt: now, lastUsedAt: null });
+      const key = (name: string, userId = user.id) => passkey(userId, name);
       const laptop = key('Laptop');
       const phone = key('Phone');
       const elsewhere = key('Tablet', other.id);
@@ -474,6 +488,29 @@ describe.each(implementations)('%s stores', (_name, open) => {
       expect(await stores.webauthn.rename(laptop.id, user.id, 'laptop')).toBe('renamed');
       expect(await stores.webauthn.rename(elsewhere.id, user.id, 'Mine now')).toBe('not_found');
       expect((await stores.webauthn.listForUser(user.id)).map((k) => k.name).sort()).toEqual(['Tablet', 'laptop']);
+    });
+
+    it('never give two keys of one user the same name, even when the writes race (registrations, renames)', async () => {
+      const stores = await open();
+      const user = await newUser(stores);
+      const other = await newUser(stores);
+      const key = (name: string, userId = user.id) => passkey(userId, name);
+      expect(await stores.webauthn.insert(key('Work laptop'))).toBe('inserted');
+      expect(await stores.webauthn.insert(key('WORK LAPTOP'))).toBe('name_taken');
+      // Another user's key may have the name; the authenticator's own id still decides `duplicate` first.
+      expect(await stores.webauthn.insert(key('Work laptop', other.id))).toBe('inserted');
+      // Five registrations of one name at once: the database lets one through, the rest are told why.
+      const raced = await Promise.all(Array.from({ length: 5 }, (_, i) => stores.webauthn.insert(key(i % 2 ? 'Blue key' : 'blue KEY'))));
+      expect(raced.filter((r) => r === 'inserted')).toHaveLength(1);
+      expect(raced.filter((r) => r === 'name_taken')).toHaveLength(4);
+      // Two keys renamed to one free name at once: one gets it.
+      const [a, b] = [key('A'), key('B')];
+      for (const k of [a, b]) await stores.webauthn.insert(k);
+      const renamed = await Promise.all([stores.webauthn.rename(a.id, user.id, 'Phone'), stores.webauthn.rename(b.id, user.id, 'phone')]);
+      expect(renamed.sort()).toEqual(['name_taken', 'renamed']);
+      const names = (await stores.webauthn.listForUser(user.id)).map((k) => k.name.toLowerCase());
+      expect(new Set(names).size).toBe(names.length);
+      expect(names).toHaveLength(4);
     });
 
     it('spend a challenge once, for its binding only, and a signature counter only forward', async () => {

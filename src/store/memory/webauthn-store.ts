@@ -3,6 +3,9 @@ import { deleteWhere, hex, insertUnique, later, type ChallengeRow, type MemoryTa
 
 const copy = (c: WebAuthnCredential): WebAuthnCredential => ({ ...c, publicKey: new Uint8Array(c.publicKey), transports: [...c.transports] });
 
+/** Letter case aside, as the SQL store's unique index on lower(name). */
+const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+
 const byAge = (a: WebAuthnCredential, b: WebAuthnCredential) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
 /** A challenge matches when it was issued for the same user, purpose and (for logins) transaction, and is live. */
@@ -24,6 +27,7 @@ export function createMemoryWebAuthnStore(tables: MemoryTables): WebAuthnStore {
     async insert(c) {
       tables.requireUser(c.userId);
       if (webauthn.has(c.id) || [...webauthn.values()].some((other) => other.credentialId === c.credentialId)) return 'duplicate';
+      if (ofUser(c.userId).some((other) => sameName(other.name, c.name))) return 'name_taken';
       webauthn.set(c.id, copy(c));
       return 'inserted';
     },
@@ -34,7 +38,7 @@ export function createMemoryWebAuthnStore(tables: MemoryTables): WebAuthnStore {
       return found ? copy(found) : null;
     },
     async rename(id, userId, name) {
-      if (ofUser(userId).some((other) => other.id !== id && other.name.toLowerCase() === name.toLowerCase())) return 'name_taken';
+      if (ofUser(userId).some((other) => other.id !== id && sameName(other.name, name))) return 'name_taken';
       const found = webauthn.get(id);
       if (found?.userId !== userId) return 'not_found';
       found.name = name;

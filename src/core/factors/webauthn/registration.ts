@@ -46,9 +46,14 @@ export async function finishRegistration(deps: WebAuthnDeps, user: UserRecord, n
   return storeKey(deps, await verifyRegistration(deps, user, name, response));
 }
 
-/** Stores a verified key; a key registered already (by anyone) is `webauthn_credential_exists`. */
+/**
+ * Stores a verified key; a key registered already (by anyone) is `webauthn_credential_exists`, and a name another
+ * of the user's keys took since `freeKeyName` looked (a parallel registration or rename) is `webauthn_name_taken`.
+ */
 export async function storeKey(deps: WebAuthnDeps, credential: WebAuthnCredential): Promise<WebAuthnCredential> {
-  if ((await deps.webauthn.insert(credential)) === 'duplicate') throw new TwofoldError('webauthn_credential_exists');
+  const stored = await deps.webauthn.insert(credential);
+  if (stored === 'duplicate') throw new TwofoldError('webauthn_credential_exists');
+  if (stored === 'name_taken') throw new TwofoldError('webauthn_name_taken');
   return credential;
 }
 

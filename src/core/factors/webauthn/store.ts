@@ -26,7 +26,11 @@ export interface ChallengeBinding {
 
 /** Storage port for keys and their challenges. */
 export interface WebAuthnStore {
-  insert(credential: WebAuthnCredential): Promise<'inserted' | 'duplicate'>;
+  /**
+   * Stores a new key: `duplicate` when the authenticator's key is registered already (by anyone), `name_taken` when
+   * another key of the user has its name (letter case aside; checked by the write itself, so parallel writes agree).
+   */
+  insert(credential: WebAuthnCredential): Promise<'inserted' | 'duplicate' | 'name_taken'>;
   listForUser(userId: string): Promise<WebAuthnCredential[]>;
   countForUser(userId: string): Promise<number>;
   findByCredentialId(credentialId: string): Promise<WebAuthnCredential | null>;
