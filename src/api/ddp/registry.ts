@@ -3,6 +3,7 @@ import { systemClock, type Clock } from '../../core/clock.ts';
 import { isTwofoldError, TwofoldError } from '../../core/errors.ts';
 import { isFailedAnswer, type RateRule } from '../../core/limits/rate-limit.ts';
 import { accountMethods } from './accounts.ts';
+import { passwordResetMethods } from './password-reset-methods.ts';
 import { requireLogin } from './connection-session.ts';
 import { protectedMethod, type ProtectedHandler, type ProtectedMethod } from './protected-methods.ts';
 import { twoFactorMethods } from './two-factor-methods.ts';
@@ -23,6 +24,7 @@ export interface DdpRegistry {
 const LIMITS: Record<string, RateRuleName> = {
   login: 'login',
   sendEmailCode: 'sendEmailCode',
+  sendForgotPasswordEmail: 'accountMail',
   callWithTwoFactorRequired: 'verify',
   '2fa:validateTempToken': 'verify',
   '2fa:disable': 'verify',
@@ -128,6 +130,7 @@ export function createDdpRegistry(core: Core, options: DdpRegistryOptions = {}):
   }
 
   for (const [name, handler] of Object.entries(accountMethods(core))) addPlain(name, limited(core, name, handler));
+  for (const [name, handler] of Object.entries(passwordResetMethods(core))) addPlain(name, limited(core, name, handler));
   const twoFactor = twoFactorMethods(core, guarded, plain);
   for (const [name, handler] of Object.entries(twoFactor.methods)) addPlain(name, limited(core, name, handler));
   for (const [name, definition] of Object.entries(twoFactor.protectedOnes)) addProtected(name, definition);

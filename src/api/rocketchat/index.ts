@@ -6,6 +6,7 @@ import { acceptEmptyJson, acceptFormBodies } from '../http/json-bodies.ts';
 import { installRocketChatErrors } from './errors.ts';
 import { loginRoutes } from './login.ts';
 import { methodCallRoutes } from './method-call.ts';
+import { passwordResetRoutes } from './password-reset.ts';
 import { twoFactorRoutes } from './two-factor.ts';
 
 export interface RocketChatApiOptions {
@@ -28,5 +29,6 @@ export const rocketChatApi: FastifyPluginAsync<RocketChatApiOptions> = async (ap
   acceptFormBodies(app);
   await app.register(loginRoutes, { core });
   await app.register(twoFactorRoutes, { core });
+  await app.register(passwordResetRoutes, { core });
   await app.register(methodCallRoutes, { core, methods: ddpMethods, logger });
 };
