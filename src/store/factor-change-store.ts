@@ -13,9 +13,10 @@ interface ChangeRow {
   apply_at: Date;
   status: FactorChangeRecord['status'];
   settled_at: Date | null;
+  key_name: string | null;
 }
 
-const COLUMNS = 'id, user_id, kind, session_id, requested_at, apply_at, status, settled_at';
+const COLUMNS = "id, user_id, kind, session_id, requested_at, apply_at, status, settled_at, payload->>'name' AS key_name";
 /** What a settled change's payload drops (jsonb `-` with a text array): a vetoed authenticator's secret is gone for good. */
 const SETTLED_DROPS = "'{secretSealed,backupCodeHashes}'::text[]";
 
@@ -29,6 +30,7 @@ function toRecord(row: ChangeRow): FactorChangeRecord {
     applyAt: row.apply_at,
     status: row.status,
     settledAt: row.settled_at,
+    keyName: row.kind === 'passkey-add' ? row.key_name : null,
   };
 }
 

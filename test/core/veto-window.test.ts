@@ -173,6 +173,28 @@ describe('veto window on factor changes (threat 22)', () => {
     expect(m.notices.last('factor-disabled', m.email).factor).toBe('webauthn');
   });
 
+  it('a name a waiting key holds is taken: not given to another key now, which would fail when it falls due', async () => {
+    const m = await protectedUser('passkey-names');
+    const device = () => new SoftAuthenticator({ origin: defaultCorePolicy.webauthn.origins[0]!, rpId: defaultCorePolicy.webauthn.id });
+    const register = async (name: string, asker: Parameters<typeof m.core.factors.webauthn.registrationOptions>[1] = m.asker) => {
+      const authenticator = device();
+      const options = await m.core.factors.webauthn.registrationOptions(m.user.id, asker);
+      return m.core.factors.webauthn.register(m.user.id, name, authenticator.register(options), context, m.session.id);
+    };
+    await register('Work key');
+    expect(await errorCode(register(' work KEY '))).toBe('webauthn_name_taken');
+    await register('Phone');
+    expect((await m.core.factorChanges.pending(m.user.id)).map((c) => c.kind)).toEqual(['passkey-add', 'passkey-add']);
+
+    m.clock.advance(DAY_MS);
+    expect(await m.core.factorChanges.applyDue()).toBe(2);
+    const phone = (await m.core.factors.webauthn.list(m.user.id)).find((k) => k.name === 'Phone')!;
+    m.clock.advance(31_000);
+    await register('Tablet', { ...m.asker, proof: { kind: 'code', code: m.code() } });
+    expect(await errorCode(m.core.factors.webauthn.rename(m.user.id, phone.id, 'TABLET'))).toBe('webauthn_name_taken');
+    expect(await m.core.factors.webauthn.rename(m.user.id, phone.id, 'Old phone')).toMatchObject({ name: 'Old phone' });
+  });
+
   it('a vetoed passkey is never stored', async () => {
     const m = await protectedUser('passkey-veto');
     const device = new SoftAuthenticator({ origin: defaultCorePolicy.webauthn.origins[0]!, rpId: defaultCorePolicy.webauthn.id });

@@ -618,7 +618,7 @@ describe.each(implementations)('%s stores', (_name, open) => {
       expect(await stores.factorChanges.insert(change(user.id, { kind: 'totp-enable', credentialId: randomUUID(), backupCodeHashes: [] }, new Date()))).toBe('credential-gone');
     });
 
-    it('apply email codes and keys when due; a key registered meanwhile fails alone', async () => {
+    it('apply email codes and keys when due; a key registered meanwhile, or under its name, fails alone', async () => {
       const stores = await open();
       const user = await newUser(stores);
       const now = new Date();
@@ -627,9 +627,14 @@ describe.each(implementations)('%s stores', (_name, open) => {
       expect(await stores.factorChanges.insert(change(user.id, { kind: 'email-enable' }, now))).toBe('recorded');
       expect(await stores.factorChanges.insert(change(user.id, { kind: 'passkey-add', key }, now, 61))).toBe('recorded');
       expect(await stores.factorChanges.insert(change(user.id, { kind: 'passkey-add', key: clash }, now, 62))).toBe('recorded');
+      const namesake = { ...key, id: randomUUID(), name: 'Namesake', credentialId: randomBytes(16).toString('base64url') };
+      expect(await stores.factorChanges.insert(change(user.id, { kind: 'passkey-add', key: namesake }, now, 63))).toBe('recorded');
+      // The waiting keys' names are what the core checks a new name against.
+      expect((await stores.factorChanges.listPending(user.id)).map((c) => c.keyName)).toEqual([null, 'held key', 'clash', 'Namesake']);
       expect(await stores.webauthn.insert({ ...clash, id: randomUUID() })).toBe('inserted');
+      expect(await stores.webauthn.insert(passkey(user.id, 'NAMESAKE'))).toBe('inserted');
       const applied = await stores.factorChanges.applyDue(at(now, 100), { limit: 10, userId: user.id });
-      expect(applied.map((c) => [c.kind, c.status])).toEqual([['email-enable', 'applied'], ['passkey-add', 'applied'], ['passkey-add', 'failed']]);
+      expect(applied.map((c) => [c.kind, c.status])).toEqual([['email-enable', 'applied'], ['passkey-add', 'applied'], ['passkey-add', 'failed'], ['passkey-add', 'failed']]);
       expect((await stores.users.findById(user.id))?.emailTwoFactorEnabledAt).not.toBeNull();
       const stored = (await stores.webauthn.listForUser(user.id)).find((k) => k.id === key.id);
       expect(stored && Buffer.from(stored.publicKey)).toEqual(Buffer.from([1, 2, 3]));

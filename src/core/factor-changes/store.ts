@@ -29,6 +29,8 @@ export interface FactorChangeRecord {
   applyAt: Date;
   status: FactorChangeStatus;
   settledAt: Date | null;
+  /** A new key's name (`passkey-add`): a name a waiting key holds is not free for another (`webauthn_name_taken`). */
+  keyName: string | null;
 }
 
 export interface NewFactorChange {

@@ -4,8 +4,9 @@ import { replaceBackupCodes } from './backup-code-store.ts';
 import { deleteWhere, hex, later, uniqueViolation, type FactorChangeRow, type MemoryTables } from './tables.ts';
 
 function record(row: FactorChangeRow): FactorChangeRecord {
-  const { id, userId, kind, sessionId, requestedAt, applyAt, status, settledAt } = row;
-  return { id, userId, kind, sessionId, requestedAt, applyAt, status, settledAt };
+  const { id, userId, kind, sessionId, requestedAt, applyAt, status, settledAt, payload } = row;
+  const keyName = payload.kind === 'passkey-add' && 'key' in payload ? payload.key.name : null;
+  return { id, userId, kind, sessionId, requestedAt, applyAt, status, settledAt, keyName };
 }
 
 const byApplyAt = (a: FactorChangeRow, b: FactorChangeRow) => a.applyAt.getTime() - b.applyAt.getTime() || (a.id < b.id ? -1 : 1);
@@ -101,7 +102,10 @@ function applyOne(tables: MemoryTables, change: FactorChangeRow, now: Date): boo
       return true;
     case 'passkey-add': {
       const key = payload.key;
-      const clash = [...tables.webauthn.values()].some((k) => k.id === key.id || k.credentialId === key.credentialId);
+      // As the SQL's unique indexes: the key's id, the authenticator's id, and the name among the user's keys.
+      const clash = [...tables.webauthn.values()].some(
+        (k) => k.id === key.id || k.credentialId === key.credentialId || (k.userId === userId && k.name.toLowerCase() === key.name.toLowerCase()),
+      );
       if (clash) return false;
       tables.webauthn.set(key.id, { ...key, publicKey: new Uint8Array(key.publicKey), transports: [...key.transports], createdAt: now, lastUsedAt: null });
       return true;

@@ -62,7 +62,8 @@ export interface LinkRow {
 }
 
 /** A change held by the veto window (migration 0016); a new authenticator's credential is moved into it. */
-export interface FactorChangeRow extends FactorChangeRecord {
+/** A change as stored: the record's key name is read from the payload, as the SQL reads it. */
+export interface FactorChangeRow extends Omit<FactorChangeRecord, 'keyName'> {
   target: string;
   payload: FactorChangePayload;
   moved: TotpCredential | null;

@@ -36,12 +36,23 @@ export async function addKey(
   context: RequestContext | null,
   sessionId: string | null = null,
 ): Promise<WebAuthnCredential & ChangeOutcome> {
+  // Before the browser's answer is verified (which spends its challenge): a taken name costs no second touch.
+  if (typeof name === 'string') await notWaiting(deps, user.id, name.trim());
   const key = await verifyRegistration(deps.webauthn, user, name, response);
   const applyAt = await heldUntil(deps.changes, deps.challenge.store, user.id);
   if (applyAt) return { ...key, ...(await requestChange(deps.changes, user, { kind: 'passkey-add', key }, applyAt, context, sessionId)) };
   await storeKey(deps.webauthn, key);
   await deps.events.factorChanged(user, 'webauthn', 'enabled', context);
   return { ...key, ...appliedNow };
+}
+
+/**
+ * A name a key waiting in the veto window holds is taken too: else both would be accepted now, and the later of
+ * the two would fail when it falls due (the names are unique per user in the database).
+ */
+async function notWaiting(deps: WebAuthnManagementDeps, userId: string, name: string): Promise<void> {
+  const waiting = await deps.changes.store.listPending(userId);
+  if (waiting.some((c) => c.keyName !== null && c.keyName.toLowerCase() === name.toLowerCase())) throw new TwofoldError('webauthn_name_taken');
 }
 
 /** The user's key by id, or `webauthn_credential_not_found` (also for another user's key). */
@@ -54,6 +65,7 @@ export async function findKey(deps: WebAuthnManagementDeps, user: UserRecord, id
 /** Renames a key: a label only (no factor changes), so the session is enough. */
 export async function renameKey(deps: WebAuthnManagementDeps, user: UserRecord, id: string, name: unknown): Promise<WebAuthnCredential> {
   const label = await freeKeyName(deps.webauthn, user.id, name, id);
+  await notWaiting(deps, user.id, label);
   // Checked again in the rename's one statement: a concurrent rename or registration may have taken the name.
   const result = await deps.webauthn.webauthn.rename(id, user.id, label);
   if (result === 'name_taken') throw new TwofoldError('webauthn_name_taken');
