@@ -120,6 +120,19 @@ describe('account page (browser)', () => {
     expect(download.url()).toMatch(/^blob:/);
     const saved = readFileSync(await download.path(), 'utf8');
     for (const code of backupCodes) expect(saved).toContain(code);
+    // Print: the browser's dialog (stubbed here) gets a page with the codes and whose they are, and nothing else.
+    await page.evaluate("window.print = () => { window.printed = (window.printed || 0) + 1; }");
+    await totpCard.getByRole('button', { name: 'Print' }).click();
+    expect(await page.evaluate('window.printed')).toBe(1);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('#backup-list').isVisible()).toBe(true);
+    expect(await page.locator('#backup-print-note').textContent()).toContain(`twofold backup codes for ${email}`);
+    expect(await page.locator('#h-email2fa').isVisible(), 'other cards stay off the paper').toBe(false);
+    expect(await totpCard.getByRole('button', { name: 'Print' }).isVisible(), 'and so do the buttons').toBe(false);
+    await shot(page, '04b-backup-codes-print.png');
+    await page.evaluate("window.dispatchEvent(new Event('afterprint'))");
+    expect(await page.locator('#h-email2fa').isVisible(), 'a later print of the page is whole again').toBe(true);
+    await page.emulateMedia({ media: 'screen' });
     await shot(page, '04-backup-codes.png');
     await totpCard.getByRole('button', { name: 'I have saved them' }).click();
     await expect.poll(() => page.locator('#totp-status').textContent()).toBe('On. 12 backup codes left.');

@@ -1,6 +1,6 @@
 /**
  * The authenticator app: set it up (QR code or key, then a first code), its backup codes (shown once, to
- * copy or download), and turning it off or making new backup codes, both confirmed with a code from it.
+ * copy, download or print), and turning it off or making new backup codes, both confirmed with a code from it.
  */
 import type { TwofoldClient } from '../../../src/client/index.ts';
 import { onClick, onSubmit } from '../action.ts';
@@ -102,6 +102,14 @@ export function mount(root: HTMLElement, client: TwofoldClient, { page, stepUp, 
   onClick(page, $<HTMLButtonElement>('backup-download'), () => {
     download(`twofold backup codes for ${email}\nMade ${new Date().toISOString()}. Each code works once.\n\n${backupCodes.join('\n')}\n`, 'twofold-backup-codes.txt');
     say(root, 'Backup codes downloaded as twofold-backup-codes.txt.');
+  });
+
+  // Paper is what many people keep such codes on: the print shows this panel alone (style.css, `printing-codes`).
+  onClick(page, $<HTMLButtonElement>('backup-print'), () => {
+    $('backup-print-note').textContent = `twofold backup codes for ${email}, made ${new Date().toLocaleString()}. Each code works once.`;
+    document.body.classList.add('printing-codes');
+    addEventListener('afterprint', () => document.body.classList.remove('printing-codes'), { once: true });
+    print();
   });
 
   $('backup-done').addEventListener('click', () => {
