@@ -209,6 +209,8 @@ describe('account page (browser)', () => {
     await page.getByRole('button', { name: 'Verify' }).click();
     await signedIn();
     await expect.poll(() => page.locator('#totp-status').textContent()).toBe('On. 11 backup codes left.');
+    // The event list says how: a used backup code is something the owner should be able to notice.
+    await expect.poll(() => page.locator('#events-list li').first().textContent()).toContain('Signed in with a backup code');
 
     // --- email codes off: past the step-up window the server asks for a code again (here from the authenticator)
     t.clock.advance(601_000);

@@ -54,8 +54,11 @@ export interface AnswerRequest {
   passwordAllowed: boolean;
   /** What a WebAuthn answer must be bound to: the transaction, or the session asking. */
   webauthnBinding: { purpose: ChallengePurpose; boundTo: Buffer | null };
-  /** What else the write does when the answer is right: a session, a device, an activation, a mark. */
-  onAccept(verdict: OkVerdict): Omit<AcceptWrite, 'userId' | 'now' | 'claim' | 'resetThrottle' | 'transaction' | 'events'> & { events?: SecurityEvent[] };
+  /**
+   * What else the write does when the answer is right: a session, a device, an activation, a mark. `now` is the
+   * write's instant: the events it adds carry it too, so everything one answer records happened at one moment.
+   */
+  onAccept(verdict: OkVerdict, now: Date): Omit<AcceptWrite, 'userId' | 'now' | 'claim' | 'resetThrottle' | 'transaction' | 'events'> & { events?: SecurityEvent[] };
 }
 
 export type AnswerResult =
@@ -136,7 +139,7 @@ async function verify(deps: AnswerDeps, request: AnswerRequest): Promise<Verdict
 async function accept(deps: AnswerDeps, request: AnswerRequest, verdict: OkVerdict): Promise<AnswerResult | null> {
   const { state, target, context } = request;
   const now = deps.clock.now();
-  const extras = request.onAccept(verdict);
+  const extras = request.onAccept(verdict, now);
   const passed = securityEvent('challenge_passed', state.user.id, context, { method: verdict.factor, operation: request.operation }, now);
   const events = [passed, ...(extras.events ?? [])];
   const outcome = await deps.store.accept({

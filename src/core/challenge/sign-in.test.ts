@@ -56,6 +56,22 @@ describe('completeSignIn with an authenticator code', () => {
     ]);
   });
 
+  it('records everything one sign-in writes at the write\'s one instant, however the clock moves meanwhile', async () => {
+    const { complete, openTransaction, user, code, store, clock } = setUp();
+    const id = openTransaction(user.id);
+    const answer = code();
+    // A clock that moves on every reading, as a real one does between two calls.
+    const read = clock.now.bind(clock);
+    clock.now = () => {
+      clock.advance(1);
+      return read();
+    };
+    await complete(id, { kind: 'code', code: answer }, true);
+    const write = store.accepted[0]!;
+    expect(write.events.map((e) => e.kind)).toEqual(['challenge_passed', 'login_succeeded', 'device_trusted']);
+    for (const event of write.events) expect(event.createdAt).toEqual(write.now);
+  });
+
   it('remembers the device when asked, in the same write', async () => {
     const { complete, openTransaction, user, code, store } = setUp();
     const signedIn = await complete(openTransaction(user.id), { kind: 'code', code: code() }, true);

@@ -89,7 +89,7 @@ export async function completeSignIn(deps: SignInDeps, input: CompleteInput, con
     ...(enrolment ? { authenticators: [enrolment] } : {}),
     passwordAllowed: false,
     webauthnBinding: { purpose: 'login', boundTo: idHash },
-    onAccept(verdict) {
+    onAccept(verdict, now) {
       const activates = enrolment ?? (verdict.credential?.state === 'armed' ? verdict.credential : null);
       // A signed-in user confirming a new authenticator proves only that: the session it gets is not one that answered a factor.
       const proved = transaction.purpose !== 'enroll' ? answerAmr(verdict.factor, verdict.claim) : null;
@@ -101,7 +101,7 @@ export async function completeSignIn(deps: SignInDeps, input: CompleteInput, con
         session,
         ...(activates ? { activate: { credentialId: activates.id, backupCodeHashes: backup!.hashes } } : {}),
         ...(device ? { device: { device: device.device, tokenHash: hashToken(device.token) } } : {}),
-        events: signInEvents(state.user, context, session.secondFactorAt !== null, deps.clock.now(), activates, device),
+        events: signInEvents(state.user, context, session.secondFactorAt !== null, now, activates, device),
       };
     },
   });
@@ -216,9 +216,9 @@ export async function signInWithAnswer(deps: SignInDeps, state: FactorState, ans
     passwordAllowed: false,
     webauthnBinding: { purpose: 'login', boundTo: null },
     // An armed authenticator stays armed here: a DDP sign-in has nowhere to show the backup codes activation makes.
-    onAccept(verdict) {
+    onAccept(verdict, now) {
       row = newSession({ clock: deps.clock, ttlSeconds: deps.sessionTtlSeconds }, state.user, context, token, answerAmr(verdict.factor, verdict.claim));
-      return { session: row, events: signInEvents(state.user, context, true, deps.clock.now(), null, null) };
+      return { session: row, events: signInEvents(state.user, context, true, now, null, null) };
     },
   });
   const available = availableMethods(state);

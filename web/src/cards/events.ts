@@ -1,7 +1,8 @@
-/** Recent security events: sign-ins, challenges, factor changes, newest first. */
+/** Recent security events: sign-ins, challenges, factor changes, newest first (a sign-in and its second step as one line). */
 import type { TwofoldClient } from '../../../src/client/index.ts';
 import { el, within } from '../dom.ts';
-import { clientName, eventName, formatTime } from '../text.ts';
+import { eventLines } from '../event-lines.ts';
+import { clientName, formatTime } from '../text.ts';
 import type { Card, CardContext } from './card.ts';
 
 /** How many events the card lists (the account view loads as many). */
@@ -12,9 +13,9 @@ export function mount(root: HTMLElement, _client: TwofoldClient, _context: CardC
   return {
     show({ events }) {
       list.replaceChildren(
-        ...events.map((event) => {
+        ...eventLines(events).map((event) => {
           const item = el('li');
-          const text = el('div', eventName(event.kind, event.details));
+          const text = el('div', event.text);
           const at = el('time', formatTime(event.at));
           at.dateTime = event.at;
           const where = el('span', '', 'hint');
