@@ -70,19 +70,14 @@ export function createWebAuthnStore(db: Queryable): WebAuthnStore {
       return rows[0] ? toCredential(rows[0]) : null;
     },
     async rename(id, userId, name) {
-      // The look-up answers the common case; the unique index (migration 0021) a parallel write that took the name.
-      const rows = await db
-        .query<{ renamed: number; taken: number }>(
-          `WITH taken AS (SELECT 1 FROM webauthn_credentials WHERE user_id = $2 AND id <> $1 AND lower(name) = lower($3)),
-           renamed AS (UPDATE webauthn_credentials SET name = $3 WHERE id = $1 AND user_id = $2 AND NOT EXISTS (SELECT 1 FROM taken) RETURNING 1)
-           SELECT (SELECT count(*) FROM renamed)::int AS renamed, (SELECT count(*) FROM taken)::int AS taken`,
-          [id, userId, name],
-        )
-        .catch((error: unknown) => {
-          if (isUniqueViolation(error) && error.constraint === NAME_KEY) return [{ renamed: 0, taken: 1 }];
-          throw error;
-        });
-      return rows[0]?.renamed ? 'renamed' : rows[0]?.taken ? 'name_taken' : 'not_found';
+      // The unique index (migration 0021) judges the name, a parallel write's too; no row is another user's key.
+      try {
+        const rows = await db.query('UPDATE webauthn_credentials SET name = $3 WHERE id = $1 AND user_id = $2 RETURNING 1', [id, userId, name]);
+        return rows.length === 1 ? 'renamed' : 'not_found';
+      } catch (error) {
+        if (isUniqueViolation(error) && error.constraint === NAME_KEY) return 'name_taken';
+        throw error;
+      }
     },
     async remove(id, userId) {
       return (await db.query('DELETE FROM webauthn_credentials WHERE id = $1 AND user_id = $2 RETURNING 1', [id, userId])).length === 1;

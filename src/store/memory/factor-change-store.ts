@@ -1,5 +1,6 @@
 import type { FactorChangeRecord, FactorChangeStore } from '../../core/factor-changes/store.ts';
 import { changeTarget } from '../../core/factor-changes/store.ts';
+import { sameKeyName } from '../../core/factors/webauthn/store.ts';
 import { replaceBackupCodes } from './backup-code-store.ts';
 import { deleteWhere, hex, later, uniqueViolation, type FactorChangeRow, type MemoryTables } from './tables.ts';
 
@@ -104,7 +105,7 @@ function applyOne(tables: MemoryTables, change: FactorChangeRow, now: Date): boo
       const key = payload.key;
       // As the SQL's unique indexes: the key's id, the authenticator's id, and the name among the user's keys.
       const clash = [...tables.webauthn.values()].some(
-        (k) => k.id === key.id || k.credentialId === key.credentialId || (k.userId === userId && k.name.toLowerCase() === key.name.toLowerCase()),
+        (k) => k.id === key.id || k.credentialId === key.credentialId || (k.userId === userId && sameKeyName(k.name, key.name)),
       );
       if (clash) return false;
       tables.webauthn.set(key.id, { ...key, publicKey: new Uint8Array(key.publicKey), transports: [...key.transports], createdAt: now, lastUsedAt: null });

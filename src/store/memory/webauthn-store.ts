@@ -1,10 +1,7 @@
-import type { ChallengeBinding, WebAuthnCredential, WebAuthnStore } from '../../core/factors/webauthn/store.ts';
+import { sameKeyName, type ChallengeBinding, type WebAuthnCredential, type WebAuthnStore } from '../../core/factors/webauthn/store.ts';
 import { deleteWhere, hex, insertUnique, later, type ChallengeRow, type MemoryTables } from './tables.ts';
 
 const copy = (c: WebAuthnCredential): WebAuthnCredential => ({ ...c, publicKey: new Uint8Array(c.publicKey), transports: [...c.transports] });
-
-/** Letter case aside, as the SQL store's unique index on lower(name). */
-const sameName = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
 
 const byAge = (a: WebAuthnCredential, b: WebAuthnCredential) => a.createdAt.getTime() - b.createdAt.getTime() || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 
@@ -27,7 +24,7 @@ export function createMemoryWebAuthnStore(tables: MemoryTables): WebAuthnStore {
     async insert(c) {
       tables.requireUser(c.userId);
       if (webauthn.has(c.id) || [...webauthn.values()].some((other) => other.credentialId === c.credentialId)) return 'duplicate';
-      if (ofUser(c.userId).some((other) => sameName(other.name, c.name))) return 'name_taken';
+      if (ofUser(c.userId).some((other) => sameKeyName(other.name, c.name))) return 'name_taken';
       webauthn.set(c.id, copy(c));
       return 'inserted';
     },
@@ -38,9 +35,10 @@ export function createMemoryWebAuthnStore(tables: MemoryTables): WebAuthnStore {
       return found ? copy(found) : null;
     },
     async rename(id, userId, name) {
-      if (ofUser(userId).some((other) => other.id !== id && sameName(other.name, name))) return 'name_taken';
+      // As the SQL: another user's key is not found, whatever the name; then the name is judged.
       const found = webauthn.get(id);
       if (found?.userId !== userId) return 'not_found';
+      if (ofUser(userId).some((other) => other.id !== id && sameKeyName(other.name, name))) return 'name_taken';
       found.name = name;
       return 'renamed';
     },

@@ -8,7 +8,7 @@ import type { UserRecord } from '../../users/user.ts';
 import type { WebAuthnDeps } from './challenges.ts';
 import { freeKeyName, registrationOptions, storeKey, verifyRegistration } from './registration.ts';
 import { appliedNow, heldUntil, requestChange, type ChangeOutcome, type VetoWindowDeps } from '../../factor-changes/request.ts';
-import type { WebAuthnCredential } from './store.ts';
+import { sameKeyName, type WebAuthnCredential } from './store.ts';
 
 export interface WebAuthnManagementDeps {
   challenge: ChallengeDeps;
@@ -52,7 +52,7 @@ export async function addKey(
  */
 async function notWaiting(deps: WebAuthnManagementDeps, userId: string, name: string): Promise<void> {
   const waiting = await deps.changes.store.listPending(userId);
-  if (waiting.some((c) => c.keyName !== null && c.keyName.toLowerCase() === name.toLowerCase())) throw new TwofoldError('webauthn_name_taken');
+  if (waiting.some((c) => c.keyName !== null && sameKeyName(c.keyName, name))) throw new TwofoldError('webauthn_name_taken');
 }
 
 /** The user's key by id, or `webauthn_credential_not_found` (also for another user's key). */

@@ -4,7 +4,7 @@ import { TwofoldError, isTwofoldError } from '../../errors.ts';
 import type { UserRecord } from '../../users/user.ts';
 import { rememberChallenge, spendChallenge, type WebAuthnDeps } from './challenges.ts';
 import { simpleWebAuthn } from './library.ts';
-import type { WebAuthnCredential } from './store.ts';
+import { sameKeyName, type WebAuthnCredential } from './store.ts';
 
 const MAX_KEYS_PER_USER = 20;
 
@@ -36,7 +36,7 @@ export async function registrationOptions(deps: WebAuthnDeps, user: UserRecord):
 export async function freeKeyName(deps: WebAuthnDeps, userId: string, name: unknown, exceptId?: string): Promise<string> {
   const label = typeof name === 'string' ? name.trim() : '';
   if (label.length === 0 || label.length > 64) throw new TwofoldError('validation_failed', { field: 'name', reason: '1 to 64 characters' });
-  const taken = (await deps.webauthn.listForUser(userId)).some((k) => k.id !== exceptId && k.name.toLowerCase() === label.toLowerCase());
+  const taken = (await deps.webauthn.listForUser(userId)).some((k) => k.id !== exceptId && sameKeyName(k.name, label));
   if (taken) throw new TwofoldError('webauthn_name_taken');
   return label;
 }

@@ -14,6 +14,9 @@ export interface WebAuthnCredential {
   lastUsedAt: Date | null;
 }
 
+/** Two names of one user's keys clash when they read alike, letter case aside (migration 0021's unique index). */
+export const sameKeyName = (a: string, b: string): boolean => a.toLowerCase() === b.toLowerCase();
+
 export type ChallengePurpose = 'register' | 'login' | 'step-up';
 
 /** What a challenge was issued for; it verifies only for the same binding. */
